@@ -1,0 +1,40 @@
+/**
+ * Lifecycle events for monitoring and audit logs (ASVS V16.3.1: log
+ * authentication events). Payloads carry the public handle (the SHA-256 of
+ * the ID, what the store is keyed by), never the secret ID or a token.
+ */
+
+/** Why a session stopped being accepted. */
+export type ExpiredReason = 'idle' | 'absolute';
+
+/** Every event the engine emits, as a discriminated union on `type`. */
+export type SessionEvent =
+  | { type: 'created'; at: number; handle: string; userId: string | null }
+  | { type: 'regenerated'; at: number; handle: string; previous: string; userId: string | null; cause: 'login' | 'privilege-change' }
+  | { type: 'renewed'; at: number; handle: string; previous: string; userId: string | null }
+  | { type: 'touched'; at: number; handle: string; userId: string | null }
+  | { type: 'expired'; at: number; handle: string; userId: string | null; reason: ExpiredReason }
+  | { type: 'logout'; at: number; handle: string; userId: string | null }
+  | { type: 'revoked'; at: number; handle: string; userId: string | null }
+  | { type: 'revoke-all'; at: number; userId: string; count: number }
+  | { type: 'revoked-used'; at: number; handle: string }
+  | { type: 'evicted'; at: number; handle: string; userId: string; cause: 'session-limit' }
+  | { type: 'limit-refused'; at: number; userId: string; limit: number }
+  | { type: 'conflict'; at: number; handle: string; userId: string | null }
+  | { type: 'store-error'; at: number; operation: string; code: string; message: string };
+
+export type SessionEventType = SessionEvent['type'];
+
+/** Receives events. It may be async; its failures are swallowed so monitoring never breaks a request. */
+export type EventSink = (event: SessionEvent) => void | Promise<void>;
+
+/** Call the sink without letting it throw or reject into the request path. */
+export function emit(sink: EventSink | undefined, event: SessionEvent): void {
+  if (!sink) return;
+  try {
+    const result = sink(event);
+    if (result && typeof (result as Promise<void>).catch === 'function') (result as Promise<void>).catch(() => {});
+  } catch {
+    // A broken monitor must not break sign-in.
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * Graceful expiry: turn a failed load into the response a user expects.
+ * JSON clients get 401 with a machine-readable reason; page requests get a
+ * 303 to the login page with a `returnTo` that can only point back into the
+ * same origin (no open redirect).
+ */
+
+import type { InvalidReason } from './outcome.js';
+
+/** The reason a JSON client is told. */
+export type ExpiryReason = 'idle' | 'absolute' | 'revoked' | 'unauthenticated';
+
+/** Map a load failure to what a client is told. `unknown` and `malformed` say no more than `unauthenticated`. */
+export function expiryReason(reason: InvalidReason): ExpiryReason {
+  switch (reason) {
+    case 'expired-idle':
+      return 'idle';
+    case 'expired-absolute':
+      return 'absolute';
+    case 'revoked':
+      return 'revoked';
+    default:
+      return 'unauthenticated';
+  }
+}
+
+/** Whether the request asks for JSON rather than a page. */
+export function wantsJson(request: Request): boolean {
+  const accept = request.headers.get('accept') ?? '';
+  if (/\bapplication\/(?:[\w.+-]+\+)?json\b/i.test(accept)) return !/\btext\/html\b/i.test(accept) || accept.indexOf('json') < accept.indexOf('html');
+  return false;
+}
+
+/**
+ * A same-origin relative path to return to, or `undefined`. Accepts only
+ * `/path?query` forms: no scheme, no `//host`, no backslash tricks, no
+ * control characters, and the resolved URL must stay on the request's origin.
+ *
+ * @example
+ * safeReturnTo('/settings?tab=2', 'https://app.example') // '/settings?tab=2'
+ * safeReturnTo('//evil.example', 'https://app.example')  // undefined
+ */
+export function safeReturnTo(path: string | null | undefined, origin: string): string | undefined {
+  if (typeof path !== 'string' || path.length === 0 || path.length > 2048) return undefined;
+  if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return undefined;
+  if (/[\u0000-\u001f\u007f\\]/.test(path)) return undefined;
+  try {
+    const base = new URL(origin);
+    const resolved = new URL(path, base);
+    if (resolved.origin !== base.origin) return undefined;
+    return resolved.pathname + resolved.search + resolved.hash;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Options for {@link expiryResponse}. */
+export interface ExpiryResponseOptions {
+  /** Where page requests are sent to sign in. A same-origin path; default `/login`. */
+  loginPath?: string;
+  /** Query parameter that carries the path to come back to. Default `returnTo`. */
+  returnToParam?: string;
+}
+
+/**
+ * The response for a request whose session failed to load.
+ *
+ * @example
+ * const outcome = await rs.load();
+ * if (!outcome.valid) return expiryResponse(request, outcome);
+ * // JSON: 401 {"error":"session_expired","reason":"idle"}; pages: 303 Location: /login?returnTo=%2Finbox
+ */
+export function expiryResponse(request: Request, outcome: { reason: InvalidReason }, options: ExpiryResponseOptions = {}): Response {
+  const reason = expiryReason(outcome.reason);
+  const headers = new Headers({ 'cache-control': 'no-store', vary: 'Accept, Cookie' });
+  if (wantsJson(request)) {
+    headers.set('content-type', 'application/json');
+    headers.set('www-authenticate', `Cookie realm="session", error="session_expired", reason="${reason}"`);
+    return new Response(JSON.stringify({ error: 'session_expired', reason }), { status: 401, headers });
+  }
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    url = new URL('http://localhost/');
+  }
+  const loginPath = safeReturnTo(options.loginPath ?? '/login', url.origin) ?? '/login';
+  const target = new URL(loginPath, url.origin);
+  const back = request.method === 'GET' ? safeReturnTo(url.pathname + url.search, url.origin) : undefined;
+  if (back && back !== target.pathname) target.searchParams.set(options.returnToParam ?? 'returnTo', back);
+  if (reason !== 'unauthenticated') target.searchParams.set('reason', reason);
+  headers.set('location', target.pathname + target.search);
+  return new Response(null, { status: 303, headers });
+}
+
+/**
+ * The response when the store is down: 503 with `Retry-After`, never a
+ * sign-in page (the user is not logged out) and never the page itself (nor in).
+ */
+export function storeUnavailableResponse(request: Request, retryAfterSeconds = 5): Response {
+  const headers = new Headers({ 'cache-control': 'no-store', 'retry-after': String(retryAfterSeconds) });
+  if (wantsJson(request)) {
+    headers.set('content-type', 'application/json');
+    return new Response(JSON.stringify({ error: 'session_store_unavailable' }), { status: 503, headers });
+  }
+  headers.set('content-type', 'text/plain; charset=utf-8');
+  return new Response('The session service is unavailable. Please try again shortly.', { status: 503, headers });
+}

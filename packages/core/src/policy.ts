@@ -1,0 +1,142 @@
+/**
+ * The session policy: how long a session lives, when its ID is renewed, how
+ * often activity is written, and whether "remember me" is offered. Built once
+ * and validated at construction; an invalid combination fails with a
+ * `PolicyError` naming the field (OWASP ASVS 5.0 V7.3.1 inactivity timeout,
+ * V7.3.2 absolute lifetime).
+ */
+
+import { type Duration, toMillis } from './duration.js';
+import { PolicyError } from './errors.js';
+
+/** What a caller writes: durations as milliseconds or strings such as `'30m'`. */
+export interface PolicyOptions {
+  /** A short name shown in the policy document, e.g. `banking`. */
+  name?: string;
+  /** Sliding window: a session unused for this long expires. Activity is any request that loads the session. */
+  idleTimeout: Duration;
+  /** Hard cap from login; sliding never extends a session past it. */
+  absoluteTimeout: Duration;
+  /** Issue a new session ID after this long (the data carries over). Default: a quarter of the absolute timeout, at most 1 hour. `false` turns renewal off. */
+  renewInterval?: Duration | false;
+  /** Write the last-seen time at most once per this interval, so a read-only request usually writes nothing. Default: a tenth of the idle timeout, at most 1 minute. */
+  touchInterval?: Duration;
+  /** After an ID renewal, the previous ID keeps working for this long so parallel requests in flight are not logged out. Default 10 s; `0` turns it off. */
+  renewGrace?: Duration;
+  /**
+   * How long an expired record stays readable (never accepted) so a returning
+   * user is told why: "signed out after 30 minutes of inactivity" rather than
+   * a bare "please sign in". Default 15 minutes; `0` drops records at their deadline.
+   */
+  expiryNotice?: Duration;
+  /** `false` forbids remember-me; otherwise how long a remembered device stays signed in. */
+  rememberMe?: Duration | false;
+  /** The maximum age of the last authentication for sensitive actions (step-up, ASVS V7.5.3). */
+  freshAuthAge?: Duration;
+  /** `true`: the cookie has no Max-Age and dies with the browser. Default `false` (persistent until the absolute deadline). */
+  sessionOnlyCookie?: boolean;
+  /** Forbid remember-me no matter what `rememberMe` says (used by presets such as `banking` and `kiosk`). */
+  forbidRememberMe?: boolean;
+  /** Access token lifetime, for the token flows. */
+  accessTokenTtl?: Duration;
+  /** Refresh token lifetime, for the token flows. */
+  refreshTokenTtl?: Duration;
+  /** Why these numbers: one sentence each, carried into the policy document. */
+  reasons?: Partial<Record<'idle' | 'absolute' | 'renew' | 'rememberMe' | 'freshAuth', string>>;
+}
+
+/** A validated policy, all durations in milliseconds. */
+export interface SessionPolicy {
+  readonly name: string;
+  readonly idleTimeout: number;
+  readonly absoluteTimeout: number;
+  readonly renewInterval: number | false;
+  readonly touchInterval: number;
+  readonly renewGrace: number;
+  readonly expiryNotice: number;
+  readonly rememberMe: number | false;
+  readonly freshAuthAge: number | false;
+  readonly sessionOnlyCookie: boolean;
+  readonly accessTokenTtl: number | false;
+  readonly refreshTokenTtl: number | false;
+  readonly reasons: Readonly<Partial<Record<'idle' | 'absolute' | 'renew' | 'rememberMe' | 'freshAuth', string>>>;
+}
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+/** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.6.1). */
+export const MAX_COOKIE_LIFETIME_MS = 400 * 24 * HOUR;
+
+function duration(field: string, value: Duration | undefined): number {
+  const ms = toMillis(value);
+  if (Number.isNaN(ms)) throw new PolicyError(field, `expected a duration such as 30000 or '30m', got ${JSON.stringify(value)}`);
+  if (!(ms > 0)) throw new PolicyError(field, `must be positive, got ${JSON.stringify(value)}`);
+  return ms;
+}
+
+function optional(field: string, value: Duration | false | undefined, fallback: number | false): number | false {
+  if (value === undefined) return fallback;
+  if (value === false) return false;
+  return duration(field, value);
+}
+
+/**
+ * Validate policy options and resolve defaults.
+ *
+ * @example
+ * const policy = definePolicy({ idleTimeout: '30m', absoluteTimeout: '12h', rememberMe: '30d' });
+ * @throws PolicyError naming the field, e.g. `policy.idleTimeout: must not exceed absoluteTimeout (24h)`.
+ */
+export function definePolicy(options: PolicyOptions): SessionPolicy {
+  if (options === null || typeof options !== 'object') throw new TypeError('definePolicy: expected an options object');
+  const idleTimeout = duration('idleTimeout', options.idleTimeout);
+  const absoluteTimeout = duration('absoluteTimeout', options.absoluteTimeout);
+  if (idleTimeout > absoluteTimeout) {
+    throw new PolicyError('idleTimeout', `must not exceed absoluteTimeout (${idleTimeout} ms > ${absoluteTimeout} ms)`);
+  }
+  const renewInterval = optional('renewInterval', options.renewInterval, Math.min(absoluteTimeout / 4, HOUR));
+  if (renewInterval !== false && renewInterval > absoluteTimeout) {
+    throw new PolicyError('renewInterval', `must not exceed absoluteTimeout (${renewInterval} ms > ${absoluteTimeout} ms)`);
+  }
+  const touchInterval = optional('touchInterval', options.touchInterval, Math.min(Math.max(idleTimeout / 10, 1), MINUTE));
+  if (touchInterval === false || touchInterval >= idleTimeout) {
+    throw new PolicyError('touchInterval', `must be shorter than idleTimeout (${String(touchInterval)} ms >= ${idleTimeout} ms)`);
+  }
+  const renewGraceMs = options.renewGrace === undefined ? 10_000 : toMillis(options.renewGrace);
+  if (!(renewGraceMs >= 0) || (renewInterval !== false && renewGraceMs >= renewInterval)) {
+    throw new PolicyError('renewGrace', `must be zero or positive and shorter than renewInterval, got ${JSON.stringify(options.renewGrace)}`);
+  }
+  const expiryNotice = options.expiryNotice === undefined ? 15 * MINUTE : toMillis(options.expiryNotice);
+  if (!(expiryNotice >= 0)) throw new PolicyError('expiryNotice', `must be zero or positive, got ${JSON.stringify(options.expiryNotice)}`);
+  if (options.forbidRememberMe && options.rememberMe !== undefined && options.rememberMe !== false) {
+    throw new PolicyError('rememberMe', `this policy (${options.name ?? 'custom'}) forbids remember-me`);
+  }
+  const rememberMe = options.forbidRememberMe ? false : optional('rememberMe', options.rememberMe, false);
+  if (rememberMe !== false && rememberMe > MAX_COOKIE_LIFETIME_MS) {
+    throw new PolicyError('rememberMe', `must not exceed the 400-day cookie lifetime browsers enforce (RFC 6265bis §5.6.1)`);
+  }
+  if (rememberMe !== false && options.sessionOnlyCookie) {
+    throw new PolicyError('rememberMe', 'cannot be offered with sessionOnlyCookie: a remembered device outlives the browser session by design');
+  }
+  const freshAuthAge = optional('freshAuthAge', options.freshAuthAge, false);
+  const accessTokenTtl = optional('accessTokenTtl', options.accessTokenTtl, false);
+  const refreshTokenTtl = optional('refreshTokenTtl', options.refreshTokenTtl, false);
+  if (accessTokenTtl !== false && refreshTokenTtl !== false && accessTokenTtl >= refreshTokenTtl) {
+    throw new PolicyError('accessTokenTtl', `must be shorter than refreshTokenTtl (${accessTokenTtl} ms >= ${refreshTokenTtl} ms)`);
+  }
+  return Object.freeze({
+    name: options.name ?? 'custom',
+    idleTimeout,
+    absoluteTimeout,
+    renewInterval,
+    touchInterval,
+    renewGrace: renewGraceMs,
+    expiryNotice,
+    rememberMe,
+    freshAuthAge,
+    sessionOnlyCookie: options.sessionOnlyCookie ?? false,
+    accessTokenTtl,
+    refreshTokenTtl,
+    reasons: Object.freeze({ ...options.reasons }),
+  });
+}

@@ -1,0 +1,83 @@
+/**
+ * What the store holds for a session, and its encoding. Three kinds of
+ * value live under a session key: the live session, a short-lived alias left
+ * behind by an ID renewal (so requests already in flight with the previous
+ * ID still work for `renewGrace`), and a revocation tombstone (so a revoked
+ * device is told `revoked` rather than `unknown`). None holds the secret ID.
+ */
+
+/** Facts about the device a session was created on, as the caller supplied them (ASVS V7.5.2: users can see them). */
+export interface DeviceFacts {
+  userAgent?: string;
+  ip?: string;
+}
+
+/** A live session as stored. Times are milliseconds since the epoch from the injected clock. */
+export interface SessionRecord<Data = Record<string, unknown>> {
+  t: 'session';
+  /** Version, bumped on every write; a write based on an older version never replaces a newer one. */
+  v: number;
+  /** The signed-in user, or `null` for an anonymous session that carries data only. */
+  uid: string | null;
+  data: Data;
+  createdAt: number;
+  lastSeenAt: number;
+  /** When the session expires for inactivity: `lastSeenAt + idleTimeout`, never past `absoluteDeadline`. */
+  idleDeadline: number;
+  /** When the session expires whatever its activity. */
+  absoluteDeadline: number;
+  /** When the user last authenticated (password, passkey, ...), for step-up. `null` before login. */
+  authTime: number | null;
+  /** When the current ID was issued, for the renewal interval. */
+  issuedAt: number;
+  device: DeviceFacts;
+}
+
+/** Left under a renewed ID for `renewGrace`: requests in flight resolve to the successor. */
+export interface AliasRecord {
+  t: 'alias';
+  /** Handle of the successor. */
+  to: string;
+  /** The alias is honoured until this instant, then the old ID is dead. */
+  until: number;
+}
+
+/** Left under a revoked ID until the session's own deadline. */
+export interface TombstoneRecord {
+  t: 'revoked';
+  at: number;
+}
+
+export type StoredRecord<Data = Record<string, unknown>> = SessionRecord<Data> | AliasRecord | TombstoneRecord;
+
+export function encodeRecord(record: StoredRecord<unknown>): string {
+  return JSON.stringify(record);
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/**
+ * Decode a stored value, or `null` when it is not one of ours: a store that
+ * hands back garbage is reported, never trusted.
+ */
+export function decodeRecord<Data>(raw: string): StoredRecord<Data> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== 'object') return null;
+  const r = value as Record<string, unknown>;
+  if (r.t === 'alias') return typeof r.to === 'string' && isNum(r.until) ? (r as unknown as AliasRecord) : null;
+  if (r.t === 'revoked') return isNum(r.at) ? (r as unknown as TombstoneRecord) : null;
+  if (r.t !== 'session') return null;
+  const ok =
+    isNum(r.v) &&
+    (r.uid === null || typeof r.uid === 'string') &&
+    typeof r.data === 'object' && r.data !== null &&
+    isNum(r.createdAt) && isNum(r.lastSeenAt) && isNum(r.idleDeadline) && isNum(r.absoluteDeadline) &&
+    (r.authTime === null || isNum(r.authTime)) && isNum(r.issuedAt) &&
+    typeof r.device === 'object' && r.device !== null;
+  return ok ? (r as unknown as SessionRecord<Data>) : null;
+}

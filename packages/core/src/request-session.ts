@@ -1,0 +1,307 @@
+/**
+ * One request's view of its session. Nothing happens until it is asked for:
+ * a route that never loads the session costs nothing, and an anonymous
+ * request gets no Set-Cookie. Login, regeneration and logout write at once
+ * (so a limit or a store failure reaches the handler); activity touches, ID
+ * renewal and data changes are written once, at commit.
+ */
+
+import type { Engine } from './engine.js';
+import { SessionRequiredError } from './errors.js';
+import { decide, freshRecord, storeTtl, touched } from './decide.js';
+import { emit } from './events.js';
+import type { LoadOutcome } from './outcome.js';
+import { hashSecret, isSecretShaped, newSecret } from './random.js';
+import { encodeRecord, type DeviceFacts, type SessionRecord } from './record.js';
+import { applyPatch, Session, type SessionData } from './session.js';
+
+type CookieAction = { kind: 'set'; id: string; absoluteDeadline: number } | { kind: 'clear' } | null;
+
+/** Options for {@link RequestSession.login}. */
+export interface LoginOptions<Data> {
+  /** Data to set on the new session, over any carried from the anonymous one. */
+  data?: Partial<Data>;
+  /** Start with empty data instead of carrying the previous session's (carried by default; always clean when the user changes). */
+  clean?: boolean;
+  /** Device facts to record; the User-Agent header is recorded by default. */
+  device?: DeviceFacts;
+}
+
+/**
+ * @example
+ * const rs = latchkey.forRequest(request);
+ * const outcome = await rs.load();
+ * if (!outcome.valid) await rs.login(user.id);
+ * return rs.commit(new Response('ok'));
+ */
+export class RequestSession<Data extends SessionData = SessionData> {
+  #loading: Promise<LoadOutcome<Data>> | undefined;
+  #session: Session<Data> | null = null;
+  /** The raw stored value the session was read from, for compare-and-set; `null` after a fresh write. */
+  #raw: string | null = null;
+  #renew = false;
+  #touch = false;
+  #cookie: CookieAction = null;
+  #loggedOut = false;
+
+  /** @internal */
+  constructor(
+    private readonly engine: Engine<Data>,
+    readonly request: Request,
+    private readonly deviceFacts: DeviceFacts = {},
+  ) {}
+
+  /** Load the session once; later calls share the result. Rejects with `StoreError` when the store fails (fail closed). */
+  load(): Promise<LoadOutcome<Data>> {
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  /** The loaded session, or `null` (before load, or when there is none). */
+  get session(): Session<Data> | null {
+    return this.#session;
+  }
+
+  async #load(): Promise<LoadOutcome<Data>> {
+    const { engine } = this;
+    const id = engine.cookie.read(this.request.headers.get('cookie'));
+    if (id === undefined) return { valid: false, reason: 'missing' };
+    if (!isSecretShaped(id)) return { valid: false, reason: 'malformed' };
+    let handle = hashSecret(id);
+    let read = await engine.records.read(handle);
+    const now = engine.clock.now();
+    if (read?.record.t === 'alias') {
+      // A renewal moved this session a moment ago; requests already in flight follow it during the grace window.
+      if (now >= read.record.until) return { valid: false, reason: 'unknown' };
+      handle = read.record.to;
+      read = await engine.records.read(handle);
+      if (read?.record.t !== 'session') return { valid: false, reason: 'unknown' };
+      const decision = decide(engine.policy, read.record, now);
+      if (decision.kind === 'expired') return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
+      this.#raw = read.raw;
+      this.#session = new Session(handle, read.record);
+      return { valid: true, session: this.#session };
+    }
+    if (!read) return { valid: false, reason: 'unknown' };
+    const { record } = read;
+    if (record.t === 'revoked') {
+      emit(engine.onEvent, { type: 'revoked-used', at: now, handle });
+      return { valid: false, reason: 'revoked', at: record.at };
+    }
+    const decision = decide(engine.policy, record, now);
+    if (decision.kind === 'expired') {
+      emit(engine.onEvent, { type: 'expired', at: now, handle, userId: record.uid, reason: decision.expiry.kind });
+      return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
+    }
+    this.#raw = read.raw;
+    this.#touch = decision.touch;
+    this.#renew = decision.renew;
+    this.#session = new Session(handle, record);
+    return { valid: true, session: this.#session };
+  }
+
+  /**
+   * Sign a user in. A new session ID is issued every time (ASVS V7.2.4;
+   * session-fixation defence): any previous ID is dead at once. The previous
+   * session's data carries over unless `clean` is set or the user changes.
+   * Rejects with `SessionLimitError` when the per-user limit says refuse.
+   */
+  async login(userId: string, options: LoginOptions<Data> = {}): Promise<Session<Data>> {
+    if (typeof userId !== 'string' || userId === '') throw new TypeError('login: userId must be a non-empty string');
+    const outcome = await this.load();
+    const previous = outcome.valid ? outcome.session : null;
+    const carry = previous && !options.clean && (previous.userId === null || previous.userId === userId);
+    await this.engine.enforceLimit(userId, previous?.handle);
+    const data = { ...(carry ? previous.data : {}), ...options.data } as Data;
+    return this.#issue({ uid: userId, data, authTime: this.engine.clock.now(), device: this.#device(options.device) }, previous, 'login');
+  }
+
+  /**
+   * Issue a new ID for the current session on a privilege change (role,
+   * permissions, password change). The old ID is dead at once; the data
+   * carries over unless `clean` is set.
+   */
+  async regenerate(options: { clean?: boolean } = {}): Promise<Session<Data>> {
+    const outcome = await this.load();
+    if (!outcome.valid) throw new SessionRequiredError('regenerate: there is no valid session to regenerate');
+    const previous = outcome.session;
+    const data = (options.clean ? {} : previous.data) as Data;
+    return this.#issue({ uid: previous.userId, data, authTime: previous.authTime, device: previous.record.device }, previous, 'privilege-change');
+  }
+
+  /** Start an anonymous session (a cart, a preference) without a user. */
+  async start(data: Partial<Data> = {}): Promise<Session<Data>> {
+    const outcome = await this.load();
+    if (outcome.valid) return outcome.session;
+    return this.#issue({ uid: null, data: data as Data, authTime: null, device: this.#device() }, null, 'login');
+  }
+
+  async #issue(
+    init: { uid: string | null; data: Data; authTime: number | null; device: DeviceFacts },
+    previous: Session<Data> | null,
+    cause: 'login' | 'privilege-change',
+  ): Promise<Session<Data>> {
+    const { engine } = this;
+    const now = engine.clock.now();
+    const id = newSecret(engine.random);
+    const handle = hashSecret(id);
+    const base = freshRecord(engine.policy, init, now);
+    // Regeneration keeps the session's lifetime: a privilege change is not a new login.
+    const record: SessionRecord<Data> =
+      previous && cause === 'privilege-change'
+        ? { ...base, createdAt: previous.createdAt, absoluteDeadline: previous.absoluteExpiresAt, idleDeadline: Math.min(base.idleDeadline, previous.absoluteExpiresAt) }
+        : base;
+    await engine.records.write(handle, record, storeTtl(engine.policy, record, now));
+    if (record.uid !== null) await engine.records.indexAdd(record.uid, handle, record.absoluteDeadline - now);
+    if (previous) {
+      await engine.records.delete(previous.handle);
+      if (previous.userId !== null) await engine.records.indexRemove(previous.userId, previous.handle);
+      emit(engine.onEvent, { type: 'regenerated', at: now, handle, previous: previous.handle, userId: record.uid, cause });
+    } else {
+      emit(engine.onEvent, { type: 'created', at: now, handle, userId: record.uid });
+    }
+    const session = new Session(handle, record);
+    this.#session = session;
+    this.#loading = Promise.resolve({ valid: true, session });
+    this.#raw = encodeRecord(record);
+    this.#touch = false;
+    this.#renew = false;
+    this.#loggedOut = false;
+    this.#cookie = { kind: 'set', id, absoluteDeadline: record.absoluteDeadline };
+    return session;
+  }
+
+  /**
+   * End the session: the server-side record is deleted (clearing the cookie
+   * alone is not logout), the cookie is cleared, and the response is marked
+   * `Cache-Control: no-store`.
+   */
+  async logout(): Promise<void> {
+    const outcome = await this.load();
+    this.#loggedOut = true;
+    this.#cookie = { kind: 'clear' };
+    this.#session = null;
+    this.#loading = Promise.resolve({ valid: false, reason: 'missing' });
+    if (!outcome.valid) return;
+    const { engine } = this;
+    const { handle, userId } = outcome.session;
+    await engine.records.delete(handle);
+    if (userId !== null) await engine.records.indexRemove(userId, handle);
+    emit(engine.onEvent, { type: 'logout', at: engine.clock.now(), handle, userId });
+  }
+
+  /** End every other session of this user (ASVS V7.4.3, after a credential change). Returns how many ended. */
+  async revokeOthers(): Promise<number> {
+    const outcome = await this.load();
+    if (!outcome.valid || outcome.session.userId === null) throw new SessionRequiredError('revokeOthers: no signed-in session');
+    return this.engine.revokeUser(outcome.session.userId, { except: outcome.session.handle });
+  }
+
+  #device(extra?: DeviceFacts): DeviceFacts {
+    const ua = this.request.headers.get('user-agent');
+    return { ...(ua ? { userAgent: ua.slice(0, 512) } : {}), ...this.deviceFacts, ...extra };
+  }
+
+  /**
+   * Write what the request changed (touch, renewal, data) and return the
+   * Set-Cookie values and headers to add. Adapters call this; most code
+   * calls {@link commit}.
+   */
+  async flush(): Promise<{ setCookie: string[]; headers: Array<[string, string]> }> {
+    const { engine } = this;
+    const session = this.#session;
+    if (session && !this.#loggedOut && this.#cookie === null) {
+      if (this.#renew) await this.#renewId(session);
+      else if (session.dirty || this.#touch) await this.#save(session);
+    }
+    const setCookie: string[] = [];
+    const headers: Array<[string, string]> = [];
+    const now = engine.clock.now();
+    if (this.#cookie?.kind === 'set') {
+      setCookie.push(engine.cookie.serialize(this.#cookie.id, Math.ceil((this.#cookie.absoluteDeadline - now) / 1000), now));
+      headers.push(['cache-control', 'no-store']);
+    } else if (this.#cookie?.kind === 'clear') {
+      setCookie.push(engine.cookie.clear());
+    }
+    if (this.#loggedOut) {
+      headers.push(['cache-control', 'no-store']);
+      if (engine.clearSiteData) headers.push(['clear-site-data', engine.clearSiteData]);
+    }
+    this.#cookie = null;
+    this.#touch = false;
+    this.#renew = false;
+    session?.patch.clear();
+    return { setCookie, headers };
+  }
+
+  /**
+   * Flush and add the result to `response`. Returns a response whose headers
+   * can be changed (a copy when the original's are immutable). An existing
+   * `Cache-Control` is kept, except after logout, which always says `no-store`.
+   */
+  async commit(response: Response): Promise<Response> {
+    const { setCookie, headers } = await this.flush();
+    if (setCookie.length === 0 && headers.length === 0) return response;
+    const out = new Response(response.body, response);
+    for (const value of setCookie) out.headers.append('set-cookie', value);
+    for (const [name, value] of headers) {
+      if (name === 'cache-control' && out.headers.has(name) && !this.#loggedOut) continue;
+      out.headers.set(name, value);
+    }
+    return out;
+  }
+
+  /** Persist touch and data changes without resurrecting or overwriting a newer version. */
+  async #save(session: Session<Data>): Promise<void> {
+    const { engine } = this;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = engine.clock.now();
+      const next: SessionRecord<Data> = { ...touched(engine.policy, session.record, now), v: session.record.v + 1 };
+      if (await engine.records.replace(session.handle, this.#raw, next, storeTtl(engine.policy, next, now))) {
+        this.#raw = encodeRecord(next);
+        session.record = next;
+        if (this.#touch) emit(engine.onEvent, { type: 'touched', at: now, handle: session.handle, userId: next.uid });
+        return;
+      }
+      // Someone wrote first. Re-read: a session that is gone stays gone; a newer one gets only our changes,
+      // and a session a parallel request just renewed gets them under its new ID.
+      let current = await engine.records.read(session.handle);
+      if (current?.record.t === 'alias' && now < current.record.until) {
+        session.handle = current.record.to;
+        current = await engine.records.read(session.handle);
+      }
+      if (current?.record.t !== 'session' || decide(engine.policy, current.record, now).kind !== 'valid') return;
+      if (!session.dirty) return; // a newer write already recorded activity at least as recent
+      emit(engine.onEvent, { type: 'conflict', at: now, handle: session.handle, userId: current.record.uid });
+      this.#raw = current.raw;
+      session.record = { ...current.record, data: applyPatch(current.record.data, session.patch) };
+    }
+  }
+
+  /** Renewal: a new ID for the same session; the old one follows it for `renewGrace`, then is dead. */
+  async #renewId(session: Session<Data>): Promise<void> {
+    const { engine } = this;
+    const now = engine.clock.now();
+    const id = newSecret(engine.random);
+    const handle = hashSecret(id);
+    const next: SessionRecord<Data> = { ...touched(engine.policy, session.record, now), v: session.record.v + 1, issuedAt: now };
+    await engine.records.write(handle, next, storeTtl(engine.policy, next, now));
+    // Only one of several racing renewals may move the session; the losers undo their copy.
+    const alias = { t: 'alias' as const, to: handle, until: now + engine.policy.renewGrace };
+    const moved = await engine.records.replace(session.handle, this.#raw, alias, Math.max(engine.policy.renewGrace, 1000));
+    if (!moved) {
+      await engine.records.delete(handle);
+      if (session.dirty) await this.#save(session);
+      return;
+    }
+    if (next.uid !== null) {
+      await engine.records.indexAdd(next.uid, handle, next.absoluteDeadline - now);
+      await engine.records.indexRemove(next.uid, session.handle);
+    }
+    emit(engine.onEvent, { type: 'renewed', at: now, handle, previous: session.handle, userId: next.uid });
+    session.handle = handle;
+    session.record = next;
+    this.#raw = encodeRecord(next);
+    this.#cookie = { kind: 'set', id, absoluteDeadline: next.absoluteDeadline };
+  }
+}
