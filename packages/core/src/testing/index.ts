@@ -8,3 +8,15 @@ export {
   type StoreFactory,
   type StoreTestContext,
 } from './store-conformance.js';
+export {
+  storeCases,
+  storeCaseName,
+  runStoreCases,
+  planStoreCases,
+  storeCaseContext,
+  type StoreCase,
+  type StoreCaseContext,
+  type StoreCaseResult,
+  type StorePlan,
+} from './store-cases.js';
+export { assertEqual, assertTrue, AssertionFailure } from './assert.js';
