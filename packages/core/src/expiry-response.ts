@@ -48,7 +48,10 @@ export function safeReturnTo(path: string | null | undefined, origin: string): s
     const base = new URL(origin);
     const resolved = new URL(path, base);
     if (resolved.origin !== base.origin) return undefined;
-    return resolved.pathname + resolved.search + resolved.hash;
+    // Dot segments collapse during resolution: '/.//evil.example' resolves to the path
+    // '//evil.example', which a browser reads as another host when it is used as a Location.
+    const out = resolved.pathname + resolved.search + resolved.hash;
+    return out.startsWith('//') ? undefined : out;
   } catch {
     return undefined;
   }

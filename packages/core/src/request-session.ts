@@ -210,9 +210,11 @@ export class RequestSession<Data extends SessionData = SessionData> {
   async flush(): Promise<{ setCookie: string[]; headers: Array<[string, string]> }> {
     const { engine } = this;
     const session = this.#session;
-    if (session && !this.#loggedOut && this.#cookie === null) {
-      if (this.#renew) await this.#renewId(session);
-      else if (session.dirty || this.#touch) await this.#save(session);
+    if (session && !this.#loggedOut) {
+      // A session issued in this request (login, regenerate) is neither renewed nor touched, but a
+      // `set` made after issuing it must still be written, or `(await rs.login(id)).set(k, v)` is lost.
+      if (this.#cookie === null && this.#renew) await this.#renewId(session);
+      else if (session.dirty || (this.#cookie === null && this.#touch)) await this.#save(session);
     }
     const setCookie: string[] = [];
     const headers: Array<[string, string]> = [];
@@ -237,7 +239,9 @@ export class RequestSession<Data extends SessionData = SessionData> {
   /**
    * Flush and add the result to `response`. Returns a response whose headers
    * can be changed (a copy when the original's are immutable). An existing
-   * `Cache-Control` is kept, except after logout, which always says `no-store`.
+   * `Cache-Control` is kept, except after logout and on a response that sets a
+   * session cookie, which always say `no-store`: a shared cache must never
+   * store one user's new session ID and hand it to the next visitor.
    */
   async commit(response: Response): Promise<Response> {
     const { setCookie, headers } = await this.flush();
@@ -245,7 +249,7 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const out = new Response(response.body, response);
     for (const value of setCookie) out.headers.append('set-cookie', value);
     for (const [name, value] of headers) {
-      if (name === 'cache-control' && out.headers.has(name) && !this.#loggedOut) continue;
+      if (name === 'cache-control' && out.headers.has(name) && !this.#loggedOut && setCookie.length === 0) continue;
       out.headers.set(name, value);
     }
     return out;
