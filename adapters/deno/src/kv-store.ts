@@ -1,0 +1,159 @@
+/**
+ * A `SessionStore` over Deno KV, with every optional capability.
+ *
+ * Expiry. Writes pass `expireIn`, but Deno documents it as a hint: an expired
+ * key is deleted "some time after" its deadline and reads may keep returning it
+ * meanwhile (in Deno 2.9 a local KV still returns it well past the deadline).
+ * So every value also carries its own deadline, checked on read against the
+ * store's clock; `expireIn` only frees the space.
+ *
+ * Atomicity. `consume` and `compareAndSet` read the entry, then commit an
+ * atomic operation that checks the entry's versionstamp: if anyone wrote in
+ * between the commit fails and the operation re-reads, so of two concurrent
+ * consumers exactly one wins, even across isolates sharing one KV database.
+ */
+
+import { systemClock, type Clock, type SessionStore, type UserIndex } from '@latchkey/core';
+import type { DenoKvEntryMaybe, DenoKvKey, DenoKvLike } from './kv-types.js';
+
+/** Options for {@link denoKvStore}. */
+export interface DenoKvStoreOptions {
+  /** First key part of everything the store writes (default `'latchkey'`), to share a database. */
+  prefix?: string;
+  /** The clock value deadlines are judged on (default the system clock). Tests inject a `ManualClock`. */
+  clock?: Clock;
+}
+
+/** What a value is stored as: the value and its own deadline (ms since the epoch). */
+interface Stored { v: string; e: number }
+
+/** Commits retried before giving up when other writers keep winning the race for one key. */
+const maxAttempts = 64;
+
+const isStored = (x: unknown): x is Stored =>
+  typeof x === 'object' && x !== null && typeof (x as Stored).v === 'string' && typeof (x as Stored).e === 'number';
+
+function checkString(field: string, v: unknown): asserts v is string {
+  if (typeof v !== 'string' || v.length === 0) {
+    throw new TypeError(`denoKvStore: ${field} must be a non-empty string, got ${v === '' ? 'an empty string' : typeof v}`);
+  }
+}
+
+function checkTtl(ttlMs: unknown): asserts ttlMs is number {
+  if (typeof ttlMs !== 'number') throw new TypeError(`denoKvStore: ttlMs must be a number, got ${typeof ttlMs}`);
+  if (!(Number.isFinite(ttlMs) && ttlMs > 0)) {
+    throw new RangeError(`denoKvStore: ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
+  }
+}
+
+/**
+ * A session store on Deno KV: TTL, per-user index, consume-once and
+ * compare-and-set, the last two through versionstamp-checked atomic commits.
+ *
+ * @example
+ * const kv = await Deno.openKv();
+ * const latchkey = createLatchkey({ policy: presets.productivity, store: denoKvStore(kv) });
+ */
+export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): SessionStore & { userIndex: UserIndex } {
+  const prefix = options.prefix ?? 'latchkey';
+  checkString('prefix', prefix);
+  const clock = options.clock ?? systemClock;
+  const dataKey = (key: string): DenoKvKey => [prefix, 'k', key];
+  const indexKey = (userId: string, member: string): DenoKvKey => [prefix, 'idx', userId, member];
+
+  /** The live value of an entry, or null when absent, foreign or past its own deadline. */
+  const live = (entry: DenoKvEntryMaybe<unknown>): string | null =>
+    isStored(entry.value) && clock.now() < entry.value.e ? entry.value.v : null;
+
+  const write = (ttlMs: number, value: string): [Stored, { expireIn: number }] => [
+    { v: value, e: clock.now() + ttlMs },
+    { expireIn: Math.ceil(ttlMs) },
+  ];
+
+  /** Read, decide, commit with a versionstamp check; re-read whenever another writer got in first. */
+  async function atomically<T>(key: DenoKvKey, step: (entry: DenoKvEntryMaybe<unknown>) => { result: T; commit?: () => Promise<{ ok: boolean }> }): Promise<T> {
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+      const entry = await kv.get(key);
+      const { result, commit } = step(entry);
+      if (!commit || (await commit()).ok) return result;
+    }
+    throw new Error(`denoKvStore: gave up after ${maxAttempts} conflicting commits on one key`);
+  }
+
+  const userIndex: UserIndex = {
+    async add(userId, member, ttlMs) {
+      checkString('userId', userId);
+      checkString('member', member);
+      checkTtl(ttlMs);
+      const [value, opts] = write(ttlMs, '');
+      await kv.set(indexKey(userId, member), value, opts);
+    },
+    async list(userId) {
+      checkString('userId', userId);
+      const members: string[] = [];
+      for await (const entry of kv.list({ prefix: [prefix, 'idx', userId] })) {
+        if (live(entry) !== null) members.push(String(entry.key[3]));
+      }
+      return members;
+    },
+    async remove(userId, member) {
+      checkString('userId', userId);
+      checkString('member', member);
+      await kv.delete(indexKey(userId, member));
+    },
+    async removeAll(userId) {
+      checkString('userId', userId);
+      const members: string[] = [];
+      for await (const entry of kv.list({ prefix: [prefix, 'idx', userId] })) {
+        if (live(entry) !== null) members.push(String(entry.key[3]));
+        await kv.delete(entry.key);
+      }
+      return members;
+    },
+  };
+
+  return {
+    name: 'deno-kv',
+    async get(key) {
+      checkString('key', key);
+      return live(await kv.get(dataKey(key)));
+    },
+    async set(key, value, ttlMs) {
+      checkString('key', key);
+      if (typeof value !== 'string') throw new TypeError(`denoKvStore: value must be a string, got ${typeof value}`);
+      checkTtl(ttlMs);
+      const [stored, opts] = write(ttlMs, value);
+      await kv.set(dataKey(key), stored, opts);
+    },
+    async delete(key) {
+      checkString('key', key);
+      await kv.delete(dataKey(key));
+    },
+    userIndex,
+    async consume(key) {
+      checkString('key', key);
+      const k = dataKey(key);
+      return atomically(k, (entry) => {
+        if (entry.versionstamp === null) return { result: null };
+        const value = live(entry);
+        const commit = () => kv.atomic().check({ key: k, versionstamp: entry.versionstamp }).delete(k).commit();
+        return { result: value, commit };
+      });
+    },
+    async compareAndSet(key, expected, value, ttlMs) {
+      checkString('key', key);
+      if (expected !== null && typeof expected !== 'string') {
+        throw new TypeError(`denoKvStore: expected must be a string or null, got ${typeof expected}`);
+      }
+      if (typeof value !== 'string') throw new TypeError(`denoKvStore: value must be a string, got ${typeof value}`);
+      checkTtl(ttlMs);
+      const k = dataKey(key);
+      return atomically(k, (entry) => {
+        if (live(entry) !== expected) return { result: false };
+        const [stored, opts] = write(ttlMs, value);
+        const commit = () => kv.atomic().check({ key: k, versionstamp: entry.versionstamp }).set(k, stored, opts).commit();
+        return { result: true, commit };
+      });
+    },
+  };
+}

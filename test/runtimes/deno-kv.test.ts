@@ -1,0 +1,68 @@
+/**
+ * `denoKvStore` inside the real Deno binary (npm `deno`, with --unstable-kv):
+ * the shared conformance cases run in Deno against Deno KV and report JSON;
+ * each case is one vitest test here, so a failure names the case.
+ *
+ * Time: the conformance cases use the injected ManualClock, which the store's
+ * own per-value deadline is judged on; Deno KV's `expireIn` is set on every
+ * write but is only a hint (Deno may return expired entries for a while), so
+ * it is not what makes values expire and is not what these cases observe. One
+ * extra case waits 250 ms of real time with the system clock.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeCases, storeCaseName } from '../../packages/core/src/testing/store-cases.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bin, bundle, readReport, root, run } from './harness.js';
+import type { CaseResult } from './report.js';
+
+let report: { conformance: CaseResult[]; extra: CaseResult[] };
+let cleanup: () => Promise<void> = async () => {};
+
+beforeAll(async () => {
+  const bundled = await bundle(`${root}test/runtimes/deno/store-entry.ts`);
+  cleanup = bundled.cleanup;
+  report = readReport(await run(bin('deno'), ['run', '--quiet', '--unstable-kv', bundled.outfile]));
+});
+afterAll(() => cleanup());
+
+const outcome = (results: CaseResult[], name: string) => {
+  const r = results.find((x) => x.name === name);
+  return r ? (r.passed ? 'passed' : r.error) : 'not run';
+};
+
+describe('Deno KV store in Deno: conformance', () => {
+  it('ran every conformance case and nothing else', () => {
+    expect(report.conformance.map((r) => r.name).sort()).toEqual(storeCases.map(storeCaseName).sort());
+  });
+  for (const c of storeCases) {
+    it(storeCaseName(c), () => expect(outcome(report.conformance, storeCaseName(c))).toBe('passed'));
+  }
+});
+
+describe('Deno KV store in Deno: beyond conformance', () => {
+  for (const name of [
+    'with the system clock, a value is gone once its TTL has really passed (expireIn is only a hint)',
+    'prefixes keep two stores on one database apart',
+  ]) {
+    it(name, () => expect(outcome(report.extra, name)).toBe('passed'));
+  }
+});
+
+describe('Deno KV store types', () => {
+  it("a real Deno.Kv satisfies the store's own minimal DenoKvLike (deno check against Deno's types)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'latchkey-deno-check-'));
+    try {
+      const file = join(dir, 'check.ts');
+      await writeFile(file, [
+        `import type { DenoKvLike } from ${JSON.stringify(join(root, 'adapters/deno/src/kv-types.ts'))};`,
+        'const kv: Deno.Kv = await Deno.openKv();',
+        'export const like: DenoKvLike = kv;',
+      ].join('\n'));
+      await expect(run(bin('deno'), ['check', '--quiet', '--unstable-kv', file])).resolves.toBeDefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Shared plumbing for the runtime tests: bundle an entry file with esbuild
+ * (workspace packages resolved to their sources, as vitest.config.ts does),
+ * run it in Deno or Bun, and read the JSON report it prints. Each runtime's
+ * entry is a thin file; the cases are the same everywhere.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { reportMarker } from './report.js';
+
+export const root = fileURLToPath(new URL('../../', import.meta.url));
+export const bin = (name: 'deno' | 'bun') => join(root, 'node_modules/.bin', name);
+
+/** Resolves `@latchkey/<pkg>` (and `@latchkey/core/testing`) to sources, and extra aliases given by the caller. */
+function workspaceAliases(extra: Record<string, string>): Plugin {
+  const table: Record<string, string> = {
+    '@latchkey/core': join(root, 'packages/core/src/index.ts'),
+    '@latchkey/core/testing': join(root, 'packages/core/src/testing/index.ts'),
+    '@latchkey/deno': join(root, 'adapters/deno/src/index.ts'),
+    '@latchkey/workers': join(root, 'adapters/workers/src/index.ts'),
+    ...extra,
+  };
+  return {
+    name: 'workspace-aliases',
+    setup(b) {
+      const filter = new RegExp(`^(${Object.keys(table).map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})$`);
+      b.onResolve({ filter }, (args) => ({ path: table[args.path]! }));
+    },
+  };
+}
+
+/** Bundle `entry` into one ES module file in a fresh temp dir; returns its path and a cleanup. */
+export async function bundle(entry: string, options: { aliases?: Record<string, string>; external?: string[]; platform?: 'neutral' | 'browser' } = {}) {
+  const dir = await mkdtemp(join(tmpdir(), 'latchkey-runtime-'));
+  const outfile = join(dir, 'entry.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: options.platform ?? 'neutral',
+    mainFields: ['module', 'main'],
+    conditions: ['worker', 'browser', 'import', 'default'],
+    target: 'es2022',
+    external: options.external ?? [],
+    plugins: [workspaceAliases(options.aliases ?? {})],
+    logLevel: 'silent',
+  });
+  return { outfile, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+
+/** Run a command, resolve its stdout; reject with stdout and stderr on a non-zero exit. */
+export function run(file: string, args: string[], timeoutMs = 120_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { cwd: root, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/** The JSON report printed after {@link reportMarker}. */
+export function readReport<T>(stdout: string): T {
+  const line = stdout.split('\n').find((l) => l.startsWith(reportMarker));
+  if (!line) throw new Error(`no report in the runtime's output:\n${stdout.slice(0, 4000)}`);
+  return JSON.parse(line.slice(reportMarker.length)) as T;
+}
