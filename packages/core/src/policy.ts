@@ -21,7 +21,7 @@ export interface PolicyOptions {
   renewInterval?: Duration | false;
   /** Write the last-seen time at most once per this interval, so a read-only request usually writes nothing. Default: a tenth of the idle timeout, at most 1 minute. */
   touchInterval?: Duration;
-  /** After an ID renewal, the previous ID keeps working for this long so parallel requests in flight are not logged out. Default 10 s; `0` turns it off. */
+  /** After an ID renewal, the previous ID keeps working for this long so parallel requests in flight are not logged out. Default 10 s (at most half the renewal interval); `0` turns it off. */
   renewGrace?: Duration;
   /**
    * How long an expired record stays readable (never accepted) so a returning
@@ -102,7 +102,9 @@ export function definePolicy(options: PolicyOptions): SessionPolicy {
   if (touchInterval === false || touchInterval >= idleTimeout) {
     throw new PolicyError('touchInterval', `must be shorter than idleTimeout (${String(touchInterval)} ms >= ${idleTimeout} ms)`);
   }
-  const renewGraceMs = options.renewGrace === undefined ? 10_000 : toMillis(options.renewGrace);
+  // The 10 s default shrinks for a short renewal interval, so a policy that sets no grace never fails on it.
+  const renewGraceMs =
+    options.renewGrace === undefined ? (renewInterval === false ? 10_000 : Math.min(10_000, Math.floor(renewInterval / 2))) : toMillis(options.renewGrace);
   if (!(renewGraceMs >= 0) || (renewInterval !== false && renewGraceMs >= renewInterval)) {
     throw new PolicyError('renewGrace', `must be zero or positive and shorter than renewInterval, got ${JSON.stringify(options.renewGrace)}`);
   }
