@@ -1,0 +1,140 @@
+/**
+ * A `SessionStore` on Redis with every optional capability, through an
+ * ioredis client: the one you already have, or the one unstorage's redis
+ * driver made (`storage.getMount().driver.getInstance()`).
+ *
+ * - TTLs are native `SET … PX`: millisecond granularity, kept by Redis's
+ *   clock, so keys never outlive their sessions and no sweep is needed.
+ * - `consume` and `compareAndSet` are Lua scripts, atomic inside Redis.
+ * - The user index is one sorted set per user, scored by each member's expiry
+ *   on Redis's clock; expired members are pruned on every touch and the set
+ *   expires with its last member.
+ *
+ * Nothing here imports ioredis: the store only calls the client it is given.
+ */
+
+import type { SessionStore, UserIndex } from '@latchkey/core';
+import { checkString, checkTtl, checkValue } from './checks.js';
+import {
+  compareAndSetScript, consumeScript, indexAddScript, indexListScript, indexRemoveAllScript, type ScriptClient,
+} from './redis-scripts.js';
+
+/** The part of an ioredis client (`Redis` or `Cluster`) that {@link redisStore} uses. */
+export interface RedisClient extends ScriptClient {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, mode: 'PX', ms: number): Promise<unknown>;
+  del(key: string): Promise<number>;
+  zrem(key: string, member: string): Promise<number>;
+}
+
+/** Options for {@link redisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * Prefix of every Redis key. Records live under `<prefix>k:<key>`, user
+   * indexes under `<prefix>u:<userId>`. Default `'latchkey:'`.
+   */
+  prefix?: string;
+}
+
+const who = 'redisStore';
+
+function asMembers(reply: unknown): string[] {
+  if (!Array.isArray(reply) || !reply.every((m) => typeof m === 'string')) {
+    throw new Error(`unexpected reply from Redis: ${JSON.stringify(reply)}`);
+  }
+  return reply;
+}
+
+/**
+ * A {@link SessionStore} on Redis with native millisecond TTLs and all three
+ * capabilities (`userIndex`, `consume`, `compareAndSet`).
+ *
+ * For the engine to fail closed quickly when Redis is down, rather than queue
+ * commands until it returns, create the client with
+ * `{ enableOfflineQueue: false, maxRetriesPerRequest: 0 }`.
+ *
+ * @example
+ * import Redis from 'ioredis';
+ * const client = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+ * const latchkey = createLatchkey({
+ *   policy: presets.productivity,
+ *   store: redisStore(client),
+ *   sessionLimit: { max: 5, onLimit: 'evict-oldest' },
+ * });
+ * // or share the client unstorage's redis driver already holds:
+ * const store = redisStore(storage.getMount().driver.getInstance());
+ */
+export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): SessionStore {
+  if (!client || typeof client.get !== 'function' || typeof client.evalsha !== 'function') {
+    throw new TypeError('redisStore: client must be an ioredis client (new Redis(url))');
+  }
+  const prefix = options.prefix ?? 'latchkey:';
+  if (typeof prefix !== 'string') throw new TypeError(`redisStore: prefix must be a string, got ${typeof prefix}`);
+  const record = (key: string) => `${prefix}k:${key}`;
+  const index = (userId: string) => `${prefix}u:${userId}`;
+  // Redis wants whole milliseconds; rounding up never returns a value early.
+  const px = (ttlMs: number) => Math.ceil(ttlMs);
+
+  const userIndex: UserIndex = {
+    async add(userId, member, ttlMs) {
+      checkString(who, 'userId', userId);
+      checkString(who, 'member', member);
+      checkTtl(who, ttlMs);
+      await indexAddScript.run(client, index(userId), member, px(ttlMs));
+    },
+    async list(userId) {
+      checkString(who, 'userId', userId);
+      return asMembers(await indexListScript.run(client, index(userId)));
+    },
+    async remove(userId, member) {
+      checkString(who, 'userId', userId);
+      checkString(who, 'member', member);
+      await client.zrem(index(userId), member);
+    },
+    async removeAll(userId) {
+      checkString(who, 'userId', userId);
+      return asMembers(await indexRemoveAllScript.run(client, index(userId)));
+    },
+  };
+
+  return {
+    name: 'redis',
+    userIndex,
+
+    async get(key) {
+      checkString(who, 'key', key);
+      return client.get(record(key));
+    },
+
+    async set(key, value, ttlMs) {
+      checkString(who, 'key', key);
+      checkValue(who, value);
+      checkTtl(who, ttlMs);
+      await client.set(record(key), value, 'PX', px(ttlMs));
+    },
+
+    async delete(key) {
+      checkString(who, 'key', key);
+      await client.del(record(key));
+    },
+
+    async consume(key) {
+      checkString(who, 'key', key);
+      const value = await consumeScript.run(client, record(key));
+      return typeof value === 'string' ? value : null;
+    },
+
+    async compareAndSet(key, expected, value, ttlMs) {
+      checkString(who, 'key', key);
+      if (expected !== null && typeof expected !== 'string') {
+        throw new TypeError(`redisStore: expected must be a string or null, got ${typeof expected}`);
+      }
+      checkValue(who, value);
+      checkTtl(who, ttlMs);
+      const written = await compareAndSetScript.run(
+        client, record(key), expected === null ? '0' : '1', expected ?? '', value, px(ttlMs),
+      );
+      return written === 1;
+    },
+  };
+}
