@@ -2,7 +2,7 @@
  * The engine on these stores: it fails closed when Redis dies under it, and
  * refuses features whose capability the generic unstorage store lacks.
  */
-import { createLatchkey, ManualClock, presets, StoreCapabilityError, StoreError, type Latchkey } from '@latchkey/core';
+import { createLatchkey, ManualClock, StoreCapabilityError, StoreError, type Latchkey, type PolicyOptions } from '@latchkey/core';
 import Redis from 'ioredis';
 import { createStorage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';
@@ -11,6 +11,8 @@ import { startRedis, type RedisServer } from '../../../test/support/redis-server
 import { redisStore, unstorageStore } from '../src/index.js';
 
 const ORIGIN = 'https://app.example';
+/** Sessions only: no remember-me, which would itself require capabilities. */
+const policy: PolicyOptions = { idleTimeout: '30m', absoluteTimeout: '8h' };
 
 /** Log `userId` in and return the Cookie header a browser would send back. */
 async function login(latchkey: Latchkey, userId: string): Promise<string> {
@@ -37,7 +39,7 @@ describe('createLatchkey on redisStore', () => {
     client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
     client.on('error', () => {}); // connection errors surface through the rejected commands
     await new Promise<void>((resolve) => client!.once('ready', resolve));
-    const latchkey = createLatchkey({ policy: presets.productivity, store: redisStore(client) });
+    const latchkey = createLatchkey({ policy, store: redisStore(client) });
     const cookie = await login(latchkey, 'ada');
     const before = await load(latchkey, cookie);
     expect(before.valid && before.session.userId).toBe('ada');
@@ -56,7 +58,7 @@ describe('createLatchkey on unstorageStore', () => {
 
   it('runs sessions: log in, come back with the cookie, log out, and the old cookie is refused', async () => {
     const clock = new ManualClock();
-    const latchkey = createLatchkey({ policy: presets.productivity, store: unstorageStore(createStorage({ driver: memoryDriver() }), { clock }), clock });
+    const latchkey = createLatchkey({ policy, store: unstorageStore(createStorage({ driver: memoryDriver() }), { clock }), clock });
     const cookie = await login(latchkey, 'ada');
     const back = await load(latchkey, cookie);
     expect(back.valid && back.session.userId).toBe('ada');
@@ -67,13 +69,13 @@ describe('createLatchkey on unstorageStore', () => {
   });
 
   it('refuses a session limit at configuration time, naming the missing userIndex capability', () => {
-    const attempt = () => createLatchkey({ policy: presets.productivity, store: store(), sessionLimit: { max: 3, onLimit: 'refuse' } });
+    const attempt = () => createLatchkey({ policy, store: store(), sessionLimit: { max: 3, onLimit: 'refuse' } });
     expect(attempt).toThrow(StoreCapabilityError);
     expect(attempt).toThrow(/'userIndex' capability; unstorage\(memory\) does not provide it/);
   });
 
   it('refuses listing and revoking a user\'s sessions with StoreCapabilityError (userIndex)', async () => {
-    const latchkey = createLatchkey({ policy: presets.productivity, store: store() });
+    const latchkey = createLatchkey({ policy, store: store() });
     await login(latchkey, 'ada');
     const listing = await latchkey.listSessions('ada').then(() => undefined, (e: unknown) => e);
     expect(listing).toBeInstanceOf(StoreCapabilityError);

@@ -1,0 +1,56 @@
+/**
+ * One app server for the two-server test: a plain fetch handler on the core
+ * engine and redisStore, served by @hono/node-server on PORT, sessions in the
+ * Redis at REDIS_URL. Run as its own process (`node --import tsx`, with
+ * TSX_TSCONFIG_PATH=test/redis/tsconfig.json so the workspace resolves to
+ * sources); several of them share one Redis and no sticky routing.
+ *
+ *   POST /login?user=ada   log in, set the cookie
+ *   GET  /me               200 { user, server } or 401 { reason }
+ *   POST /logout           end the session
+ * Every response carries `x-server: <pid>` so the test can see who answered.
+ */
+import { serve } from '@hono/node-server';
+import { createLatchkey, StoreError, storeUnavailableResponse } from '@latchkey/core';
+import { redisStore } from '@latchkey/unstorage';
+import Redis from 'ioredis';
+
+const port = Number(process.env.PORT);
+const redisUrl = process.env.REDIS_URL;
+if (!Number.isInteger(port) || !redisUrl) throw new Error('server.ts needs PORT and REDIS_URL');
+
+const client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+client.on('error', () => {}); // surfaces as StoreError on the request that needed Redis
+const latchkey = createLatchkey({ policy: { idleTimeout: '30m', absoluteTimeout: '8h' }, store: redisStore(client) });
+const server = String(process.pid);
+
+const json = (body: unknown, status = 200) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'x-server': server } });
+
+async function handle(request: Request): Promise<Response> {
+  const url = new URL(request.url);
+  const session = latchkey.forRequest(request);
+  if (request.method === 'POST' && url.pathname === '/login') {
+    await session.login(url.searchParams.get('user') ?? 'anonymous');
+    return session.commit(json({ server }));
+  }
+  if (request.method === 'POST' && url.pathname === '/logout') {
+    await session.logout();
+    return session.commit(json({ server }));
+  }
+  if (request.method === 'GET' && url.pathname === '/me') {
+    const outcome = await session.load();
+    if (!outcome.valid) return session.commit(json({ reason: outcome.reason, server }, 401));
+    return session.commit(json({ user: outcome.session.userId, server }));
+  }
+  return json({ error: 'not found' }, 404);
+}
+
+serve({
+  port,
+  hostname: '127.0.0.1',
+  fetch: (request) => handle(request).catch((error: unknown) => {
+    if (error instanceof StoreError) return storeUnavailableResponse(request);
+    throw error;
+  }),
+});

@@ -1,0 +1,85 @@
+/**
+ * Beyond one machine: two separate Node server processes on different
+ * loopback ports share one real redis-server, with no sticky routing. A
+ * session made through one is honoured by the other, and a logout through
+ * either is refused by the other on the very next request.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, killChild, startRedis, waitForPort, type RedisServer } from '../support/redis-server.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+interface AppServer { child: ChildProcess; base: string; output: () => string }
+
+async function startServer(redisUrl: string): Promise<AppServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/server.ts'], {
+    cwd: root,
+    env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl, TSX_TSCONFIG_PATH: 'test/redis/tsconfig.json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => { output += d; });
+  child.stderr?.on('data', (d: Buffer) => { output += d; });
+  const server = { child, base: `http://127.0.0.1:${port}`, output: () => output };
+  try {
+    await waitForPort(port, 30_000, () => child.exitCode === null && child.signalCode === null);
+  } catch (error) {
+    await killChild(child);
+    throw new Error(`app server did not start: ${output}`, { cause: error });
+  }
+  return server;
+}
+
+let redis: RedisServer;
+let first: AppServer;
+let second: AppServer;
+beforeAll(async () => {
+  redis = await startRedis();
+  [first, second] = await Promise.all([startServer(redis.url), startServer(redis.url)]);
+});
+afterAll(async () => {
+  await Promise.all([first, second].filter(Boolean).map((s) => killChild(s.child)));
+  await redis?.stop();
+});
+
+/** A request as a browser would send it after a load balancer picked `server`. */
+async function call(server: AppServer, method: string, path: string, cookie?: string) {
+  const response = await fetch(`${server.base}${path}`, { method, headers: cookie ? { cookie } : {} });
+  return { status: response.status, body: await response.json() as Record<string, string>, setCookie: response.headers.getSetCookie(), server: response.headers.get('x-server') };
+}
+
+describe('two Node processes sharing one Redis', () => {
+  it('are two processes', async () => {
+    const [a, b] = await Promise.all([call(first, 'GET', '/me'), call(second, 'GET', '/me')]);
+    expect(a.server).not.toBe(b.server);
+    expect([a.status, b.status]).toEqual([401, 401]);
+  });
+
+  it('a session made through one server is accepted by the other, and a logout through either is refused by the other at once', async () => {
+    const login = await call(first, 'POST', '/login?user=ada');
+    expect(login.status).toBe(200);
+    expect(login.setCookie).toHaveLength(1);
+    const cookie = login.setCookie[0]!.split(';')[0]!;
+
+    // no sticky sessions: alternate servers
+    for (const server of [second, first, second]) {
+      const me = await call(server, 'GET', '/me', cookie);
+      expect([me.status, me.body.user, me.server]).toEqual([200, 'ada', String(server.child.pid)]);
+    }
+
+    const logout = await call(second, 'POST', '/logout', cookie);
+    expect(logout.status).toBe(200);
+    const replay = await call(first, 'GET', '/me', cookie);
+    expect(replay.status).toBe(401);
+    expect(replay.body.reason).toMatch(/^(revoked|unknown)$/);
+
+    // and the other way round
+    const again = (await call(second, 'POST', '/login?user=grace')).setCookie[0]!.split(';')[0]!;
+    expect((await call(first, 'GET', '/me', again)).body.user).toBe('grace');
+    expect((await call(first, 'POST', '/logout', again)).status).toBe(200);
+    expect((await call(second, 'GET', '/me', again)).status).toBe(401);
+  });
+});
