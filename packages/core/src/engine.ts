@@ -175,6 +175,8 @@ export class Engine<Data extends SessionData = SessionData> {
 /** The application's session engine. */
 export interface Latchkey<Data extends SessionData = SessionData> {
   readonly policy: SessionPolicy;
+  /** The engine's clock, so adapters judge time (step-up freshness, say) exactly as the engine does. */
+  readonly clock: Clock;
   /** A lazy per-request session: nothing is read until `load()`. `device.ip` comes from the adapter. */
   forRequest(request: Request, device?: DeviceFacts): RequestSession<Data>;
   /** A user's live sessions, most recently used first, the one with handle `current` marked. Needs a store with a user index. */
@@ -202,6 +204,7 @@ export function createLatchkey<Data extends SessionData = SessionData>(options: 
   const engine = new Engine<Data>(options);
   return {
     policy: engine.policy,
+    clock: engine.clock,
     forRequest: (request, device) => new RequestSession<Data>(engine, request, device),
     listSessions: (userId, current) => engine.list(userId, current),
     revokeSession: (handle) => engine.revoke(handle),

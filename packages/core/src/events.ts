@@ -21,7 +21,14 @@ export type SessionEvent =
   | { type: 'evicted'; at: number; handle: string; userId: string; cause: 'session-limit' }
   | { type: 'limit-refused'; at: number; userId: string; limit: number }
   | { type: 'conflict'; at: number; handle: string; userId: string | null }
-  | { type: 'store-error'; at: number; operation: string; code: string; message: string };
+  | { type: 'store-error'; at: number; operation: string; code: string; message: string }
+  | { type: 'token-issued'; at: number; userId: string; family: string }
+  | { type: 'token-refreshed'; at: number; userId: string; family: string; concurrent: boolean }
+  | { type: 'refresh-reuse'; at: number; userId: string; family: string }
+  | { type: 'family-revoked'; at: number; userId: string; family: string; cause: 'reuse' | 'logout' }
+  | { type: 'token-revoked'; at: number; userId: string | null; jti: string }
+  | { type: 'user-tokens-revoked'; at: number; userId: string; notBefore: number }
+  | { type: 'token-revoked-used'; at: number; userId: string | null; cause: 'jti' | 'not-before' | 'family'; jti?: string; family?: string };
 
 export type SessionEventType = SessionEvent['type'];
 

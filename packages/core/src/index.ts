@@ -22,3 +22,4 @@ export { expiryResponse, expiryReason, safeReturnTo, storeUnavailableResponse, w
 export { serializeCookie, deletionCookie, type CookieAttributes } from './cookie/serialize.js';
 export { parseCookieHeader, getCookie } from './cookie/parse.js';
 export { resolveSessionCookie, type SessionCookieOptions, type ResolvedCookie } from './cookie/session-cookie.js';
+export { withSessions, isStoreError, needsStepUp, stepUpResponse, type SessionContext, type SessionHandler, type WithSessionsOptions } from './fetch-handler.js';

@@ -1,0 +1,46 @@
+/**
+ * A `node:http` request listener around a Latchkey fetch handler: the same
+ * `withSessions` the Web runtimes use, behind the Node bridge.
+ */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withSessions, type DeviceFacts, type Latchkey, type SessionData, type SessionHandler } from '@latchkey/core';
+import { deviceFacts, toRequest, writeResponse } from './bridge.js';
+
+/** Options for {@link createHandler}. */
+export interface CreateHandlerOptions {
+  /** Trust forwarded headers for the URL and client IP. Default `false`. */
+  trustProxy?: boolean;
+  /** Called with an error the handler threw (the client gets a 500). Default `console.error`. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * @example
+ * http.createServer(createHandler(latchkey, async ({ request, session }) => {
+ *   const outcome = await session.load();
+ *   return outcome.valid ? Response.json({ user: outcome.session.userId }) : expiryResponse(request, outcome);
+ * })).listen(3000);
+ */
+export function createHandler<Data extends SessionData = SessionData>(
+  latchkey: Latchkey<Data>,
+  handler: SessionHandler<Data>,
+  options: CreateHandlerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const devices = new WeakMap<Request, DeviceFacts>();
+  const fetchHandler = withSessions(latchkey, handler, { device: (request) => devices.get(request) ?? {} });
+  const onError = options.onError ?? ((error: unknown) => console.error('[latchkey] handler failed:', error));
+  return (req, res) => {
+    const request = toRequest(req, options);
+    devices.set(request, deviceFacts(req, options));
+    fetchHandler(request).then(
+      // A client that goes away mid-body is not an application error.
+      (response) => writeResponse(res, response).catch(() => res.destroy()),
+      (error: unknown) => {
+        onError(error);
+        if (res.headersSent) res.destroy();
+        else res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error');
+      },
+    );
+  };
+}

@@ -1,0 +1,137 @@
+/**
+ * Refresh-token families with rotation and reuse detection (RFC 9700
+ * §4.14.2, ASVS 5.0 V10.4.5 and V10.4.8).
+ *
+ * A refresh token is 256 random bits, opaque, stored only as its SHA-256.
+ * Every use rotates it: the presented token's record moves atomically from
+ * `active` to `used` (compare-and-set, or consume-once), and a successor is
+ * issued in the same family. Presenting a `used` token again means two
+ * parties hold copies; the server cannot tell thief from victim, so the whole
+ * family is revoked and a `refresh-reuse` event is emitted.
+ *
+ * Except inside the grace window (default 5 s): a single-page app with two
+ * tabs, or a retry after a dropped response, presents the same token twice
+ * within moments. Those callers get the SAME successor, not a new one and not
+ * a revocation (the race that logs next-auth users out, #11240).
+ *
+ * Trade-off, the successor store: to hand the same successor to a late
+ * caller it must be recoverable, and a hash is not. The `used` record keeps
+ * the successor pair encrypted (JWE, `dir` + `A256GCM`) under a key derived
+ * with HKDF-SHA256 from the presented token itself, which the store never
+ * holds. A store dump therefore yields no usable token; only someone who
+ * already holds the old token can open it, and outside the grace window that
+ * person is refused and the family revoked anyway. The ciphertext is ignored
+ * after the grace window and goes with the record at the family's expiry.
+ *
+ * Lifetimes: each token expires after `refreshTokenTtl` without use (sliding,
+ * RFC 9700 §4.14.2), and the family after the policy's `absoluteTimeout`
+ * from login whatever its use (ASVS V10.4.8).
+ */
+
+import { hkdf } from '@noble/hashes/hkdf.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { CompactEncrypt, compactDecrypt } from 'jose';
+import { hashSecret, newSecret, type RandomSource } from '../random.js';
+import { isNum, type TokenStore } from './token-store.js';
+
+/** What the store holds per refresh token. */
+export type RefreshTokenRecord =
+  | { t: 'rt'; state: 'active'; family: string; uid: string; issuedAt: number; idleAt: number; expiresAt: number }
+  | { t: 'rt'; state: 'used'; family: string; uid: string; usedAt: number; expiresAt: number; successor: string };
+
+/** What the store holds per family. `expiresAt` is the absolute family expiry. */
+export interface FamilyRecord {
+  t: 'rf';
+  uid: string;
+  createdAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+  /** The application's extra access-token claims, carried to every token of the family. */
+  claims: Record<string, unknown>;
+}
+
+/** A successor pair, as sealed for the grace window. Times are absolute (ms). */
+export interface SealedPair {
+  accessToken: string;
+  accessExpiresAt: number;
+  refreshToken: string;
+  refreshExpiresAt: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const SUCCESSOR_INFO = encoder.encode('latchkey refresh successor v1');
+
+const isTokenRecord = (v: Record<string, unknown>): boolean =>
+  v.t === 'rt' && typeof v.family === 'string' && typeof v.uid === 'string' && isNum(v.expiresAt) &&
+  ((v.state === 'active' && isNum(v.issuedAt) && isNum(v.idleAt)) || (v.state === 'used' && isNum(v.usedAt) && typeof v.successor === 'string'));
+const isFamilyRecord = (v: Record<string, unknown>): boolean =>
+  v.t === 'rf' && typeof v.uid === 'string' && isNum(v.createdAt) && isNum(v.expiresAt) &&
+  (v.revokedAt === null || isNum(v.revokedAt)) && typeof v.claims === 'object' && v.claims !== null;
+
+/** The key that seals a successor: HKDF-SHA256 of the presented token (which the store never sees). */
+function successorKey(token: string): Uint8Array {
+  return hkdf(sha256, encoder.encode(token), undefined, SUCCESSOR_INFO, 32);
+}
+
+export async function sealSuccessor(presented: string, pair: SealedPair): Promise<string> {
+  return new CompactEncrypt(encoder.encode(JSON.stringify(pair))).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(successorKey(presented));
+}
+
+export async function openSuccessor(presented: string, sealed: string): Promise<SealedPair | null> {
+  try {
+    const { plaintext } = await compactDecrypt(sealed, successorKey(presented), {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+    });
+    const pair = JSON.parse(decoder.decode(plaintext)) as SealedPair;
+    const ok = typeof pair.accessToken === 'string' && typeof pair.refreshToken === 'string' && isNum(pair.accessExpiresAt) && isNum(pair.refreshExpiresAt);
+    return ok ? pair : null;
+  } catch {
+    return null;
+  }
+}
+
+/** @internal Store layout of refresh tokens and families. */
+export class RefreshStore {
+  constructor(
+    readonly store: TokenStore,
+    private readonly random: RandomSource,
+    /** Records stay readable this long past their deadline (never accepted), so a client is told `expired-…` rather than `unknown`. */
+    readonly notice: number,
+  ) {}
+
+  tokenKey(token: string): string {
+    return `${this.store.prefix}rt:${hashSecret(token)}`;
+  }
+
+  familyKey(family: string): string {
+    return `${this.store.prefix}rf:${family}`;
+  }
+
+  readToken(key: string): Promise<{ raw: string; value: RefreshTokenRecord } | null> {
+    return this.store.read<RefreshTokenRecord>(key, isTokenRecord);
+  }
+
+  decodeToken(key: string, raw: string): RefreshTokenRecord {
+    return this.store.decode<RefreshTokenRecord>(key, raw, isTokenRecord);
+  }
+
+  async readFamily(family: string): Promise<FamilyRecord | null> {
+    return (await this.store.read<FamilyRecord>(this.familyKey(family), isFamilyRecord))?.value ?? null;
+  }
+
+  async writeFamily(family: string, record: FamilyRecord, now: number): Promise<void> {
+    await this.store.set(this.familyKey(family), record, record.expiresAt - now + this.notice);
+  }
+
+  /** Create and store a fresh active token in `family`; it expires after `idleMs` unused, never past the family. */
+  async newToken(family: FamilyRecord & { id: string }, idleMs: number, now: number): Promise<{ token: string; key: string; expiresAt: number }> {
+    const token = newSecret(this.random);
+    const idleAt = Math.min(now + idleMs, family.expiresAt);
+    const record: RefreshTokenRecord = { t: 'rt', state: 'active', family: family.id, uid: family.uid, issuedAt: now, idleAt, expiresAt: family.expiresAt };
+    const key = this.tokenKey(token);
+    await this.store.set(key, record, idleAt - now + this.notice);
+    return { token, key, expiresAt: idleAt };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Revocation for self-contained tokens (ASVS 5.0 V7.4.1: logout or expiry
+ * blocks further use, including for self-contained tokens). Two mechanisms:
+ *
+ * - a denylist of `jti`s, each kept only until the token's own `exp` (after
+ *   that the token is refused anyway, so the entry goes by TTL and the list
+ *   never grows without bound);
+ * - a per-user not-before time: "log out everywhere" records the instant, and
+ *   any token or sealed session issued before it is refused. It costs one
+ *   store read per check and one small key per user who used it.
+ *
+ * A token refused for either reason emits `token-revoked-used`: a token
+ * presented after logout is an anomaly worth alerting on (stolen copy, or a
+ * client that ignores logout).
+ */
+
+import { type Clock, systemClock } from '../clock.js';
+import { toMillis, type Duration } from '../duration.js';
+import { emit, type EventSink } from '../events.js';
+import { MAX_COOKIE_LIFETIME_MS } from '../policy.js';
+import { hashSecret } from '../random.js';
+import type { SessionStore } from '../store/types.js';
+import { isNum, TokenStore } from './token-store.js';
+
+/** Options for {@link createRevocation}. */
+export interface RevocationOptions {
+  store: SessionStore;
+  clock?: Clock;
+  onEvent?: EventSink;
+  /** Prefix of every store key. Default `lk:`; use the same one everywhere the registry is shared. */
+  keyPrefix?: string;
+  /**
+   * How long a per-user not-before record is kept: at least the longest
+   * lifetime of anything it must refuse (refresh-token families, sealed
+   * sessions). Default 400 days, the longest a cookie can live.
+   */
+  horizon?: Duration;
+}
+
+/** What a check is asked about: the token's ID (if any), its user and when it was issued (ms). */
+export interface RevocationSubject {
+  jti?: string;
+  userId: string;
+  /** Milliseconds since the epoch. A JWT `iat` counts as `iat * 1000`, which refuses tokens issued in the same second as a logout-everywhere: fail-safe by at most one second. */
+  issuedAt: number;
+}
+
+/** Revocation of stateless tokens. */
+export interface Revocation {
+  /** Deny one token by its `jti` until `expiresAt` (its `exp`, in ms), then forget it. */
+  revokeJti(jti: string, expiresAt: number, userId?: string | null): Promise<void>;
+  /** Log a user out everywhere: tokens and sealed sessions issued before now are refused from now on. Returns the not-before time. */
+  revokeUser(userId: string): Promise<number>;
+  /** The user's not-before time in ms, or `null`. One store read. */
+  notBefore(userId: string): Promise<number | null>;
+  /** `null` when the token may be used, else why not (and a `token-revoked-used` event is emitted). Store reads run in parallel. */
+  check(subject: RevocationSubject): Promise<'jti' | 'not-before' | null>;
+}
+
+/**
+ * @example
+ * const revocation = createRevocation({ store, clock });
+ * await revocation.revokeJti(claims.jti, claims.exp * 1000, claims.sub); // this token, until it expires
+ * await revocation.revokeUser('ada');                                   // everything issued before now
+ */
+export function createRevocation(options: RevocationOptions): Revocation {
+  const clock = options.clock ?? systemClock;
+  const prefix = options.keyPrefix ?? 'lk:';
+  const horizon = toMillis(options.horizon ?? MAX_COOKIE_LIFETIME_MS);
+  if (!(horizon > 0)) throw new RangeError(`revocation.horizon must be a positive duration, got ${JSON.stringify(options.horizon)}`);
+  const store = new TokenStore(options.store, prefix, () => clock.now(), options.onEvent);
+  const jtiKey = (jti: string) => `${prefix}jti:${hashSecret(jti)}`;
+  const nbfKey = (userId: string) => `${prefix}nbf:${hashSecret(userId)}`;
+
+  async function notBefore(userId: string): Promise<number | null> {
+    const read = await store.read<{ t: 'nbf'; at: number }>(nbfKey(userId), (v) => v.t === 'nbf' && isNum(v.at));
+    return read ? read.value.at : null;
+  }
+
+  return {
+    async revokeJti(jti, expiresAt, userId = null) {
+      if (typeof jti !== 'string' || jti === '') throw new TypeError('revokeJti: jti must be a non-empty string');
+      const now = clock.now();
+      if (isNum(expiresAt) && expiresAt > now) await store.set(jtiKey(jti), { t: 'jti', at: now }, expiresAt - now);
+      emit(options.onEvent, { type: 'token-revoked', at: now, userId, jti });
+    },
+    async revokeUser(userId) {
+      if (typeof userId !== 'string' || userId === '') throw new TypeError('revokeUser: userId must be a non-empty string');
+      const now = clock.now();
+      await store.set(nbfKey(userId), { t: 'nbf', at: now }, horizon);
+      emit(options.onEvent, { type: 'user-tokens-revoked', at: now, userId, notBefore: now });
+      return now;
+    },
+    notBefore,
+    async check({ jti, userId, issuedAt }) {
+      const [denied, nb] = await Promise.all([
+        jti === undefined ? Promise.resolve(null) : store.get(jtiKey(jti)),
+        notBefore(userId),
+      ]);
+      const cause = denied !== null ? 'jti' : nb !== null && issuedAt < nb ? 'not-before' : null;
+      if (cause) emit(options.onEvent, { type: 'token-revoked-used', at: clock.now(), userId, cause, ...(jti === undefined ? {} : { jti }) });
+      return cause;
+    },
+  };
+}

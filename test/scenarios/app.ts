@@ -1,0 +1,167 @@
+/**
+ * The scenario fixture: one small app, defined once as a plain fetch handler
+ * on the core, that every adapter and runtime serves. Its numbers are small
+ * and known so the suite can walk a session through its whole life with the
+ * ManualClock:
+ *
+ *   idle 10 min, absolute 60 min, renewal every 20 min, step-up after 5 min.
+ *
+ * Two test-only routes (part of this fixture, never of the library) let the
+ * suite steer the app when it runs in another process or runtime:
+ * `POST /__clock {"advance": ms}` moves the clock and
+ * `POST /__store {"down": boolean}` makes the store fail.
+ */
+
+import {
+  createLatchkey,
+  expiryResponse,
+  ManualClock,
+  MemoryStore,
+  needsStepUp,
+  stepUpResponse,
+  withSessions,
+  type Latchkey,
+  type RequestSession,
+  type SessionStore,
+} from '@latchkey/core';
+
+const MINUTE = 60_000;
+
+/** The fixture's policy: productivity-like, scaled down to numbers a test can walk through. */
+export const scenarioPolicy = {
+  name: 'scenario',
+  idleTimeout: 10 * MINUTE,
+  absoluteTimeout: 60 * MINUTE,
+  renewInterval: 20 * MINUTE,
+  touchInterval: MINUTE,
+  freshAuthAge: 5 * MINUTE,
+} as const;
+
+/** A store that can be switched off, to show the app fails closed. The data survives an outage. */
+class SwitchableStore implements SessionStore {
+  readonly name = 'switchable-memory';
+  down = false;
+  readonly userIndex;
+  constructor(private readonly inner: MemoryStore) {
+    const index = inner.userIndex!;
+    this.userIndex = {
+      add: (u: string, m: string, ttl: number) => this.guard(() => index.add(u, m, ttl)),
+      list: (u: string) => this.guard(() => index.list(u)),
+      remove: (u: string, m: string) => this.guard(() => index.remove(u, m)),
+      removeAll: (u: string) => this.guard(() => index.removeAll(u)),
+    };
+  }
+  private async guard<T>(op: () => Promise<T>): Promise<T> {
+    if (this.down) throw new Error('connection refused (the fixture switched the store off)');
+    return op();
+  }
+  get(key: string) {
+    return this.guard(() => this.inner.get(key));
+  }
+  set(key: string, value: string, ttlMs: number) {
+    return this.guard(() => this.inner.set(key, value, ttlMs));
+  }
+  delete(key: string) {
+    return this.guard(() => this.inner.delete(key));
+  }
+  compareAndSet(key: string, expected: string | null, value: string, ttlMs: number) {
+    return this.guard(() => this.inner.compareAndSet!(key, expected, value, ttlMs));
+  }
+}
+
+export interface Fixture {
+  clock: ManualClock;
+  store: SwitchableStore;
+  /** The app's engine: development cookies, since the suite talks plain HTTP to 127.0.0.1. */
+  latchkey: Latchkey;
+  /** An engine with the production cookie defaults, behind `/secure-login`. */
+  secure: Latchkey;
+  /** The test-only control routes; `null` for any other request. */
+  control(request: Request): Promise<Response | null>;
+  /** The app's routes as a core session handler (what `withSessions` and `createHandler` wrap). */
+  routes(request: Request, session: RequestSession): Promise<Response>;
+  /** The whole app as a plain fetch handler. */
+  fetch(request: Request): Promise<Response>;
+}
+
+async function userFrom(request: Request): Promise<string> {
+  const body = (await request.json()) as { user?: unknown };
+  if (typeof body.user !== 'string' || body.user === '') throw new TypeError('body.user must be a non-empty string');
+  return body.user;
+}
+
+/** Log in on the production-cookie engine; shared by every variant. */
+export async function secureLogin(fixture: Fixture, request: Request): Promise<Response> {
+  const rs = fixture.secure.forRequest(request);
+  const session = await rs.login(await userFrom(request));
+  return rs.commit(Response.json({ user: session.userId }));
+}
+
+/** What `/me` answers for a valid session, in every variant. */
+export function describeSession(session: NonNullable<RequestSession['session']>) {
+  return { user: session.userId, handle: session.handle, data: session.data, authTime: session.authTime };
+}
+
+/** A second, app-owned cookie next to the session's, to show several Set-Cookie headers survive each adapter. */
+export const APP_COOKIE = 'seen=1; Path=/; SameSite=Lax';
+
+export function createFixture(): Fixture {
+  const clock = new ManualClock();
+  const store = new SwitchableStore(new MemoryStore({ clock }));
+  const quiet = { warn: () => {} };
+  const latchkey = createLatchkey({ policy: scenarioPolicy, store, clock, cookie: { development: true, ...quiet } });
+  const secure = createLatchkey({ policy: scenarioPolicy, store, clock, keyPrefix: 'secure:' });
+
+  const fixture: Fixture = {
+    clock,
+    store,
+    latchkey,
+    secure,
+    async control(request) {
+      const path = new URL(request.url).pathname;
+      if (request.method !== 'POST' || (path !== '/__clock' && path !== '/__store')) return null;
+      const body = (await request.json()) as { advance?: number; down?: boolean };
+      if (path === '/__clock') return Response.json({ now: clock.advance(Number(body.advance)) });
+      store.down = body.down === true;
+      return Response.json({ down: store.down });
+    },
+    async routes(request, rs) {
+      const route = `${request.method} ${new URL(request.url).pathname}`;
+      switch (route) {
+        case 'GET /public':
+          return new Response('public'); // never loads the session: no store read, no cookie
+        case 'POST /login': {
+          const session = await rs.login(await userFrom(request));
+          const response = Response.json({ user: session.userId, handle: session.handle });
+          response.headers.append('set-cookie', APP_COOKIE);
+          return response;
+        }
+        case 'POST /secure-login':
+          return secureLogin(fixture, request);
+        case 'POST /logout':
+          await rs.logout();
+          return Response.json({ ok: true });
+      }
+      const outcome = await rs.load();
+      if (!outcome.valid) return expiryResponse(request, outcome);
+      const session = outcome.session;
+      switch (route) {
+        case 'GET /me':
+          return Response.json(describeSession(session));
+        case 'POST /data': {
+          const { key, value } = (await request.json()) as { key: string; value: unknown };
+          session.set(key, value);
+          return Response.json(describeSession(session));
+        }
+        case 'POST /privilege':
+          return Response.json(describeSession(await rs.regenerate()));
+        case 'GET /sensitive':
+          return needsStepUp(latchkey, session) ? stepUpResponse() : Response.json({ ok: true });
+      }
+      return new Response('not found', { status: 404 });
+    },
+    fetch: async (request) => (await fixture.control(request)) ?? handler(request),
+  };
+  const handler = withSessions(latchkey, ({ request, session }) => fixture.routes(request, session));
+  return fixture;
+}
