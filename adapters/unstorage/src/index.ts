@@ -3,4 +3,4 @@
  * and over Redis directly (native TTLs, atomic scripts, a per-user index).
  */
 export { unstorageStore, type UnstorageStoreOptions, type UnstorageSessionStore, type SweepOptions } from './unstorage-store.js';
-export { redisStore, type RedisClient, type RedisStoreOptions } from './redis-store.js';
+export { redisStore, type RedisClient, type RedisStoreOptions, type RedisSessionStore } from './redis-store.js';

@@ -36,6 +36,9 @@ export interface RedisStoreOptions {
   prefix?: string;
 }
 
+/** The store {@link redisStore} returns: every optional capability present. */
+export type RedisSessionStore = SessionStore & Required<Pick<SessionStore, 'userIndex' | 'consume' | 'compareAndSet'>>;
+
 const who = 'redisStore';
 
 function asMembers(reply: unknown): string[] {
@@ -64,7 +67,7 @@ function asMembers(reply: unknown): string[] {
  * // or share the client unstorage's redis driver already holds:
  * const store = redisStore(storage.getMount().driver.getInstance());
  */
-export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): SessionStore {
+export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): RedisSessionStore {
   if (!client || typeof client.get !== 'function' || typeof client.evalsha !== 'function') {
     throw new TypeError('redisStore: client must be an ioredis client (new Redis(url))');
   }

@@ -40,6 +40,13 @@ describe('unstorageStore on a driver without native TTL', () => {
     expect(await storage.getItem('latchkey:foreign')).toBe('plain text');
   });
 
+  it('returns values unstorage itself would decode (base64: prefix, JSON numbers) exactly as written', async () => {
+    const store = unstorageStore(createStorage({ driver: memoryDriver() }));
+    const values = ['base64:aGVsbG8=', '1e3', '-0', 'true', ' {"a":1} '];
+    for (const [i, v] of values.entries()) await store.set(`k${i}`, v, 60_000);
+    for (const [i, v] of values.entries()) expect(await store.get(`k${i}`)).toBe(v);
+  });
+
   it('checks arguments at the edge, naming the field', async () => {
     const store = unstorageStore(createStorage({ driver: memoryDriver() }));
     await expect(store.set('', 'v', 1)).rejects.toThrow(TypeError);
