@@ -25,7 +25,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const cases: Case[] = [...floorCases(), ...(await sessionCases()), ...(await handlerCases())];
 
 console.log(
-  `Latchkey bench: Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model.trim() ?? ''}, MemoryStore, best of ${rounds} rounds of ${time} ms per case\n`,
+  `Latchkey bench: Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model.trim() ?? ''} (load average ${os.loadavg()[0]!.toFixed(1)}), MemoryStore, best of ${rounds} rounds of ${time} ms per case\n`,
 );
 
 const best = new Map<string, Row>();
