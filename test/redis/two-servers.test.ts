@@ -7,14 +7,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, killChild, startRedis, waitForPort, type RedisServer } from '../support/redis-server.js';
+import { freePorts, killChild, startRedis, waitForPort, type RedisServer } from '../support/redis-server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 interface AppServer { child: ChildProcess; base: string; output: () => string }
 
-async function startServer(redisUrl: string): Promise<AppServer> {
-  const port = await freePort();
+async function startServer(redisUrl: string, port: number): Promise<AppServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/server.ts'], {
     cwd: root,
     env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl, TSX_TSCONFIG_PATH: 'test/redis/tsconfig.json' },
@@ -25,7 +24,9 @@ async function startServer(redisUrl: string): Promise<AppServer> {
   child.stderr?.on('data', (d: Buffer) => { output += d; });
   const server = { child, base: `http://127.0.0.1:${port}`, output: () => output };
   try {
-    await waitForPort(port, 30_000, () => child.exitCode === null && child.signalCode === null);
+    const alive = () => child.exitCode === null && child.signalCode === null;
+    await waitForPort(port, 30_000, alive);
+    if (!alive()) throw new Error(`exited after something else answered on port ${port}`);
   } catch (error) {
     await killChild(child);
     throw new Error(`app server did not start: ${output}`, { cause: error });
@@ -38,7 +39,8 @@ let first: AppServer;
 let second: AppServer;
 beforeAll(async () => {
   redis = await startRedis();
-  [first, second] = await Promise.all([startServer(redis.url), startServer(redis.url)]);
+  const [a, b] = await freePorts(2);
+  [first, second] = await Promise.all([startServer(redis.url, a!), startServer(redis.url, b!)]);
 });
 afterAll(async () => {
   await Promise.all([first, second].filter(Boolean).map((s) => killChild(s.child)));

@@ -5,7 +5,7 @@
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 
 export interface RedisServer {
   readonly port: number;
@@ -14,16 +14,25 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-/** A port the OS just handed out on 127.0.0.1 (free unless someone races us; start retries). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * `count` distinct ports the OS just handed out on 127.0.0.1, all held open
+ * until every one is chosen so two never coincide. Free unless another
+ * process races us for them; starters retry or check their own child.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  })));
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/** One free loopback port; see {@link freePorts}. */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!;
 }
 
 /** Resolves once something accepts TCP connections on `port`, polling every 20 ms; rejects after `timeoutMs`. */
@@ -67,18 +76,28 @@ export async function startRedis(): Promise<RedisServer> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout?.on('data', (d: Buffer) => { output += d; });
-    child.stderr?.on('data', (d: Buffer) => { output += d; });
-    let spawnError: Error | undefined;
-    child.once('error', (e) => { spawnError = e; });
-    try {
-      await waitForPort(port, 10_000, () => child.exitCode === null && child.signalCode === null && !spawnError);
+    // Ready means *our* server says so: a port that merely answers could be someone else's.
+    const ready = new Promise<boolean>((resolve) => {
+      const onData = (d: Buffer) => {
+        output += d;
+        if (output.includes('Ready to accept connections')) resolve(true);
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('exit', () => resolve(false));
+      child.once('error', (e) => { lastError = e; resolve(false); });
+    });
+    const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 10_000, false).unref());
+    if (await Promise.race([ready, timeout])) {
+      child.stdout?.removeAllListeners('data').resume();
+      child.stderr?.removeAllListeners('data').resume();
       return { port, url: `redis://127.0.0.1:${port}`, stop: () => killChild(child) };
-    } catch (error) {
-      await killChild(child);
-      lastError = spawnError ?? new Error(`redis-server did not start on port ${port}: ${output.trim()}`, { cause: error });
-      if (spawnError) break; // not installed: retrying will not help
     }
+    await killChild(child);
+    if ((lastError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+      throw new Error('redis-server is not installed: apt-get install -y redis-server (.ci/run does this)', { cause: lastError });
+    }
+    lastError = new Error(`redis-server did not start on port ${port}: ${output.trim()}`);
   }
   throw lastError;
 }

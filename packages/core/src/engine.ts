@@ -17,6 +17,10 @@ import { decide, storeTtl } from './decide.js';
 import { RequestSession } from './request-session.js';
 import type { SessionData } from './session.js';
 import { Records } from './store/records.js';
+import { RememberMe, type DeviceSummary, type RememberMeOptions } from './remember-me/remember-me.js';
+import { requireFreshAuth, type FreshAuth } from './step-up.js';
+import type { Duration } from './duration.js';
+import type { Session } from './session.js';
 import type { SessionStore } from './store/types.js';
 
 /** What happens when a user at the session limit signs in again (ASVS V7.1.2: document it). */
@@ -43,6 +47,8 @@ export interface LatchkeyOptions {
   keyPrefix?: string;
   /** Send `Clear-Site-Data` on logout: `true` for `"cache", "cookies", "storage"`, or the exact header value. */
   clearSiteData?: boolean | string;
+  /** Remember-me cookie name and grace window; remember-me itself is on when `policy.rememberMe` is a duration (see remember-me/). */
+  rememberMe?: RememberMeOptions;
 }
 
 /** A session as shown in a user's list of signed-in devices (ASVS V7.5.2). */
@@ -55,6 +61,8 @@ export interface SessionSummary {
   absoluteExpiresAt: number;
   authTime: number | null;
   device: DeviceFacts;
+  /** Handle of the remembered device that keeps re-creating this session (see `listDevices`); absent for a plain login. */
+  rememberedDevice?: string;
 }
 
 function isPolicy(p: SessionPolicy | PolicyOptions): p is SessionPolicy {
@@ -71,6 +79,8 @@ export class Engine<Data extends SessionData = SessionData> {
   readonly cookie: ResolvedCookie;
   readonly sessionLimit: SessionLimit | undefined;
   readonly clearSiteData: string | undefined;
+  /** Remembered devices; `undefined` when the policy offers no remember-me. */
+  readonly rememberMe: RememberMe<Data> | undefined;
 
   constructor(options: LatchkeyOptions) {
     if (!options || typeof options !== 'object') throw new TypeError('createLatchkey: expected an options object');
@@ -94,6 +104,9 @@ export class Engine<Data extends SessionData = SessionData> {
     }
     this.sessionLimit = limit;
     this.clearSiteData = options.clearSiteData === true ? '"cache", "cookies", "storage"' : options.clearSiteData || undefined;
+    this.rememberMe = this.policy.rememberMe === false
+      ? undefined
+      : new RememberMe<Data>(this, this.policy.rememberMe, store, options.keyPrefix ?? 'lk:', options.cookie ?? {}, options.rememberMe);
   }
 
   /** Live sessions of a user, read through the index; dead index members are skipped. */
@@ -151,6 +164,8 @@ export class Engine<Data extends SessionData = SessionData> {
       await this.tombstone(handle, record, now);
       count++;
     }
+    // Log out everywhere forgets remembered devices too, except the one behind the session kept.
+    if (this.rememberMe) await this.rememberMe.revokeUser(userId, sessions.find((s) => s.handle === options.except)?.record.rm);
     emit(this.onEvent, { type: 'revoke-all', at: now, userId, count });
     return count;
   }
@@ -167,6 +182,7 @@ export class Engine<Data extends SessionData = SessionData> {
         absoluteExpiresAt: record.absoluteDeadline,
         authTime: record.authTime,
         device: record.device,
+        ...(record.rm ? { rememberedDevice: record.rm } : {}),
       }))
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt);
   }
@@ -185,6 +201,12 @@ export interface Latchkey<Data extends SessionData = SessionData> {
   revokeSession(handle: string): Promise<boolean>;
   /** Log out everywhere: end every session of a user (ASVS V7.4.2, V7.4.5). Returns how many ended. */
   revokeUser(userId: string, options?: { except?: string }): Promise<number>;
+  /** A user's remembered devices (remember-me tokens), each with its current live session, so a person can end either (ASVS V7.5.2). */
+  listDevices(userId: string, currentSession?: string): Promise<DeviceSummary[]>;
+  /** Forget a remembered device and end the sessions it re-created; `false` when no device is remembered under `handle`. */
+  revokeDevice(handle: string): Promise<boolean>;
+  /** Step-up (ASVS V7.5.3): is `session`'s last authentication younger than `maxAge` (default `policy.freshAuthAge`)? If not, a 403 to return. */
+  requireFreshAuth(session: Session<Data> | null | undefined, maxAge?: Duration): FreshAuth;
   /** The policy as a short statement for users and auditors (ASVS V7.1.1, V7.1.2). */
   describePolicy(): string;
 }
@@ -209,6 +231,9 @@ export function createLatchkey<Data extends SessionData = SessionData>(options: 
     listSessions: (userId, current) => engine.list(userId, current),
     revokeSession: (handle) => engine.revoke(handle),
     revokeUser: (userId, opts) => engine.revokeUser(userId, opts),
+    listDevices: async (userId, current) => (engine.rememberMe ? engine.rememberMe.list(userId, current) : []),
+    revokeDevice: async (handle) => (engine.rememberMe ? engine.rememberMe.revoke(handle) : false),
+    requireFreshAuth: (session, maxAge) => requireFreshAuth(session, { policy: engine.policy, now: engine.clock.now(), ...(maxAge === undefined ? {} : { maxAge }) }),
     describePolicy: () => describePolicy(engine.policy, {
         sessionLimit: engine.sessionLimit,
         cookie: {

@@ -10,7 +10,7 @@ export type ExpiredReason = 'idle' | 'absolute';
 /** Every event the engine emits, as a discriminated union on `type`. */
 export type SessionEvent =
   | { type: 'created'; at: number; handle: string; userId: string | null }
-  | { type: 'regenerated'; at: number; handle: string; previous: string; userId: string | null; cause: 'login' | 'privilege-change' }
+  | { type: 'regenerated'; at: number; handle: string; previous: string; userId: string | null; cause: 'login' | 'privilege-change' | 'reauthentication' }
   | { type: 'renewed'; at: number; handle: string; previous: string; userId: string | null }
   | { type: 'touched'; at: number; handle: string; userId: string | null }
   | { type: 'expired'; at: number; handle: string; userId: string | null; reason: ExpiredReason }
@@ -28,7 +28,11 @@ export type SessionEvent =
   | { type: 'family-revoked'; at: number; userId: string; family: string; cause: 'reuse' | 'logout' }
   | { type: 'token-revoked'; at: number; userId: string | null; jti: string }
   | { type: 'user-tokens-revoked'; at: number; userId: string; notBefore: number }
-  | { type: 'token-revoked-used'; at: number; userId: string | null; cause: 'jti' | 'not-before' | 'family'; jti?: string; family?: string };
+  | { type: 'token-revoked-used'; at: number; userId: string | null; cause: 'jti' | 'not-before' | 'family'; jti?: string; family?: string }
+  | { type: 'remember-me-issued'; at: number; device: string; userId: string }
+  | { type: 'remember-me-used'; at: number; device: string; handle: string; userId: string; shared: boolean }
+  | { type: 'remember-me-theft'; at: number; device: string; userId: string }
+  | { type: 'remember-me-revoked'; at: number; device: string; userId: string; cause: 'logout' | 'login' | 'revoke' | 'revoke-all' | 'theft' };
 
 export type SessionEventType = SessionEvent['type'];
 

@@ -23,3 +23,5 @@ export { serializeCookie, deletionCookie, type CookieAttributes } from './cookie
 export { parseCookieHeader, getCookie } from './cookie/parse.js';
 export { resolveSessionCookie, type SessionCookieOptions, type ResolvedCookie } from './cookie/session-cookie.js';
 export { withSessions, isStoreError, needsStepUp, stepUpResponse, type SessionContext, type SessionHandler, type WithSessionsOptions } from './fetch-handler.js';
+export { requireFreshAuth, type FreshAuth } from './step-up.js';
+export { REMEMBER_ME_GRACE_MS, type DeviceSummary, type RememberMeOptions } from './remember-me/remember-me.js';

@@ -26,5 +26,10 @@ export type InvalidReason =
  * if (!outcome.valid) return expiryResponse(request, outcome, { loginPath: '/login' });
  */
 export type LoadOutcome<Data extends SessionData = SessionData> =
-  | { valid: true; session: Session<Data> }
+  | {
+      valid: true;
+      session: Session<Data>;
+      /** `'remember-me'` when the session had gone and was re-created silently from a remembered device (not a fresh authentication); absent for a live session. */
+      via?: 'remember-me';
+    }
   | { valid: false; reason: InvalidReason; at?: number };

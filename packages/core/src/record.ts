@@ -31,6 +31,8 @@ export interface SessionRecord<Data = Record<string, unknown>> {
   /** When the current ID was issued, for the renewal interval. */
   issuedAt: number;
   device: DeviceFacts;
+  /** Handle of the remembered device that re-created this session, if any (see remember-me/); carried through renewal and regeneration. */
+  rm?: string;
 }
 
 /** Left under a renewed ID for `renewGrace`: requests in flight resolve to the successor. */

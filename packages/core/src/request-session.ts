@@ -14,6 +14,7 @@ import type { LoadOutcome } from './outcome.js';
 import { hashSecret, isSecretShaped, newSecret } from './random.js';
 import { encodeRecord, type DeviceFacts, type SessionRecord } from './record.js';
 import { applyPatch, Session, type SessionData } from './session.js';
+import { assertRememberMeAllowed, type DeviceCookie } from './remember-me/remember-me.js';
 
 type CookieAction = { kind: 'set'; id: string; absoluteDeadline: number } | { kind: 'clear' } | null;
 
@@ -25,6 +26,12 @@ export interface LoginOptions<Data> {
   clean?: boolean;
   /** Device facts to record; the User-Agent header is recorded by default. */
   device?: DeviceFacts;
+  /**
+   * Remember this device: a second, persistent cookie that signs the user back
+   * in when the session has gone (see remember-me/). Throws `PolicyError` when
+   * the policy forbids remember-me (`banking`, `kiosk`).
+   */
+  rememberMe?: boolean;
 }
 
 /**
@@ -43,6 +50,7 @@ export class RequestSession<Data extends SessionData = SessionData> {
   #touch = false;
   #cookie: CookieAction = null;
   #loggedOut = false;
+  #deviceCookie: DeviceCookie = null;
 
   /** @internal */
   constructor(
@@ -53,13 +61,29 @@ export class RequestSession<Data extends SessionData = SessionData> {
 
   /** Load the session once; later calls share the result. Rejects with `StoreError` when the store fails (fail closed). */
   load(): Promise<LoadOutcome<Data>> {
-    this.#loading ??= this.#load();
+    this.#loading ??= this.#load().then((outcome) => this.#recall(outcome));
     return this.#loading;
   }
 
   /** The loaded session, or `null` (before load, or when there is none). */
   get session(): Session<Data> | null {
     return this.#session;
+  }
+
+  /** No live session: sign the user back in from a remembered device, if the request carries one (remember-me/). */
+  async #recall(outcome: LoadOutcome<Data>): Promise<LoadOutcome<Data>> {
+    const rememberMe = this.engine.rememberMe;
+    if (outcome.valid || !rememberMe) return outcome;
+    const recall = await rememberMe.recall(this.request, this.#device());
+    if (recall.kind !== 'recalled') {
+      if (recall.kind === 'refused') this.#deviceCookie = recall.cookie;
+      return outcome;
+    }
+    this.#session = new Session(recall.handle, recall.record);
+    this.#raw = recall.raw;
+    this.#cookie = { kind: 'set', id: recall.id, absoluteDeadline: recall.record.absoluteDeadline };
+    this.#deviceCookie = recall.cookie;
+    return { valid: true, session: this.#session, via: 'remember-me' };
   }
 
   async #load(): Promise<LoadOutcome<Data>> {
@@ -108,12 +132,21 @@ export class RequestSession<Data extends SessionData = SessionData> {
    */
   async login(userId: string, options: LoginOptions<Data> = {}): Promise<Session<Data>> {
     if (typeof userId !== 'string' || userId === '') throw new TypeError('login: userId must be a non-empty string');
+    if (options.rememberMe) assertRememberMeAllowed(this.engine.policy);
     const outcome = await this.load();
     const previous = outcome.valid ? outcome.session : null;
     const carry = previous && !options.clean && (previous.userId === null || previous.userId === userId);
     await this.engine.enforceLimit(userId, previous?.handle);
     const data = { ...(carry ? previous.data : {}), ...options.data } as Data;
-    return this.#issue({ uid: userId, data, authTime: this.engine.clock.now(), device: this.#device(options.device) }, previous, 'login');
+    const authTime = this.engine.clock.now();
+    const device = this.#device(options.device);
+    // A login replaces whatever device this browser had remembered; with rememberMe it remembers it afresh.
+    const rememberMe = this.engine.rememberMe;
+    const forgotten = rememberMe ? await rememberMe.forget(this.request, previous?.record.rm, 'login') : null;
+    const remembered = options.rememberMe && rememberMe ? await rememberMe.issue(userId, authTime, device) : null;
+    const session = await this.#issue({ uid: userId, data, authTime, device, ...(remembered ? { rm: remembered.handle } : {}) }, previous, 'login');
+    this.#deviceCookie = remembered ? remembered.cookie : forgotten;
+    return session;
   }
 
   /**
@@ -126,7 +159,24 @@ export class RequestSession<Data extends SessionData = SessionData> {
     if (!outcome.valid) throw new SessionRequiredError('regenerate: there is no valid session to regenerate');
     const previous = outcome.session;
     const data = (options.clean ? {} : previous.data) as Data;
-    return this.#issue({ uid: previous.userId, data, authTime: previous.authTime, device: previous.record.device }, previous, 'privilege-change');
+    return this.#issue({ uid: previous.userId, data, authTime: previous.authTime, device: previous.record.device, rm: previous.record.rm }, previous, 'privilege-change');
+  }
+
+  /**
+   * After a successful re-authentication (password, passkey) for step-up:
+   * the auth time becomes now without a new login. The session gets a new
+   * ID (ASVS V7.2.4: a new token on re-authentication, the old one dead at
+   * once) and keeps its data, its lifetime and its remembered device.
+   *
+   * @example
+   * if (!latchkey.requireFreshAuth(rs.session).fresh && (await checkPassword(user, form.password))) await rs.reauthenticate();
+   */
+  async reauthenticate(): Promise<Session<Data>> {
+    const outcome = await this.load();
+    if (!outcome.valid || outcome.session.userId === null) throw new SessionRequiredError('reauthenticate: no signed-in session');
+    const previous = outcome.session;
+    const init = { uid: previous.userId, data: previous.data as Data, authTime: this.engine.clock.now(), device: previous.record.device, rm: previous.record.rm };
+    return this.#issue(init, previous, 'reauthentication');
   }
 
   /** Start an anonymous session (a cart, a preference) without a user. */
@@ -137,18 +187,19 @@ export class RequestSession<Data extends SessionData = SessionData> {
   }
 
   async #issue(
-    init: { uid: string | null; data: Data; authTime: number | null; device: DeviceFacts },
+    init: { uid: string | null; data: Data; authTime: number | null; device: DeviceFacts; rm?: string | undefined },
     previous: Session<Data> | null,
-    cause: 'login' | 'privilege-change',
+    cause: 'login' | 'privilege-change' | 'reauthentication',
   ): Promise<Session<Data>> {
     const { engine } = this;
     const now = engine.clock.now();
     const id = newSecret(engine.random);
     const handle = hashSecret(id);
-    const base = freshRecord(engine.policy, init, now);
-    // Regeneration keeps the session's lifetime: a privilege change is not a new login.
+    const { rm, ...fresh } = init;
+    const base: SessionRecord<Data> = { ...freshRecord(engine.policy, fresh, now), ...(rm ? { rm } : {}) };
+    // Regeneration keeps the session's lifetime: a privilege change or a re-authentication is not a new login.
     const record: SessionRecord<Data> =
-      previous && cause === 'privilege-change'
+      previous && cause !== 'login'
         ? { ...base, createdAt: previous.createdAt, absoluteDeadline: previous.absoluteExpiresAt, idleDeadline: Math.min(base.idleDeadline, previous.absoluteExpiresAt) }
         : base;
     await engine.records.write(handle, record, storeTtl(engine.policy, record, now));
@@ -182,8 +233,10 @@ export class RequestSession<Data extends SessionData = SessionData> {
     this.#cookie = { kind: 'clear' };
     this.#session = null;
     this.#loading = Promise.resolve({ valid: false, reason: 'missing' });
-    if (!outcome.valid) return;
     const { engine } = this;
+    // Logout forgets the remembered device too (server-side), and clears its cookie.
+    if (engine.rememberMe) this.#deviceCookie = await engine.rememberMe.forget(this.request, outcome.valid ? outcome.session.record.rm : undefined, 'logout');
+    if (!outcome.valid) return;
     const { handle, userId } = outcome.session;
     await engine.records.delete(handle);
     if (userId !== null) await engine.records.indexRemove(userId, handle);
@@ -225,6 +278,13 @@ export class RequestSession<Data extends SessionData = SessionData> {
     } else if (this.#cookie?.kind === 'clear') {
       setCookie.push(engine.cookie.clear());
     }
+    const device = this.#deviceCookie;
+    if (device && engine.rememberMe) {
+      const { cookie } = engine.rememberMe;
+      setCookie.push(device.kind === 'set' ? cookie.serialize(device.value, Math.ceil((device.expiresAt - now) / 1000), now) : cookie.clear());
+      if (device.kind === 'set' && !headers.some(([name]) => name === 'cache-control')) headers.push(['cache-control', 'no-store']);
+    }
+    this.#deviceCookie = null;
     if (this.#loggedOut) {
       headers.push(['cache-control', 'no-store']);
       if (engine.clearSiteData) headers.push(['clear-site-data', engine.clearSiteData]);
