@@ -13,7 +13,7 @@ export interface Case {
   floor?: string;
   fn: () => unknown;
   /** Untimed clean-up after each call (keeps a store at a steady size). */
-  afterEach?: () => unknown;
+  afterEach?: () => void | Promise<void>;
 }
 
 /** Keeps results alive so the JIT cannot drop the work that made them. */
