@@ -25,3 +25,6 @@ export { resolveSessionCookie, type SessionCookieOptions, type ResolvedCookie } 
 export { withSessions, isStoreError, needsStepUp, stepUpResponse, type SessionContext, type SessionHandler, type WithSessionsOptions } from './fetch-handler.js';
 export { requireFreshAuth, type FreshAuth } from './step-up.js';
 export { REMEMBER_ME_GRACE_MS, type DeviceSummary, type RememberMeOptions } from './remember-me/remember-me.js';
+export { createSealedSessions, SealedRequestSession, type SealedSessions, type SealedSessionsOptions } from './sealed/sealed-sessions.js';
+export { type SealingSecret, MIN_SECRET_BYTES as MIN_SEALING_SECRET_BYTES } from './sealed/keys.js';
+export { type Chunking } from './sealed/chunks.js';

@@ -1,0 +1,353 @@
+/**
+ * Sealed cookie sessions: for apps that want no session store. The whole
+ * session (user, data, created and last-seen times, idle and absolute
+ * deadlines, auth time) travels in the cookie as a JWE (`dir`, `A256GCM`),
+ * and is judged by the same pure `decide()` as server-side sessions, so the
+ * idle and absolute timeouts mean exactly the same thing in both modes.
+ *
+ * What the cookie costs you (say it in your threat model):
+ * - It is encrypted and authenticated, so the client can neither read nor
+ *   change it; but it is a bearer value. Logout clears it from this browser
+ *   only: a copied cookie stays valid until its idle or absolute deadline,
+ *   unless the optional per-user not-before check is configured (one store
+ *   read per request), which makes "log out everywhere" work here too.
+ * - Everything in `data` rides on every request: keep it small (a user ID,
+ *   a role, a theme). Never put secrets or large objects in it; over 4 KB
+ *   the cookie is split into chunks or refused.
+ * - Two tabs writing data at once: the last response wins (there is no
+ *   store to merge in).
+ *
+ * Writes are throttled like server sessions (hono_sessions#29 reseals on
+ * every request): a cookie is resealed only on login, on a data change, once
+ * per `touchInterval` of activity, and immediately when it was sealed with an
+ * older key (rotation).
+ */
+
+import { CompactEncrypt, compactDecrypt } from 'jose';
+import { type Clock, systemClock } from '../clock.js';
+import { clampMaxAge, type CookieAttributes } from '../cookie/serialize.js';
+import { resolveSessionCookie, type ResolvedCookie, type SessionCookieOptions } from '../cookie/session-cookie.js';
+import { decide, freshRecord, touched } from '../decide.js';
+import { ConfigError } from '../errors.js';
+import { emit, type EventSink } from '../events.js';
+import type { LoadOutcome } from '../outcome.js';
+import { definePolicy, type PolicyOptions, type SessionPolicy } from '../policy.js';
+import { cryptoRandom, newSecret, type RandomSource } from '../random.js';
+import { decodeRecord, type SessionRecord } from '../record.js';
+import { Session, type SessionData } from '../session.js';
+import type { SessionStore } from '../store/types.js';
+import { createRevocation, type Revocation } from '../tokens/revocation.js';
+import { VerifiedCache } from './cache.js';
+import { clearChunked, readChunked, writeChunked, type Chunking, type ChunkedRead } from './chunks.js';
+import { sealingKeys, type SealingKeys, type SealingSecret } from './keys.js';
+
+/** Options for {@link createSealedSessions}. */
+export interface SealedSessionsOptions {
+  policy: SessionPolicy | PolicyOptions;
+  /** `[current, ...older]`, each at least 32 bytes. The first seals; all unseal. */
+  secrets: readonly SealingSecret[];
+  clock?: Clock;
+  random?: RandomSource;
+  onEvent?: EventSink;
+  /** Same options as the server-side session cookie. Default `__Host-session`, HttpOnly, Secure, SameSite=Lax, Path=/. */
+  cookie?: SessionCookieOptions;
+  /** Over 4096 bytes (attributes included): `split` into numbered chunks, or `refuse` with a `CookieError`. Default `refuse`. */
+  chunking?: Chunking;
+  /** Most chunks written or read. Default 4 (Node's default 16 KiB request-header limit holds about four). */
+  maxChunks?: number;
+  /** Check the per-user not-before time on every load (one store read), so logout-everywhere works without a session store. */
+  notBefore?: Revocation | { store: SessionStore; keyPrefix?: string };
+  /** Cache of unsealed cookies keyed by their SHA-256 (saves the decryption only; expiry and not-before are checked every time). Default `{ maxEntries: 1000 }`; `false` turns it off. */
+  cache?: { maxEntries?: number } | false;
+}
+
+/** What the cookie carries. */
+interface Sealed<Data> {
+  /** A random session ID: the public handle in events. Not a secret, and not a key to anything. */
+  sid: string;
+  r: SessionRecord<Data>;
+}
+
+const TYP = 'lk-session';
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** @internal Shared state of one sealed-session configuration. */
+class SealedEngine<Data extends SessionData> {
+  readonly cookie: ResolvedCookie;
+  readonly cache: VerifiedCache<{ sealed: Sealed<Data>; kid: string }> | undefined;
+  readonly revocation: Revocation | undefined;
+  readonly chunking: Chunking;
+  readonly maxChunks: number;
+
+  constructor(
+    readonly policy: SessionPolicy,
+    readonly keys: SealingKeys,
+    readonly clock: Clock,
+    readonly random: RandomSource,
+    readonly onEvent: EventSink | undefined,
+    options: SealedSessionsOptions,
+  ) {
+    this.cookie = resolveSessionCookie(options.cookie ?? {}, { persistent: !policy.sessionOnlyCookie });
+    this.cache = options.cache === false ? undefined : new VerifiedCache(options.cache ?? {});
+    const nb = options.notBefore;
+    this.revocation = nb === undefined ? undefined : 'check' in nb ? nb : createRevocation({ store: nb.store, keyPrefix: nb.keyPrefix, clock, onEvent: onEvent });
+    this.chunking = options.chunking ?? 'refuse';
+    if (this.chunking !== 'split' && this.chunking !== 'refuse') throw new ConfigError(`chunking must be 'split' or 'refuse', got ${String(this.chunking)}`);
+    this.maxChunks = options.maxChunks ?? 4;
+    if (!Number.isInteger(this.maxChunks) || this.maxChunks < 1 || this.maxChunks > 20) throw new RangeError(`maxChunks must be an integer from 1 to 20, got ${String(options.maxChunks)}`);
+  }
+
+  async seal(value: Sealed<Data>): Promise<string> {
+    const { current } = this.keys;
+    return new CompactEncrypt(encoder.encode(JSON.stringify(value)))
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: current.kid, typ: TYP })
+      .encrypt(await current.key());
+  }
+
+  /** The session in a cookie value, or `null` for anything we did not seal. Never throws. */
+  async unseal(value: string): Promise<{ sealed: Sealed<Data>; kid: string } | null> {
+    if (value.length > this.maxChunks * 4096) return null;
+    const now = this.clock.now();
+    const cacheKey = this.cache ? VerifiedCache.keyOf(value) : '';
+    const hit = this.cache?.get(cacheKey, now);
+    if (hit) return hit;
+    try {
+      let kid = '';
+      const { plaintext, protectedHeader } = await compactDecrypt(
+        value,
+        (header) => {
+          const key = this.keys.byKid(header.kid);
+          if (!key) throw new Error('unknown kid');
+          kid = key.kid;
+          return key.key();
+        },
+        { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] },
+      );
+      if (protectedHeader.typ !== TYP) return null;
+      const parsed = JSON.parse(decoder.decode(plaintext)) as { sid?: unknown; r?: unknown };
+      if (typeof parsed?.sid !== 'string' || typeof parsed.r !== 'object' || parsed.r === null) return null;
+      const record = decodeRecord<Data>(JSON.stringify(parsed.r));
+      if (record?.t !== 'session') return null;
+      const result = { sealed: { sid: parsed.sid, r: record }, kid };
+      this.cache?.set(cacheKey, result, Math.min(record.idleDeadline, record.absoluteDeadline), now);
+      return result;
+    } catch {
+      return null;
+    }
+  }
+}
+
+/**
+ * One request's sealed session. Same shape as the server-side `RequestSession`:
+ * lazy `load()`, `login()`, `start()`, `logout()`, `flush()`, `commit()`.
+ *
+ * @example
+ * const rs = sessions.forRequest(request);
+ * const outcome = await rs.load();
+ * if (!outcome.valid) return expiryResponse(request, outcome);
+ * return rs.commit(new Response(`hello ${outcome.session.userId}`));
+ */
+export class SealedRequestSession<Data extends SessionData = SessionData> {
+  #loading: Promise<LoadOutcome<Data>> | undefined;
+  #session: Session<Data> | null = null;
+  #previous: ChunkedRead | undefined;
+  #write = false;
+  #touch = false;
+  #clear = false;
+
+  /** @internal */
+  constructor(
+    private readonly engine: SealedEngine<Data>,
+    readonly request: Request,
+  ) {}
+
+  /** The loaded session, or `null`. */
+  get session(): Session<Data> | null {
+    return this.#session;
+  }
+
+  /** Unseal and judge the cookie once; later calls share the result. Rejects with `StoreError` only when a not-before store fails. */
+  load(): Promise<LoadOutcome<Data>> {
+    this.#loading ??= this.#load();
+    return this.#loading;
+  }
+
+  #read(): ChunkedRead {
+    this.#previous ??= readChunked(this.request.headers.get('cookie'), this.engine.cookie.name, this.engine.maxChunks);
+    return this.#previous;
+  }
+
+  async #load(): Promise<LoadOutcome<Data>> {
+    const { engine } = this;
+    const read = this.#read();
+    if (read.value === undefined) return { valid: false, reason: read.plain || read.chunks > 0 ? 'malformed' : 'missing' };
+    const opened = await engine.unseal(read.value);
+    if (!opened) return { valid: false, reason: 'malformed' };
+    const { sealed, kid } = opened;
+    const now = engine.clock.now();
+    const decision = decide(engine.policy, sealed.r, now);
+    if (decision.kind === 'expired') {
+      emit(engine.onEvent, { type: 'expired', at: now, handle: sealed.sid, userId: sealed.r.uid, reason: decision.expiry.kind });
+      return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
+    }
+    if (engine.revocation && sealed.r.uid !== null) {
+      const revoked = await engine.revocation.check({ userId: sealed.r.uid, issuedAt: sealed.r.createdAt });
+      if (revoked) return { valid: false, reason: 'revoked' };
+    }
+    this.#touch = decision.touch;
+    // Sealed with an older key: reseal now with the current one.
+    this.#write = kid !== engine.keys.current.kid;
+    this.#session = new Session(sealed.sid, sealed.r);
+    return { valid: true, session: this.#session };
+  }
+
+  /** Sign a user in: a new session (new ID, new deadlines, auth time now). Data carries over from an anonymous session unless `clean`. */
+  async login(userId: string, options: { data?: Partial<Data>; clean?: boolean } = {}): Promise<Session<Data>> {
+    if (typeof userId !== 'string' || userId === '') throw new TypeError('login: userId must be a non-empty string');
+    const outcome = await this.load();
+    const previous = outcome.valid ? outcome.session : null;
+    const carry = previous && !options.clean && (previous.userId === null || previous.userId === userId);
+    const data = { ...(carry ? previous.data : {}), ...options.data } as Data;
+    return this.#begin(userId, data, this.engine.clock.now(), previous);
+  }
+
+  /** Start an anonymous session (a cart, a preference) without a user. */
+  async start(data: Partial<Data> = {}): Promise<Session<Data>> {
+    const outcome = await this.load();
+    if (outcome.valid) return outcome.session;
+    return this.#begin(null, data as Data, null, null);
+  }
+
+  #begin(uid: string | null, data: Data, authTime: number | null, previous: Session<Data> | null): Session<Data> {
+    const { engine } = this;
+    const now = engine.clock.now();
+    const record = freshRecord(engine.policy, { uid, data, authTime, device: {} }, now);
+    const session = new Session<Data>(newSecret(engine.random), record);
+    this.#session = session;
+    this.#loading = Promise.resolve({ valid: true, session });
+    this.#write = true;
+    this.#touch = false;
+    this.#clear = false;
+    emit(
+      engine.onEvent,
+      previous
+        ? { type: 'regenerated', at: now, handle: session.handle, previous: previous.handle, userId: uid, cause: 'login' }
+        : { type: 'created', at: now, handle: session.handle, userId: uid },
+    );
+    return session;
+  }
+
+  /**
+   * Clear the cookie (every chunk) and mark the response `no-store`. With
+   * `everywhere` and a not-before store, also refuse every sealed session and
+   * token of the user issued before now (ASVS V7.4.1); without one, a copied
+   * cookie stays valid until its deadline.
+   */
+  async logout(options: { everywhere?: boolean } = {}): Promise<void> {
+    const outcome = await this.load();
+    const { engine } = this;
+    this.#clear = true;
+    this.#write = false;
+    this.#session = null;
+    this.#loading = Promise.resolve({ valid: false, reason: 'missing' });
+    if (!outcome.valid) return;
+    const { handle, userId } = outcome.session;
+    if (options.everywhere) {
+      if (!engine.revocation) throw new ConfigError('logout({ everywhere: true }) on sealed sessions needs the notBefore option (a store for the per-user not-before time)');
+      if (userId !== null) await engine.revocation.revokeUser(userId);
+    }
+    emit(engine.onEvent, { type: 'logout', at: engine.clock.now(), handle, userId });
+  }
+
+  /** Reseal if anything changed (login, data, touch interval, old key) and return the Set-Cookie lines and headers to add. */
+  async flush(): Promise<{ setCookie: string[]; headers: Array<[string, string]> }> {
+    const { engine } = this;
+    const now = engine.clock.now();
+    const setCookie: string[] = [];
+    const headers: Array<[string, string]> = [];
+    const session = this.#session;
+    if (this.#clear) {
+      setCookie.push(...clearChunked(engine.cookie.name, engine.cookie.attributes, this.#read()));
+      headers.push(['cache-control', 'no-store']);
+    } else if (session && (this.#write || this.#touch || session.dirty)) {
+      const record = this.#touch ? touched(engine.policy, session.record, now) : session.record;
+      const value = await engine.seal({ sid: session.handle, r: record });
+      const attributes: CookieAttributes = { ...engine.cookie.attributes };
+      if (engine.cookie.persistent) {
+        const maxAge = clampMaxAge(Math.ceil((record.absoluteDeadline - now) / 1000));
+        Object.assign(attributes, { maxAge, expires: new Date(now + maxAge * 1000) });
+      }
+      setCookie.push(...writeChunked(engine.cookie.name, value, attributes, now, this.#read(), engine));
+      if (this.#touch) emit(engine.onEvent, { type: 'touched', at: now, handle: session.handle, userId: record.uid });
+      session.record = record;
+      if (this.#write) headers.push(['cache-control', 'no-store']);
+    }
+    this.#write = false;
+    this.#touch = false;
+    this.#clear = false;
+    session?.patch.clear();
+    return { setCookie, headers };
+  }
+
+  /** Flush and add the result to `response` (a copy when its headers are immutable). */
+  async commit(response: Response): Promise<Response> {
+    const loggingOut = this.#clear;
+    const { setCookie, headers } = await this.flush();
+    if (setCookie.length === 0 && headers.length === 0) return response;
+    const out = new Response(response.body, response);
+    for (const value of setCookie) out.headers.append('set-cookie', value);
+    // An existing Cache-Control is kept, except after logout, which always says no-store.
+    for (const [name, value] of headers) if (loggingOut || !out.headers.has(name)) out.headers.set(name, value);
+    return out;
+  }
+}
+
+/** A sealed-session configuration. */
+export interface SealedSessions<Data extends SessionData = SessionData> {
+  readonly policy: SessionPolicy;
+  /** The cookie's name on the wire (chunks are `name.0`, `name.1`, …). */
+  readonly cookieName: string;
+  forRequest(request: Request): SealedRequestSession<Data>;
+  /** Log a user out everywhere (needs `notBefore`): sessions created before now are refused. */
+  revokeUser(userId: string): Promise<number>;
+}
+
+function isPolicy(p: SessionPolicy | PolicyOptions): p is SessionPolicy {
+  return typeof (p as SessionPolicy).touchInterval === 'number' && 'renewGrace' in p;
+}
+
+/**
+ * Create sealed (store-less) cookie sessions.
+ *
+ * Do not put secrets or large values in session data: the cookie is
+ * encrypted, but it is sent with every request, it can be replayed until its
+ * deadline unless `notBefore` is configured, and past 4 KB it must be split
+ * or is refused.
+ *
+ * @throws ConfigError for an empty secret list, RangeError for a secret under 32 bytes, PolicyError / CookieError for bad policy or cookie options.
+ * @example
+ * const sessions = createSealedSessions({
+ *   policy: presets.productivity,
+ *   secrets: [env.SESSION_SECRET, env.PREVIOUS_SESSION_SECRET],
+ *   chunking: 'refuse',
+ * });
+ * const rs = sessions.forRequest(request);
+ * if (!(await rs.load()).valid) await rs.login('ada');
+ * return rs.commit(new Response('ok'));
+ */
+export function createSealedSessions<Data extends SessionData = SessionData>(options: SealedSessionsOptions): SealedSessions<Data> {
+  if (!options || typeof options !== 'object') throw new TypeError('createSealedSessions: expected an options object');
+  const policy = isPolicy(options.policy) ? options.policy : definePolicy(options.policy);
+  const keys = sealingKeys(options.secrets);
+  const engine = new SealedEngine<Data>(policy, keys, options.clock ?? systemClock, options.random ?? cryptoRandom, options.onEvent, options);
+  return {
+    policy,
+    cookieName: engine.cookie.name,
+    forRequest: (request) => new SealedRequestSession<Data>(engine, request),
+    revokeUser: async (userId) => {
+      if (!engine.revocation) throw new ConfigError('revokeUser on sealed sessions needs the notBefore option (a store for the per-user not-before time)');
+      return engine.revocation.revokeUser(userId);
+    },
+  };
+}
