@@ -3,7 +3,7 @@
  * the grace window, lifetimes on the manual clock, store capability checks,
  * the refresh cookie, and tampered tokens refused without throwing.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { hashSecret } from '../src/random.js';
 import { StoreCapabilityError, StoreError } from '../src/errors.js';
@@ -71,6 +71,30 @@ describe('access tokens', () => {
     expect(verdict).toMatchObject({ valid: true, claims: { sub: 'ada', role: 'admin' } });
     clock.advance('5m');
     expect(await issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'expired' });
+  });
+
+  it('the HMAC key is imported once, not per request; the verified-token cache spares repeated signature checks, not revocation', async () => {
+    const importKey = vi.spyOn(crypto.subtle, 'importKey');
+    const verify = vi.spyOn(crypto.subtle, 'verify');
+    try {
+      const { issuer } = setup();
+      const pair = await issuer.issue('ada');
+      for (let i = 0; i < 10; i++) expect((await issuer.verifyAccess(pair.accessToken)).valid).toBe(true);
+      const other = await issuer.issue('bob');
+      expect((await issuer.verifyAccess(other.accessToken)).valid).toBe(true);
+      expect(importKey).toHaveBeenCalledTimes(1);
+      expect(verify).toHaveBeenCalledTimes(2);
+      await issuer.revokeAccessToken(pair.accessToken);
+      expect(await issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'revoked' });
+      const uncached = setup({ cache: false });
+      const p2 = await uncached.issuer.issue('ada');
+      verify.mockClear();
+      for (let i = 0; i < 3; i++) await uncached.issuer.verifyAccess(p2.accessToken);
+      expect(verify).toHaveBeenCalledTimes(3);
+    } finally {
+      importKey.mockRestore();
+      verify.mockRestore();
+    }
   });
 
   it('registered claims cannot be overridden by the application', async () => {

@@ -140,8 +140,9 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   if (!(grace >= 0)) throw new ConfigError(`reuseGrace must be zero or a positive duration, got ${JSON.stringify(options.reuseGrace)}`);
   const accessTtl = policy.accessTokenTtl as number;
   const refreshTtl = policy.refreshTokenTtl as number;
-  const familyLifetime = Math.max(policy.absoluteTimeout, refreshTtl);
-  const revocation = options.revocation ?? createRevocation({ store: options.store, clock, onEvent: sink, keyPrefix: prefix, horizon: familyLifetime });
+  // ASVS V10.4.8: the family's absolute lifetime is the policy's absolute timeout, whatever the refresh TTL says.
+  const familyLifetime = policy.absoluteTimeout;
+  const revocation = options.revocation ?? createRevocation({ store: options.store, clock, onEvent: sink, keyPrefix: prefix, horizon: Math.max(familyLifetime, accessTtl) });
   const access = new AccessTokens(keys, revocation, random, accessTtl, { issuer: options.issuer, audience: options.audience }, options.cache ?? {});
   const refreshStore = new RefreshStore(store, random, policy.expiryNotice);
   const cookie: RefreshCookie = createRefreshCookie(options.cookie ?? {});
