@@ -51,13 +51,14 @@ export function spawnApp(command: string, args: string[], options: { cwd?: strin
     };
     const timer = setTimeout(() => fail('did not print "listening <port>" in time'), options.timeoutMs ?? 60_000);
     child.once('error', (error) => fail(String(error)));
-    child.once('exit', (code, signal) => fail(`exited early (code ${code}, signal ${signal})`));
+    const early = (code: number | null, signal: string | null) => fail(`exited early (code ${code}, signal ${signal})`);
+    child.once('exit', early);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const match = /listening (\d+)/.exec(stdout);
       if (!match) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      child.off('exit', early);
       resolve({ baseUrl: `http://127.0.0.1:${match[1]}`, stop });
     });
   });

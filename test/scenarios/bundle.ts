@@ -1,0 +1,52 @@
+/**
+ * Bundle an entry file into one self-contained ESM file with esbuild, for
+ * runtimes that should not resolve the workspace themselves (Deno, Bun,
+ * workerd). Workspace packages resolve to their sources, so nothing needs
+ * building first; npm dependencies (hono, jose, @noble/hashes) are inlined.
+ */
+
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Workspace packages, by import name, mapped to their source entry points. */
+export const workspaceAliases: Record<string, string> = {
+  '@latchkey/core/testing': join(root, 'packages/core/src/testing/index.ts'),
+  '@latchkey/core': join(root, 'packages/core/src/index.ts'),
+  '@latchkey/hono': join(root, 'adapters/hono/src/index.ts'),
+  '@latchkey/node': join(root, 'adapters/node/src/index.ts'),
+  '@latchkey/deno': join(root, 'adapters/deno/src/index.ts'),
+  '@latchkey/workers': join(root, 'adapters/workers/src/index.ts'),
+  '@latchkey/unstorage': join(root, 'adapters/unstorage/src/index.ts'),
+};
+
+/**
+ * Bundle `entry` (a path, or a URL relative to the caller) and resolve to the
+ * path of the bundled `.mjs` file in a fresh temporary directory.
+ *
+ * @example
+ * const file = await bundle(new URL('./entries/deno.ts', import.meta.url));
+ * spawn('deno', ['run', '--allow-net', file]);
+ */
+export async function bundle(entry: string | URL, options: BuildOptions = {}): Promise<string> {
+  const entryPath = entry instanceof URL ? fileURLToPath(entry) : entry;
+  const dir = join(tmpdir(), 'latchkey-bundles');
+  await mkdir(dir, { recursive: true });
+  const outfile = join(dir, `${basename(entryPath).replace(/\.[cm]?[jt]s$/, '')}-${process.pid}-${Date.now().toString(36)}.mjs`);
+  await build({
+    entryPoints: [entryPath],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    alias: workspaceAliases,
+    logLevel: 'silent',
+    ...options,
+  });
+  return outfile;
+}
