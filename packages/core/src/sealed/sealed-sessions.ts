@@ -23,120 +23,20 @@
  * older key (rotation).
  */
 
-import { CompactEncrypt, compactDecrypt } from 'jose';
-import { type Clock, systemClock } from '../clock.js';
+import { systemClock } from '../clock.js';
 import { clampMaxAge, type CookieAttributes } from '../cookie/serialize.js';
-import { resolveSessionCookie, type ResolvedCookie, type SessionCookieOptions } from '../cookie/session-cookie.js';
 import { decide, freshRecord, touched } from '../decide.js';
 import { ConfigError } from '../errors.js';
-import { emit, type EventSink } from '../events.js';
+import { emit } from '../events.js';
 import type { LoadOutcome } from '../outcome.js';
 import { definePolicy, type PolicyOptions, type SessionPolicy } from '../policy.js';
-import { cryptoRandom, newSecret, type RandomSource } from '../random.js';
-import { decodeRecord, type SessionRecord } from '../record.js';
+import { cryptoRandom, newSecret } from '../random.js';
 import { Session, type SessionData } from '../session.js';
-import type { SessionStore } from '../store/types.js';
-import { createRevocation, type Revocation } from '../tokens/revocation.js';
-import { VerifiedCache } from './cache.js';
-import { clearChunked, readChunked, writeChunked, type Chunking, type ChunkedRead } from './chunks.js';
-import { sealingKeys, type SealingKeys, type SealingSecret } from './keys.js';
+import { clearChunked, readChunked, writeChunked, type ChunkedRead } from './chunks.js';
+import { SealedEngine, type SealedSessionsOptions } from './engine.js';
+import { sealingKeys } from './keys.js';
 
-/** Options for {@link createSealedSessions}. */
-export interface SealedSessionsOptions {
-  policy: SessionPolicy | PolicyOptions;
-  /** `[current, ...older]`, each at least 32 bytes. The first seals; all unseal. */
-  secrets: readonly SealingSecret[];
-  clock?: Clock;
-  random?: RandomSource;
-  onEvent?: EventSink;
-  /** Same options as the server-side session cookie. Default `__Host-session`, HttpOnly, Secure, SameSite=Lax, Path=/. */
-  cookie?: SessionCookieOptions;
-  /** Over 4096 bytes (attributes included): `split` into numbered chunks, or `refuse` with a `CookieError`. Default `refuse`. */
-  chunking?: Chunking;
-  /** Most chunks written or read. Default 4 (Node's default 16 KiB request-header limit holds about four). */
-  maxChunks?: number;
-  /** Check the per-user not-before time on every load (one store read), so logout-everywhere works without a session store. */
-  notBefore?: Revocation | { store: SessionStore; keyPrefix?: string };
-  /** Cache of unsealed cookies keyed by their SHA-256 (saves the decryption only; expiry and not-before are checked every time). Default `{ maxEntries: 1000 }`; `false` turns it off. */
-  cache?: { maxEntries?: number } | false;
-}
-
-/** What the cookie carries. */
-interface Sealed<Data> {
-  /** A random session ID: the public handle in events. Not a secret, and not a key to anything. */
-  sid: string;
-  r: SessionRecord<Data>;
-}
-
-const TYP = 'lk-session';
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** @internal Shared state of one sealed-session configuration. */
-class SealedEngine<Data extends SessionData> {
-  readonly cookie: ResolvedCookie;
-  readonly cache: VerifiedCache<{ sealed: Sealed<Data>; kid: string }> | undefined;
-  readonly revocation: Revocation | undefined;
-  readonly chunking: Chunking;
-  readonly maxChunks: number;
-
-  constructor(
-    readonly policy: SessionPolicy,
-    readonly keys: SealingKeys,
-    readonly clock: Clock,
-    readonly random: RandomSource,
-    readonly onEvent: EventSink | undefined,
-    options: SealedSessionsOptions,
-  ) {
-    this.cookie = resolveSessionCookie(options.cookie ?? {}, { persistent: !policy.sessionOnlyCookie });
-    this.cache = options.cache === false ? undefined : new VerifiedCache(options.cache ?? {});
-    const nb = options.notBefore;
-    this.revocation = nb === undefined ? undefined : 'check' in nb ? nb : createRevocation({ store: nb.store, keyPrefix: nb.keyPrefix, clock, onEvent: onEvent });
-    this.chunking = options.chunking ?? 'refuse';
-    if (this.chunking !== 'split' && this.chunking !== 'refuse') throw new ConfigError(`chunking must be 'split' or 'refuse', got ${String(this.chunking)}`);
-    this.maxChunks = options.maxChunks ?? 4;
-    if (!Number.isInteger(this.maxChunks) || this.maxChunks < 1 || this.maxChunks > 20) throw new RangeError(`maxChunks must be an integer from 1 to 20, got ${String(options.maxChunks)}`);
-  }
-
-  async seal(value: Sealed<Data>): Promise<string> {
-    const { current } = this.keys;
-    return new CompactEncrypt(encoder.encode(JSON.stringify(value)))
-      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: current.kid, typ: TYP })
-      .encrypt(await current.key());
-  }
-
-  /** The session in a cookie value, or `null` for anything we did not seal. Never throws. */
-  async unseal(value: string): Promise<{ sealed: Sealed<Data>; kid: string } | null> {
-    if (value.length > this.maxChunks * 4096) return null;
-    const now = this.clock.now();
-    const cacheKey = this.cache ? VerifiedCache.keyOf(value) : '';
-    const hit = this.cache?.get(cacheKey, now);
-    if (hit) return hit;
-    try {
-      let kid = '';
-      const { plaintext, protectedHeader } = await compactDecrypt(
-        value,
-        (header) => {
-          const key = this.keys.byKid(header.kid);
-          if (!key) throw new Error('unknown kid');
-          kid = key.kid;
-          return key.key();
-        },
-        { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] },
-      );
-      if (protectedHeader.typ !== TYP) return null;
-      const parsed = JSON.parse(decoder.decode(plaintext)) as { sid?: unknown; r?: unknown };
-      if (typeof parsed?.sid !== 'string' || typeof parsed.r !== 'object' || parsed.r === null) return null;
-      const record = decodeRecord<Data>(JSON.stringify(parsed.r));
-      if (record?.t !== 'session') return null;
-      const result = { sealed: { sid: parsed.sid, r: record }, kid };
-      this.cache?.set(cacheKey, result, Math.min(record.idleDeadline, record.absoluteDeadline), now);
-      return result;
-    } catch {
-      return null;
-    }
-  }
-}
+export type { SealedSessionsOptions } from './engine.js';
 
 /**
  * One request's sealed session. Same shape as the server-side `RequestSession`:
