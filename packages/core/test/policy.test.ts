@@ -32,7 +32,7 @@ describe('definePolicy refuses invalid combinations, naming the field', () => {
     ['NaN idle', { idleTimeout: Number.NaN, absoluteTimeout: '1h' }, 'idleTimeout'],
     ['infinite absolute', { idleTimeout: '1m', absoluteTimeout: Number.POSITIVE_INFINITY }, 'absoluteTimeout'],
     ['unparseable string', { idleTimeout: '30 minutes' as never, absoluteTimeout: '1h' }, 'idleTimeout'],
-    ['missing absolute', { idleTimeout: '30m' } as PolicyOptions, 'absoluteTimeout'],
+    ['missing absolute', { idleTimeout: '30m' } as unknown as PolicyOptions, 'absoluteTimeout'],
     ['touch interval equal to idle', { ...base, touchInterval: '30m' }, 'touchInterval'],
     ['touch interval longer than idle', { ...base, touchInterval: '1h' }, 'touchInterval'],
     ['non-positive touch interval', { ...base, touchInterval: 0 }, 'touchInterval'],
