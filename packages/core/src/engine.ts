@@ -111,6 +111,8 @@ export class Engine<Data extends SessionData = SessionData> {
 
   /** Live sessions of a user, read through the index; dead index members are skipped. */
   async live(userId: string, feature: string): Promise<Array<{ handle: string; record: SessionRecord<Data> }>> {
+    // A caller's mistake is a TypeError here, not a store outage (StoreError) from deep inside the store.
+    if (typeof userId !== 'string' || userId === '') throw new TypeError(`${feature}: userId must be a non-empty string, got ${userId === '' ? 'an empty string' : typeof userId}`);
     const handles = await this.records.indexList(userId, feature);
     const now = this.clock.now();
     const out: Array<{ handle: string; record: SessionRecord<Data> }> = [];

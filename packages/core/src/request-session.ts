@@ -99,6 +99,8 @@ export class RequestSession<Data extends SessionData = SessionData> {
       if (now >= read.record.until) return { valid: false, reason: 'unknown' };
       handle = read.record.to;
       read = await engine.records.read(handle);
+      // A tab still holding the pre-renewal cookie of a revoked session is told `revoked`, as the renewed tab is.
+      if (read?.record.t === 'revoked') return { valid: false, reason: 'revoked', at: read.record.at };
       if (read?.record.t !== 'session') return { valid: false, reason: 'unknown' };
       const decision = decide(engine.policy, read.record, now);
       if (decision.kind === 'expired') return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };

@@ -380,6 +380,15 @@ describe('log out everywhere, other sessions, and the device list', () => {
     expect(verdict((await phone.go()).outcome)).toBe('revoked');
   });
 
+  it('a bad user ID is the caller\'s error (TypeError), never reported as a store outage', async () => {
+    const h = harness();
+    for (const userId of ['', undefined, 42] as unknown as string[]) {
+      await expect(h.lk.revokeUser(userId)).rejects.toThrow(TypeError);
+      await expect(h.lk.listSessions(userId)).rejects.toThrow(TypeError);
+    }
+    expect(h.events.filter((e) => e.type === 'store-error')).toEqual([]);
+  });
+
   it('listSessions marks the current one, shows device facts, and never exposes the secret ID', async () => {
     const h = harness();
     const phone = h.browser();

@@ -257,6 +257,19 @@ describe('renewal', () => {
     expect((await h.visit(successor)).rs.session?.data).toEqual({ draft: 'kept' });
   });
 
+  it('a tab still holding the pre-renewal cookie of a revoked session is told revoked', async () => {
+    const h = harness({ policy: renewing });
+    const b = await h.signedIn();
+    await keepAlive(h.clock, b, '55m');
+    const old = b.id!;
+    h.clock.advance('5m');
+    await b.go(); // renewed
+    expect(b.id).not.toBe(old);
+    await h.lk.revokeUser('ada');
+    expect(verdict((await b.go()).outcome)).toBe('revoked');
+    expect(verdict((await h.visit(old)).outcome)).toBe('revoked');
+  });
+
   it('renewal does not extend the absolute deadline', async () => {
     const h = harness({ policy: renewing });
     const b = await h.signedIn();

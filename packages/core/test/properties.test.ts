@@ -190,9 +190,9 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
       return { verdict: 'valid', session: s, via: 'main' };
     }
     const r = s.retired.get(id);
-    if (!r || t >= r.at + policy.renewGrace || s.current !== r.successor || s.state !== 'live' || t >= storeUntil(s)) {
-      return { verdict: 'unknown', session: s };
-    }
+    if (!r || t >= r.at + policy.renewGrace || s.current !== r.successor) return { verdict: 'unknown', session: s };
+    if (s.state === 'revoked' && t < s.tombstoneUntil) return { verdict: 'revoked', session: s };
+    if (s.state !== 'live' || t >= storeUntil(s)) return { verdict: 'unknown', session: s };
     if (t >= s.abs) return { verdict: 'expired-absolute', session: s };
     if (t >= s.lastSeen + policy.idleTimeout) return { verdict: 'expired-idle', session: s };
     return { verdict: 'valid', session: s, via: 'alias' };
