@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createLatchkey, ManualClock, MemoryStore, PolicyError, presets, StoreCapabilityError, StoreError,
-  type LoadOutcome, type PolicyOptions, type RequestSession, type SessionEvent, type SessionStore,
+  type LoadOutcome, type PolicyOptions, type SessionLimit, type RequestSession, type SessionEvent, type SessionStore,
 } from '../src/index.js';
 
 const ORIGIN = 'https://app.example';
@@ -26,11 +26,11 @@ const policy: PolicyOptions = {
 
 type Handler = (rs: RequestSession, outcome: LoadOutcome) => unknown;
 
-function setup(options: { policy?: PolicyOptions; store?: (clock: ManualClock) => SessionStore } = {}) {
+function setup(options: { policy?: PolicyOptions; store?: (clock: ManualClock) => SessionStore; sessionLimit?: SessionLimit } = {}) {
   const clock = new ManualClock();
   const store = options.store ? options.store(clock) : new MemoryStore({ clock });
   const events: SessionEvent[] = [];
-  const lk = createLatchkey({ policy: options.policy ?? policy, store, clock, onEvent: (e) => void events.push(e) });
+  const lk = createLatchkey({ policy: options.policy ?? policy, store, clock, onEvent: (e) => void events.push(e), ...(options.sessionLimit ? { sessionLimit: options.sessionLimit } : {}) });
 
   /** One request with a raw Cookie header. */
   async function send(cookie: string | undefined, handler?: Handler) {
@@ -372,6 +372,26 @@ describe('revocation and listing', () => {
     expect(await t.lk.listDevices('ada')).toEqual([]);
     expect((await laptop.go()).outcome.valid).toBe(true);
     expect(await t.lk.revokeDevice('not a handle')).toBe(false);
+  });
+
+  it('a device signing back in counts against the session limit: refused (device kept) or evicting the oldest', async () => {
+    for (const onLimit of ['refuse', 'evict-oldest'] as const) {
+      const t = setup({ sessionLimit: { max: 1, onLimit } });
+      const phone = await t.remembered('ada');
+      t.clock.advance('31m');
+      const laptop = t.browser();
+      await laptop.go((rs) => rs.login('ada'));
+      const back = await phone.go();
+      if (onLimit === 'refuse') {
+        expect(back.outcome.valid).toBe(false);
+        expect(phone.jar.has(REMEMBER)).toBe(true);
+        expect((await laptop.go()).outcome.valid).toBe(true);
+        expect(await t.lk.listDevices('ada')).toHaveLength(1);
+      } else {
+        expect(back.outcome.valid && back.outcome.via).toBe('remember-me');
+        expect((await laptop.go()).outcome.valid).toBe(false);
+      }
+    }
   });
 
   it('a new login on a remembered browser replaces its device', async () => {

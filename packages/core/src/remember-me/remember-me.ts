@@ -28,7 +28,7 @@ import { type ResolvedCookie, resolveSessionCookie, type SessionCookieOptions } 
 import { decide, freshRecord, storeTtl } from '../decide.js';
 import { type Duration, toMillis } from '../duration.js';
 import type { Engine, SessionSummary } from '../engine.js';
-import { ConfigError, PolicyError, StoreCapabilityError } from '../errors.js';
+import { ConfigError, PolicyError, SessionLimitError, StoreCapabilityError } from '../errors.js';
 import { emit } from '../events.js';
 import type { SessionPolicy } from '../policy.js';
 import { hashSecret, isSecretShaped, newSecret } from '../random.js';
@@ -183,6 +183,13 @@ export class RememberMe<Data extends SessionData = SessionData> {
   async #rotate(handle: string, token: DeviceToken, presented: string, read: ReadDevice, facts: DeviceFacts, now: number): Promise<Recall<Data> | null> {
     const { engine } = this;
     const { record: device } = read;
+    // A device signing back in is a login for the per-user session limit: it may evict, or be refused (cookie kept).
+    try {
+      await engine.enforceLimit(device.uid, undefined);
+    } catch (error) {
+      if (error instanceof SessionLimitError) return { kind: 'refused', cookie: null };
+      throw error;
+    }
     const id = newSecret(engine.random);
     const sessionHandle = hashSecret(id);
     const base = freshRecord(engine.policy, { uid: device.uid, data: {} as Data, authTime: device.authTime, device: { ...device.device, ...facts } }, now);
