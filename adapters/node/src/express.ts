@@ -46,25 +46,33 @@ function holdUntilCommitted(res: ServerResponse, session: RequestSession): void 
     res.write = original.write;
     res.end = original.end;
   };
+  // A store failure before the headers went out answers 503; after, the response can only be cut short.
+  const fail = (error: unknown): void => {
+    restore();
+    held.length = 0;
+    if (!isStoreError(error) || res.headersSent) return void res.destroy(error as Error);
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    void writeResponse(res, storeUnavailableResponse(session.request)).catch(() => res.destroy());
+  };
+  // The last chunk waits for one more flush: data changed after the first byte (a streamed response) is saved before it.
+  const finish = (args: unknown[]): void => {
+    session.flush().then(() => (original.end as (...a: unknown[]) => void).apply(res, args), fail);
+  };
   const commit = (): void => {
     committing = true;
     commitHeaders(res, session).then(
       () => {
         restore();
-        // Data changed after the first byte (a streamed response) is still saved before the last one.
         res.end = function (this: ServerResponse, ...args: unknown[]) {
-          session.flush().then(() => (original.end as (...a: unknown[]) => void).apply(res, args), (error: unknown) => res.destroy(error as Error));
+          finish(args);
           return this;
         } as ServerResponse['end'];
-        for (const { method, args } of held.splice(0)) (original[method] as (...a: unknown[]) => unknown).apply(res, args);
+        for (const { method, args } of held.splice(0)) {
+          if (method === 'end') finish(args);
+          else (original[method] as (...a: unknown[]) => unknown).apply(res, args);
+        }
       },
-      (error: unknown) => {
-        restore();
-        held.length = 0;
-        if (!isStoreError(error) || res.headersSent) return void res.destroy(error as Error);
-        for (const name of res.getHeaderNames()) res.removeHeader(name);
-        void writeResponse(res, storeUnavailableResponse(session.request)).catch(() => res.destroy());
-      },
+      fail,
     );
   };
   const hold = (method: Held['method'], result: (self: ServerResponse) => unknown) =>
