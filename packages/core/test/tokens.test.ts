@@ -183,20 +183,25 @@ describe('refresh tokens: rotation and reuse detection', () => {
     expect(await issuer.refresh(pair.refreshToken)).toEqual({ valid: false, reason: 'reuse-detected' });
   });
 
-  it('the store holds no usable refresh token: keys are hashes and the successor is sealed', async () => {
-    const { issuer, memory } = setup();
+  it('the store holds no usable refresh token: keys are hashes, and the successor is sealed and kept for the grace window only', async () => {
+    const { issuer, memory, clock } = setup({ reuseGrace: '5s' });
     const pair = await issuer.issue('ada');
     const next = await issuer.refresh(pair.refreshToken);
     if (!next.valid) throw new Error(next.reason);
-    const dump: string[] = [];
     // MemoryStore has no listing, so read back what the issuer wrote under each token's key.
-    for (const token of [pair.refreshToken, next.tokens.refreshToken]) dump.push((await memory.get(`lk:rt:${hashSecret(token)}`)) ?? '');
-    const all = dump.join('\n');
-    expect(all).toContain('"state":"used"');
-    expect(all).toContain('"state":"active"');
-    expect(all).not.toContain(pair.refreshToken);
-    expect(all).not.toContain(next.tokens.refreshToken);
-    expect(all).not.toContain(next.tokens.accessToken);
+    const usedKey = `lk:rt:${hashSecret(pair.refreshToken)}`;
+    const used = JSON.parse((await memory.get(usedKey))!) as { state: string; successor: string };
+    const active = (await memory.get(`lk:rt:${hashSecret(next.tokens.refreshToken)}`))!;
+    const sealed = await memory.get(`${usedKey}:next:${used.successor}`);
+    expect(used.state).toBe('used');
+    expect(active).toContain('"state":"active"');
+    expect(sealed).not.toBeNull();
+    const all = [JSON.stringify(used), active, sealed].join('\n');
+    for (const secret of [pair.refreshToken, next.tokens.refreshToken, next.tokens.accessToken]) expect(all).not.toContain(secret);
+    // After the grace window the sealed successor is gone: the old token plus a store dump open nothing.
+    clock.advance('5s');
+    expect(await memory.get(`${usedKey}:next:${used.successor}`)).toBeNull();
+    expect(await memory.get(usedKey)).not.toBeNull(); // the used marker stays, for reuse detection
   });
 });
 

@@ -147,6 +147,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   const refreshStore = new RefreshStore(store, random, policy.expiryNotice);
   const cookie: RefreshCookie = createRefreshCookie(options.cookie ?? {});
   const useCas = typeof options.store.compareAndSet === 'function';
+  const successorKey = (presented: string, nonce: string) => `${refreshStore.tokenKey(presented)}:next:${nonce}`;
 
   const toPair = (p: SealedPair, now: number): TokenPair => ({
     accessToken: p.accessToken,
@@ -180,7 +181,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   /** The decision on a `used` token: the same successor inside the grace window, family revocation outside it. */
   async function usedToken(presented: string, record: Extract<RefreshTokenRecord, { state: 'used' }>, family: FamilyRecord, now: number): Promise<RefreshOutcome> {
     if (now - record.usedAt < grace) {
-      const pair = await openSuccessor(presented, record.successor);
+      const sealed = await store.read<{ t: 'rts'; jwe: string }>(successorKey(presented, record.successor), (v) => v.t === 'rts' && typeof v.jwe === 'string');
+      const pair = sealed ? await openSuccessor(presented, sealed.value.jwe) : null;
       if (pair) {
         emit(sink, { type: 'token-refreshed', at: now, userId: family.uid, family: record.family, concurrent: true });
         return { valid: true, tokens: toPair(pair, now) };
@@ -214,10 +216,10 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       // Prepare the successor first (its record written), then try to be the one rotation that wins.
       const id = record.family;
       const pair = await mintPair({ ...family, id }, now);
-      const used: RefreshTokenRecord = {
-        t: 'rt', state: 'used', family: id, uid: record.uid, usedAt: now, expiresAt: family.expiresAt,
-        successor: await sealSuccessor(presented, pair),
-      };
+      // The successor pair, sealed under the presented token, lives for the grace window only, under a key of its own.
+      const nonce = newSecret(random);
+      if (grace > 0) await store.set(successorKey(presented, nonce), { t: 'rts', jwe: await sealSuccessor(presented, pair) }, grace);
+      const used: RefreshTokenRecord = { t: 'rt', state: 'used', family: id, uid: record.uid, usedAt: now, expiresAt: family.expiresAt, successor: nonce };
       let won: boolean;
       if (useCas) {
         won = await store.compareAndSet(key, read.raw, used, family.expiresAt - now + policy.expiryNotice);
@@ -233,6 +235,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
         return { valid: true, tokens: toPair(pair, now) };
       }
       await store.delete(pair.key);
+      if (grace > 0) await store.delete(successorKey(presented, nonce));
       lost = true;
     }
     return { valid: false, reason: 'unknown' };

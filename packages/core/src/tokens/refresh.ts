@@ -15,13 +15,16 @@
  * a revocation (the race that logs next-auth users out, #11240).
  *
  * Trade-off, the successor store: to hand the same successor to a late
- * caller it must be recoverable, and a hash is not. The `used` record keeps
- * the successor pair encrypted (JWE, `dir` + `A256GCM`) under a key derived
- * with HKDF-SHA256 from the presented token itself, which the store never
- * holds. A store dump therefore yields no usable token; only someone who
- * already holds the old token can open it, and outside the grace window that
- * person is refused and the family revoked anyway. The ciphertext is ignored
- * after the grace window and goes with the record at the family's expiry.
+ * caller it must be recoverable, and a hash is not. So the successor pair is
+ * kept encrypted (JWE, `dir` + `A256GCM`) under a key derived with
+ * HKDF-SHA256 from the presented token itself, which the store never holds,
+ * and only for the grace window: it sits under its own key with a TTL of
+ * `reuseGrace`, named by a random nonce in the `used` record (written in the
+ * same atomic step). A store dump yields no usable token; the old token alone
+ * opens the successor only inside the grace window (outside it, the family is
+ * revoked); and the two together, after the window, open nothing, because the
+ * ciphertext is gone. The `used` record itself (hashes, times, the nonce)
+ * stays until the family's expiry so reuse is detected for the family's life.
  *
  * Lifetimes: each token expires after `refreshTokenTtl` without use (sliding,
  * RFC 9700 §4.14.2), and the family after the policy's `absoluteTimeout`
@@ -37,7 +40,7 @@ import { isNum, type TokenStore } from './token-store.js';
 /** What the store holds per refresh token. */
 export type RefreshTokenRecord =
   | { t: 'rt'; state: 'active'; family: string; uid: string; issuedAt: number; idleAt: number; expiresAt: number }
-  | { t: 'rt'; state: 'used'; family: string; uid: string; usedAt: number; expiresAt: number; successor: string };
+  | { t: 'rt'; state: 'used'; family: string; uid: string; usedAt: number; expiresAt: number; /** Nonce naming the sealed successor's key (kept for the grace window only). */ successor: string };
 
 /** What the store holds per family. `expiresAt` is the absolute family expiry. */
 export interface FamilyRecord {
