@@ -6,7 +6,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/clock.js';
-import { CookieError, ConfigError } from '../src/errors.js';
+import { CookieError, ConfigError, StoreError } from '../src/errors.js';
 import type { SessionEvent } from '../src/events.js';
 import type { PolicyOptions } from '../src/policy.js';
 import { createSealedSessions, type SealedSessions, type SealedSessionsOptions } from '../src/sealed/sealed-sessions.js';
@@ -86,6 +86,19 @@ describe('sealed sessions: lifecycle on the manual clock', () => {
       expect(second.outcome.session.authTime).not.toBeNull();
     }
     expect(events.map((e) => e.type)).toEqual(['created']);
+  });
+
+  it('an anonymous session carries its data into login; login issues a new session ID', async () => {
+    const { browser: b, events } = setup();
+    await b.go((rs) => rs.start({ theme: 'dark' }));
+    const anon = await b.go();
+    expect(anon.outcome.valid && anon.outcome.session.userId).toBeNull();
+    await b.go((rs) => rs.login('ada'));
+    const signedIn = await b.go();
+    expect(signedIn.outcome.valid && signedIn.outcome.session.data).toEqual({ theme: 'dark' });
+    const [created, regenerated] = events;
+    expect(regenerated).toMatchObject({ type: 'regenerated', cause: 'login', userId: 'ada' });
+    expect(regenerated!.type === 'regenerated' && created!.type === 'created' && regenerated.previous === created.handle && regenerated.handle !== created.handle).toBe(true);
   });
 
   it('touch is throttled: no reseal within touchInterval, one after it', async () => {
@@ -272,6 +285,17 @@ describe('sealed sessions: tampering, cache, revocation', () => {
     clock.advance('1ms');
     await b.go((rs) => rs.login('ada'));
     expect((await b.go()).outcome.valid).toBe(true);
+  });
+
+  it('a failing not-before store fails closed: load rejects with StoreError, never signs anyone in or out', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock });
+    const { browser: b } = setup({ notBefore: { store } }, clock);
+    await b.go((rs) => rs.login('ada'));
+    store.get = async () => {
+      throw new Error('connection refused');
+    };
+    await expect(b.go()).rejects.toBeInstanceOf(StoreError);
   });
 
   it('logout everywhere without a not-before store is a configuration error, not a silent no-op', async () => {
