@@ -110,15 +110,15 @@ export class Engine<Data extends SessionData = SessionData> {
   }
 
   /** Live sessions of a user, read through the index; dead index members are skipped. */
-  async live(userId: string, feature: string): Promise<Array<{ handle: string; record: SessionRecord<Data> }>> {
+  async live(userId: string, feature: string): Promise<Array<{ handle: string; raw: string; record: SessionRecord<Data> }>> {
     // A caller's mistake is a TypeError here, not a store outage (StoreError) from deep inside the store.
     if (typeof userId !== 'string' || userId === '') throw new TypeError(`${feature}: userId must be a non-empty string, got ${userId === '' ? 'an empty string' : typeof userId}`);
     const handles = await this.records.indexList(userId, feature);
     const now = this.clock.now();
-    const out: Array<{ handle: string; record: SessionRecord<Data> }> = [];
+    const out: Array<{ handle: string; raw: string; record: SessionRecord<Data> }> = [];
     for (const handle of handles) {
       const read = await this.records.read(handle);
-      if (read?.record.t === 'session' && decide(this.policy, read.record, now).kind === 'valid') out.push({ handle, record: read.record });
+      if (read?.record.t === 'session' && decide(this.policy, read.record, now).kind === 'valid') out.push({ handle, raw: read.raw, record: read.record });
     }
     return out;
   }
@@ -135,15 +135,49 @@ export class Engine<Data extends SessionData = SessionData> {
       throw new SessionLimitError(limit.max);
     }
     others.sort((a, b) => a.record.lastSeenAt - b.record.lastSeenAt);
-    for (const { handle, record } of others.slice(0, others.length - limit.max + 1)) {
-      await this.tombstone(handle, record, now);
+    for (const { handle, raw, record } of others.slice(0, others.length - limit.max + 1)) {
+      await this.tombstone(handle, record, now, raw);
       emit(this.onEvent, { type: 'evicted', at: now, handle, userId, cause: 'session-limit' });
     }
   }
 
-  /** Replace a session with a revocation tombstone that lasts as long as the session would have. */
-  async tombstone(handle: string, record: SessionRecord<Data>, now: number): Promise<void> {
+  /**
+   * Replace a session with a revocation tombstone that lasts as long as the session would have.
+   * Given the `raw` value it was read as, the revocation also catches a renewal that lands
+   * meanwhile (see {@link end}); without it the tombstone is written blindly.
+   */
+  async tombstone(handle: string, record: SessionRecord<Data>, now: number, raw?: string): Promise<void> {
+    if (raw !== undefined) return this.end(handle, raw, record, 'tombstone', now);
     await this.records.write(handle, { t: 'revoked', at: now }, storeTtl(this.policy, record, now));
+    if (record.uid !== null) await this.records.indexRemove(record.uid, handle);
+  }
+
+  /**
+   * End a session for good (logout deletes it, revocation leaves a tombstone) even when a parallel
+   * request renews it meanwhile. The end is a compare-and-set against the value read, so a renewal
+   * that has not yet moved the session loses its race; one that already has is followed to its
+   * successor, which is ended instead. Without this, a logout or "log out everywhere" racing a
+   * renewal removed only the alias and left the renewed session alive.
+   */
+  async end(handle: string, raw: string | null, record: SessionRecord<Data>, mode: 'delete' | 'tombstone', now: number): Promise<void> {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      if (await this.records.replace(handle, raw, { t: 'revoked', at: now }, storeTtl(this.policy, record, now))) {
+        if (mode === 'delete') await this.records.delete(handle);
+        if (record.uid !== null) await this.records.indexRemove(record.uid, handle);
+        return;
+      }
+      let current = await this.records.read(handle);
+      if (current?.record.t === 'alias') {
+        handle = current.record.to;
+        current = await this.records.read(handle);
+      }
+      if (current?.record.t !== 'session') return; // already gone or revoked
+      raw = current.raw; // a newer version (a touch, a write, the renewed successor): end that one
+      record = current.record;
+    }
+    // Still contended after several rounds: end it unconditionally rather than leave it alive.
+    if (mode === 'delete') await this.records.delete(handle);
+    else await this.records.write(handle, { t: 'revoked', at: now }, storeTtl(this.policy, record, now));
     if (record.uid !== null) await this.records.indexRemove(record.uid, handle);
   }
 
@@ -152,7 +186,7 @@ export class Engine<Data extends SessionData = SessionData> {
     const read = await this.records.read(handle);
     if (read?.record.t !== 'session') return false;
     const now = this.clock.now();
-    await this.tombstone(handle, read.record, now);
+    await this.tombstone(handle, read.record, now, read.raw);
     emit(this.onEvent, { type: 'revoked', at: now, handle, userId: read.record.uid });
     return true;
   }
@@ -161,9 +195,9 @@ export class Engine<Data extends SessionData = SessionData> {
     const now = this.clock.now();
     const sessions = await this.live(userId, 'revoking every session of a user');
     let count = 0;
-    for (const { handle, record } of sessions) {
+    for (const { handle, raw, record } of sessions) {
       if (handle === options.except) continue;
-      await this.tombstone(handle, record, now);
+      await this.tombstone(handle, record, now, raw);
       count++;
     }
     // Log out everywhere forgets remembered devices too, except the one behind the session kept.

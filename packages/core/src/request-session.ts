@@ -240,8 +240,8 @@ export class RequestSession<Data extends SessionData = SessionData> {
     if (engine.rememberMe) this.#deviceCookie = await engine.rememberMe.forget(this.request, outcome.valid ? outcome.session.record.rm : undefined, 'logout');
     if (!outcome.valid) return;
     const { handle, userId } = outcome.session;
-    await engine.records.delete(handle);
-    if (userId !== null) await engine.records.indexRemove(userId, handle);
+    // Compare-and-set against what this request loaded, so a parallel renewal cannot keep the session alive.
+    await engine.end(handle, this.#raw, outcome.session.record, 'delete', engine.clock.now());
     emit(engine.onEvent, { type: 'logout', at: engine.clock.now(), handle, userId });
   }
 

@@ -270,6 +270,50 @@ describe('renewal', () => {
     expect(verdict((await h.visit(old)).outcome)).toBe('revoked');
   });
 
+  it('a logout from a request that loaded the session before a parallel renewal still ends the session', async () => {
+    const h = harness({ policy: renewing });
+    const b = await h.signedIn();
+    await keepAlive(h.clock, b, '55m');
+    const old = b.id!;
+    h.clock.advance('5m');
+    const slow = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
+    expect(verdict(await slow.load())).toBe('valid');
+    await b.go(); // another tab renews the ID meanwhile
+    expect(b.id).not.toBe(old);
+    await slow.logout();
+    await slow.commit(new Response('bye'));
+    expect(verdict((await b.go()).outcome)).not.toBe('valid');
+    expect(verdict((await h.visit(old)).outcome)).not.toBe('valid');
+    expect(await h.lk.listSessions('ada')).toEqual([]);
+  });
+
+  it('log out everywhere ends a session that renews while the revocation is under way', async () => {
+    const h = harness({ policy: renewing });
+    const b = await h.signedIn();
+    await keepAlive(h.clock, b, '55m');
+    h.clock.advance('5m');
+    const { set, compareAndSet } = h.store;
+    let renewed = false;
+    // The renewal lands between revokeUser reading the session and writing its tombstone.
+    const renewFirst = async (value: string) => {
+      if (renewed || !value.includes('"t":"revoked"')) return;
+      renewed = true;
+      await b.go();
+    };
+    h.store.set = async (key, value, ttl) => {
+      await renewFirst(value);
+      return set(key, value, ttl);
+    };
+    h.store.compareAndSet = async (key, expected, value, ttl) => {
+      await renewFirst(value);
+      return compareAndSet!(key, expected, value, ttl);
+    };
+    expect(await h.lk.revokeUser('ada')).toBe(1);
+    expect(renewed).toBe(true);
+    expect(verdict((await b.go()).outcome)).toBe('revoked');
+    expect(await h.lk.listSessions('ada')).toEqual([]);
+  });
+
   it('renewal does not extend the absolute deadline', async () => {
     const h = harness({ policy: renewing });
     const b = await h.signedIn();
