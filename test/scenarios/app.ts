@@ -17,8 +17,6 @@ import {
   expiryResponse,
   ManualClock,
   MemoryStore,
-  needsStepUp,
-  stepUpResponse,
   withSessions,
   type Latchkey,
   type RequestSession,
@@ -155,8 +153,10 @@ export function createFixture(): Fixture {
         }
         case 'POST /privilege':
           return Response.json(describeSession(await rs.regenerate()));
-        case 'GET /sensitive':
-          return needsStepUp(latchkey, session) ? stepUpResponse() : Response.json({ ok: true });
+        case 'GET /sensitive': {
+          const check = latchkey.requireFreshAuth(session);
+          return check.fresh ? Response.json({ ok: true }) : check.response;
+        }
       }
       return new Response('not found', { status: 404 });
     },

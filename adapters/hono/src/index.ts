@@ -8,10 +8,9 @@
 import {
   expiryResponse,
   isStoreError,
-  needsStepUp,
-  stepUpResponse,
   storeUnavailableResponse,
   type DeviceFacts,
+  type Duration,
   type ExpiryResponseOptions,
   type Latchkey,
   type RequestSession,
@@ -82,17 +81,18 @@ export function requireSession(options: ExpiryResponseOptions = {}): MiddlewareH
 
 /**
  * Guard for sensitive actions (step-up, ASVS V7.5.3): a valid session whose
- * last authentication is at most `maxAgeMs` old (default: the policy's
- * `freshAuthAge`); otherwise 403 `{"error":"step_up_required"}`.
+ * last authentication is at most `maxAge` old (default: the policy's
+ * `freshAuthAge`); otherwise the core's 403 `{"error":"step_up_required"}`.
  *
  * @example
  * app.post('/password', requireFreshAuth(), changePassword);
  */
-export function requireFreshAuth(maxAgeMs?: number): MiddlewareHandler {
+export function requireFreshAuth(maxAge?: Duration): MiddlewareHandler {
   return async (c, next) => {
     const outcome = await c.var.session.load();
     if (!outcome.valid) return expiryResponse(c.req.raw, outcome);
-    if (needsStepUp(c.var.latchkey, outcome.session, maxAgeMs)) return stepUpResponse();
+    const check = c.var.latchkey.requireFreshAuth(outcome.session, maxAge);
+    if (!check.fresh) return check.response;
     await next();
   };
 }

@@ -4,7 +4,7 @@
  */
 
 import express from 'express';
-import { expiryResponse, needsStepUp, stepUpResponse } from '@latchkey/core';
+import { expiryResponse } from '@latchkey/core';
 import { latchkeyErrorHandler, latchkeyMiddleware, writeResponse } from '../src/index.js';
 import { APP_COOKIE, createFixture, describeSession, type Fixture } from '../../../test/scenarios/app.js';
 
@@ -53,7 +53,8 @@ export function createExpressApp(fixture: Fixture = createFixture()): express.Ex
     res.json(describeSession(await req.session.regenerate()));
   });
   app.get('/sensitive', requireSession, async (req, res) => {
-    if (needsStepUp(fixture.latchkey, req.session.session!)) return writeResponse(res, stepUpResponse());
+    const check = fixture.latchkey.requireFreshAuth(req.session.session!);
+    if (!check.fresh) return writeResponse(res, check.response);
     res.json({ ok: true });
   });
   app.use(latchkeyErrorHandler());

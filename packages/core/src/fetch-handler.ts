@@ -15,7 +15,7 @@ import { StoreError } from './errors.js';
 import { storeUnavailableResponse } from './expiry-response.js';
 import type { DeviceFacts } from './record.js';
 import type { RequestSession } from './request-session.js';
-import type { Session, SessionData } from './session.js';
+import type { SessionData } from './session.js';
 
 /** What a wrapped handler receives. */
 export interface SessionContext<Data extends SessionData = SessionData> {
@@ -70,34 +70,4 @@ export function withSessions<Data extends SessionData = SessionData>(
       throw error;
     }
   };
-}
-
-/**
- * Whether `session` needs a fresh authentication before a sensitive action
- * (step-up, ASVS V7.5.3): true when it has never authenticated or did so more
- * than `maxAgeMs` ago (default: the policy's `freshAuthAge`). Judged on the
- * engine's clock.
- *
- * @example
- * if (needsStepUp(latchkey, outcome.session)) return stepUpResponse();
- */
-export function needsStepUp(latchkey: Pick<Latchkey, 'policy' | 'clock'>, session: Session<SessionData>, maxAgeMs?: number): boolean {
-  const maxAge = maxAgeMs ?? latchkey.policy.freshAuthAge;
-  if (maxAge === false) return false;
-  if (typeof maxAge !== 'number' || !(maxAge >= 0)) throw new RangeError(`needsStepUp: maxAgeMs must be a non-negative number of milliseconds, got ${String(maxAge)}`);
-  const authTime = session.authTime;
-  return authTime === null || latchkey.clock.now() - authTime > maxAge;
-}
-
-/**
- * The answer to a request that needs step-up: 403 `{"error":"step_up_required"}`.
- *
- * @example
- * return stepUpResponse(); // 403, Cache-Control: no-store
- */
-export function stepUpResponse(): Response {
-  return new Response(JSON.stringify({ error: 'step_up_required' }), {
-    status: 403,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  });
 }

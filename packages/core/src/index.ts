@@ -22,8 +22,8 @@ export { expiryResponse, expiryReason, safeReturnTo, storeUnavailableResponse, w
 export { serializeCookie, deletionCookie, type CookieAttributes } from './cookie/serialize.js';
 export { parseCookieHeader, getCookie } from './cookie/parse.js';
 export { resolveSessionCookie, type SessionCookieOptions, type ResolvedCookie } from './cookie/session-cookie.js';
-export { withSessions, isStoreError, needsStepUp, stepUpResponse, type SessionContext, type SessionHandler, type WithSessionsOptions } from './fetch-handler.js';
-export { requireFreshAuth, type FreshAuth } from './step-up.js';
+export { withSessions, isStoreError, type SessionContext, type SessionHandler, type WithSessionsOptions } from './fetch-handler.js';
+export { requireFreshAuth, stepUpResponse, type FreshAuth } from './step-up.js';
 export { REMEMBER_ME_GRACE_MS, type DeviceSummary, type RememberMeOptions } from './remember-me/remember-me.js';
 export { createSealedSessions, SealedRequestSession, type SealedSessions, type SealedSessionsOptions } from './sealed/sealed-sessions.js';
 export { type SealingSecret, MIN_SECRET_BYTES as MIN_SEALING_SECRET_BYTES } from './sealed/keys.js';
