@@ -25,6 +25,11 @@ export { resolveSessionCookie, type SessionCookieOptions, type ResolvedCookie } 
 export { withSessions, isStoreError, type SessionContext, type SessionHandler, type WithSessionsOptions } from './fetch-handler.js';
 export { requireFreshAuth, stepUpResponse, type FreshAuth } from './step-up.js';
 export { REMEMBER_ME_GRACE_MS, type DeviceSummary, type RememberMeOptions } from './remember-me/remember-me.js';
+export { createKeySet, type KeySet, type KeyConfig, type HmacKeyConfig, type KeyPairConfig, type TokenAlgorithm, type VerifyFailure } from './tokens/keys.js';
+export { createTokenIssuer, type TokenIssuer, type TokenIssuerOptions, type TokenPair, type RefreshOutcome, type RefreshInvalidReason } from './tokens/issuer.js';
+export { ACCESS_TOKEN_TYPE, type AccessClaims, type AccessVerdict, type AccessInvalidReason, type ExtraClaims } from './tokens/access.js';
+export { createRevocation, type Revocation, type RevocationOptions, type RevocationSubject } from './tokens/revocation.js';
+export { createRefreshCookie, type RefreshCookie, type RefreshCookieOptions } from './tokens/refresh-cookie.js';
 export { createSealedSessions, SealedRequestSession, type SealedSessions, type SealedSessionsOptions } from './sealed/sealed-sessions.js';
 export { type SealingSecret, MIN_SECRET_BYTES as MIN_SEALING_SECRET_BYTES } from './sealed/keys.js';
 export { type Chunking } from './sealed/chunks.js';
