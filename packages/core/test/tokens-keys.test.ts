@@ -136,3 +136,13 @@ describe('createKeySet: verification refuses', () => {
     }
   });
 });
+
+describe('public entry point', () => {
+  it('the package entry point (src/index.ts) exports the token, revocation and sealed-session factories', async () => {
+    const core = await import('../src/index.js');
+    for (const name of ['createKeySet', 'createTokenIssuer', 'createRevocation', 'createRefreshCookie', 'createSealedSessions'] as const) {
+      expect(typeof core[name], name).toBe('function');
+    }
+    expect(core.ACCESS_TOKEN_TYPE).toBe('at+jwt');
+  });
+});
