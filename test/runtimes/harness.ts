@@ -34,7 +34,10 @@ function workspaceAliases(extra: Record<string, string>): Plugin {
 }
 
 /** Bundle `entry` into one ES module file in a fresh temp dir; returns its path and a cleanup. */
-export async function bundle(entry: string, options: { aliases?: Record<string, string>; external?: string[]; platform?: 'neutral' | 'browser' } = {}) {
+export async function bundle(
+  entry: string,
+  options: { aliases?: Record<string, string>; external?: string[]; platform?: 'neutral' | 'browser'; plugins?: Plugin[]; nodePaths?: string[] } = {},
+) {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-runtime-'));
   const outfile = join(dir, 'entry.mjs');
   await build({
@@ -47,7 +50,8 @@ export async function bundle(entry: string, options: { aliases?: Record<string, 
     conditions: ['worker', 'browser', 'import', 'default'],
     target: 'es2022',
     external: options.external ?? [],
-    plugins: [workspaceAliases(options.aliases ?? {})],
+    plugins: [workspaceAliases(options.aliases ?? {}), ...(options.plugins ?? [])],
+    nodePaths: options.nodePaths ?? [],
     logLevel: 'silent',
   });
   return { outfile, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
