@@ -7,7 +7,7 @@
  */
 
 import type { Engine } from './engine.js';
-import { SessionRequiredError } from './errors.js';
+import { SessionConflictError, SessionRequiredError } from './errors.js';
 import { decide, freshRecord, storeTtl, touched } from './decide.js';
 import { emit } from './events.js';
 import type { LoadOutcome } from './outcome.js';
@@ -320,7 +320,8 @@ export class RequestSession<Data extends SessionData = SessionData> {
   /** Persist touch and data changes without resurrecting or overwriting a newer version. */
   async #save(session: Session<Data>): Promise<void> {
     const { engine } = this;
-    for (let attempt = 0; attempt < 3; attempt++) {
+    // Every failed attempt means another request's write succeeded, so a handful of tabs settle well within this.
+    for (let attempt = 0; attempt < 8; attempt++) {
       const now = engine.clock.now();
       const next: SessionRecord<Data> = { ...touched(engine.policy, session.record, now), v: session.record.v + 1 };
       if (await engine.records.replace(session.handle, this.#raw, next, storeTtl(engine.policy, next, now))) {
@@ -342,6 +343,8 @@ export class RequestSession<Data extends SessionData = SessionData> {
       this.#raw = current.raw;
       session.record = { ...current.record, data: applyPatch(current.record.data, session.patch) };
     }
+    // Never drop a change silently (expressjs/session#935): say it was not saved.
+    throw new SessionConflictError(`session data was not saved: parallel writes to the same session won the race 8 times in a row`);
   }
 
   /** Renewal: a new ID for the same session; the old one follows it for `renewGrace`, then is dead. */

@@ -288,6 +288,18 @@ describe('concurrency', () => {
     expect(verdict((await h.visit(old)).outcome)).toBe('revoked');
   });
 
+  it('a write that keeps losing the race is reported, never dropped silently', async () => {
+    const h = harness();
+    const b = await h.signedIn();
+    // Another writer always gets in first: every compare-and-set finds a newer version.
+    h.store.compareAndSet = async (key, _expected, _value, ttl) => {
+      const current = JSON.parse((await h.memory.get(key))!) as { v: number; data: Record<string, unknown> };
+      await h.memory.set(key, JSON.stringify({ ...current, v: current.v + 1, data: { ...current.data, other: current.v } }), ttl);
+      return false;
+    };
+    await expect(b.go((_, o) => o.valid && o.session.set('mine', 1))).rejects.toMatchObject({ code: 'ERR_SESSION_CONFLICT' });
+  });
+
   it('a stale touch never overwrites newer data', async () => {
     const h = harness();
     const b = await h.signedIn('ada', { cart: 1 });

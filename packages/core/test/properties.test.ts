@@ -399,3 +399,97 @@ describe('random timelines against the model', () => {
     );
   });
 });
+
+/**
+ * Tabs racing on one session, with every interleaving of their store calls
+ * that fast-check's scheduler picks: the same cookie, loaded at once, each
+ * tab reading, writing its own key or logging out, all committing at once.
+ */
+describe('racing tabs', () => {
+  type TabOp = 'read' | 'write' | 'logout';
+  const race = fc.record({
+    ops: fc.array(fc.constantFrom<TabOp>('read', 'write', 'write', 'logout'), { minLength: 2, maxLength: 4 }),
+    // 0: nothing due; 1: a touch is due; 2: a renewal is due.
+    due: fc.constantFrom(0, 1, 2),
+  });
+  const policy = definePolicy({ idleTimeout: '30m', absoluteTimeout: '8h', touchInterval: '1m', renewInterval: '1h', renewGrace: '10s' });
+
+  it('no write is lost, the session never forks, and a logout is never undone', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), race, async (s, { ops, due }) => {
+        const clock = new ManualClock();
+        const memory = new MemoryStore({ clock });
+        let scheduled = false;
+        const later = <T>(label: string, f: () => Promise<T>): Promise<T> => (scheduled ? s.schedule(Promise.resolve(label), label).then(f) : f());
+        const index = memory.userIndex;
+        const store: SessionStore = {
+          name: 'scheduled-memory',
+          get: (k) => later('get', () => memory.get(k)),
+          set: (k, v, t) => later('set', () => memory.set(k, v, t)),
+          delete: (k) => later('delete', () => memory.delete(k)),
+          compareAndSet: (k, e, v, t) => later('cas', () => memory.compareAndSet(k, e, v, t)),
+          userIndex: {
+            add: (u, m, t) => later('index.add', () => index.add(u, m, t)),
+            list: (u) => later('index.list', () => index.list(u)),
+            remove: (u, m) => later('index.remove', () => index.remove(u, m)),
+            removeAll: (u) => later('index.removeAll', () => index.removeAll(u)),
+          },
+        };
+        const lk = createLatchkey<Record<string, number>>({ policy, store, clock });
+        const req = (id: string) => new Request(`${ORIGIN}/`, { headers: { cookie: `${COOKIE}=${id}` } });
+        const login = lk.forRequest(new Request(`${ORIGIN}/`));
+        await login.login('ada');
+        const original = parseSetCookie((await login.commit(new Response())).headers.getSetCookie()[0]!).value;
+        if (due === 1) clock.advance('5m');
+        if (due === 2) {
+          for (let i = 0; i < 12; i++) {
+            clock.advance('5m');
+            await (async () => {
+              const rs = lk.forRequest(req(original));
+              await rs.load();
+              await rs.commit(new Response());
+            })();
+          }
+        }
+        // The original cookie is still the current one only if no renewal happened above.
+        const before = await lk.forRequest(req(original)).load();
+        expect(before.valid).toBe(true);
+
+        scheduled = true;
+        const tabs = ops.map(async (op, i) => {
+          const rs = lk.forRequest(req(original));
+          const outcome = await rs.load();
+          if (op === 'write' && outcome.valid) outcome.session.set(`tab${i}`, i);
+          if (op === 'logout') await rs.logout();
+          const res = await rs.commit(new Response());
+          return { op, i, valid: outcome.valid, cookies: res.headers.getSetCookie().map(parseSetCookie) };
+        });
+        const results = await s.waitFor(Promise.all(tabs));
+        scheduled = false;
+
+        const newIds = results.flatMap((r) => r.cookies.filter((c) => c.maxAge !== 0).map((c) => c.value));
+        expect(newIds.length, 'at most one renewal wins').toBeLessThanOrEqual(1);
+        const candidates = [...newIds, original];
+        const loggedOut = results.some((r) => r.op === 'logout' && r.valid);
+        const live = [];
+        for (const id of candidates) {
+          const o = await lk.forRequest(req(id)).load();
+          if (o.valid) live.push(o.session);
+        }
+        const sessions = await lk.listSessions('ada');
+        if (loggedOut) {
+          expect(live, 'a logout was undone').toEqual([]);
+          expect(sessions).toEqual([]);
+          return;
+        }
+        expect(sessions.length, 'the session forked').toBe(1);
+        expect(live.length).toBeGreaterThan(0);
+        for (const session of live) {
+          expect(session.handle).toBe(sessions[0]!.handle);
+          for (const r of results) if (r.op === 'write' && r.valid) expect(session.get(`tab${r.i}`), `tab ${r.i}'s write was lost`).toBe(r.i);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
