@@ -4,7 +4,8 @@
  * and known so the suite can walk a session through its whole life with the
  * ManualClock:
  *
- *   idle 10 min, absolute 60 min, renewal every 20 min, step-up after 5 min.
+ *   idle 10 min, absolute 60 min, renewal every 20 min, step-up after 5 min,
+ *   remember-me (on request) for a day.
  *
  * Two test-only routes (part of this fixture, never of the library) let the
  * suite steer the app when it runs in another process or runtime:
@@ -33,6 +34,7 @@ export const scenarioPolicy = {
   renewInterval: 20 * MINUTE,
   touchInterval: MINUTE,
   freshAuthAge: 5 * MINUTE,
+  rememberMe: 24 * 60 * MINUTE,
 } as const;
 
 /** A store that can be switched off, to show the app fails closed. The data survives an outage. */
@@ -82,16 +84,17 @@ export interface Fixture {
   fetch(request: Request): Promise<Response>;
 }
 
-async function userFrom(request: Request): Promise<string> {
-  const body = (await request.json()) as { user?: unknown };
-  if (typeof body.user !== 'string' || body.user === '') throw new TypeError('body.user must be a non-empty string');
-  return body.user;
+/** The login form: `{ "user": string, "remember"?: boolean }`. */
+export function loginForm(body: unknown): { user: string; rememberMe: boolean } {
+  const { user, remember } = (body ?? {}) as { user?: unknown; remember?: unknown };
+  if (typeof user !== 'string' || user === '') throw new TypeError('body.user must be a non-empty string');
+  return { user, rememberMe: remember === true };
 }
 
 /** Log in on the production-cookie engine; shared by every variant. */
 export async function secureLogin(fixture: Fixture, request: Request): Promise<Response> {
   const rs = fixture.secure.forRequest(request);
-  const session = await rs.login(await userFrom(request));
+  const session = await rs.login(loginForm(await request.json()).user);
   return rs.commit(Response.json({ user: session.userId }));
 }
 
@@ -129,7 +132,8 @@ export function createFixture(): Fixture {
         case 'GET /public':
           return new Response('public'); // never loads the session: no store read, no cookie
         case 'POST /login': {
-          const session = await rs.login(await userFrom(request));
+          const { user, rememberMe } = loginForm(await request.json());
+          const session = await rs.login(user, { rememberMe });
           const response = Response.json({ user: session.userId, handle: session.handle });
           response.headers.append('set-cookie', APP_COOKIE);
           return response;

@@ -5,7 +5,7 @@
 
 import { Hono } from 'hono';
 import { latchkey, requireFreshAuth, requireSession } from '../../adapters/hono/src/index.js';
-import { APP_COOKIE, createFixture, describeSession, secureLogin, type Fixture } from './app.js';
+import { APP_COOKIE, createFixture, describeSession, loginForm, secureLogin, type Fixture } from './app.js';
 
 export function createHonoApp(fixture: Fixture = createFixture()): Hono {
   const app = new Hono();
@@ -16,8 +16,8 @@ export function createHonoApp(fixture: Fixture = createFixture()): Hono {
   app.use(latchkey(fixture.latchkey));
   app.get('/public', (c) => c.text('public'));
   app.post('/login', async (c) => {
-    const { user } = await c.req.json<{ user: string }>();
-    const session = await c.get('session').login(user);
+    const { user, rememberMe } = loginForm(await c.req.json());
+    const session = await c.get('session').login(user, { rememberMe });
     c.header('set-cookie', APP_COOKIE, { append: true });
     return c.json({ user: session.userId, handle: session.handle });
   });

@@ -46,8 +46,8 @@ class Client {
     return response;
   }
 
-  async login(user: string): Promise<Response> {
-    const response = await this.send('POST', '/login', { body: { user } });
+  async login(user: string, remember = false): Promise<Response> {
+    const response = await this.send('POST', '/login', { body: { user, remember } });
     expect(response.status).toBe(200);
     return response;
   }
@@ -261,6 +261,33 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
       expect(response.status).toBe(403);
       expect(await json(response)).toEqual({ error: 'step_up_required' });
       expect((await judy.send('GET', '/me')).status).toBe(200); // still signed in
+    });
+
+    it('remember-me signs the user back in after expiry, rotating the device token, but not for step-up', async () => {
+      const kim = client();
+      const login = await kim.login('kim', true);
+      const device = [...kim.jar.cookies.keys()].find((name) => name.includes('remember'));
+      expect(device, 'a device cookie next to the session cookie').toBeDefined();
+      expect(login.headers.getSetCookie().find((c) => c.startsWith(`${device}=`))).toMatch(/; HttpOnly(;|$)/);
+      const firstToken = kim.jar.get(device!)!;
+      const firstSession = kim.session;
+      await advance(11 * MINUTE); // the session idles out; the device is remembered for a day
+      const back = await kim.send('GET', '/me');
+      expect(back.status).toBe(200);
+      expect(await json(back)).toMatchObject({ user: 'kim' });
+      expect(kim.session).not.toBe(firstSession);
+      expect(kim.jar.get(device!)).not.toBe(firstToken); // rotated
+      // Silent re-authentication is not authentication: sensitive actions still ask for the password.
+      const sensitive = await kim.send('GET', '/sensitive');
+      expect(sensitive.status).toBe(403);
+      // The replaced device token used again after the grace window means a copy exists: every session of the user ends.
+      await advance(31_000);
+      expect((await kim.send('GET', '/me', { cookie: `${device}=${firstToken}` })).status).toBe(401);
+      expect((await kim.send('GET', '/me')).status).toBe(401);
+      // Without the device cookie a plain login does not remember the device.
+      const lee = client();
+      await lee.login('lee');
+      expect([...lee.jar.cookies.keys()].some((name) => name.includes('remember'))).toBe(false);
     });
 
     it('fails closed with 503 while the store is down, and keeps the user signed in', async () => {

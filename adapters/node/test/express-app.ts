@@ -6,7 +6,7 @@
 import express from 'express';
 import { expiryResponse } from '@latchkey/core';
 import { latchkeyErrorHandler, latchkeyMiddleware, writeResponse } from '../src/index.js';
-import { APP_COOKIE, createFixture, describeSession, type Fixture } from '../../../test/scenarios/app.js';
+import { APP_COOKIE, createFixture, describeSession, loginForm, type Fixture } from '../../../test/scenarios/app.js';
 
 export function createExpressApp(fixture: Fixture = createFixture()): express.Express {
   const app = express();
@@ -28,7 +28,8 @@ export function createExpressApp(fixture: Fixture = createFixture()): express.Ex
     res.type('text/plain').send('public');
   });
   app.post('/login', async (req, res) => {
-    const session = await req.session.login(req.body.user);
+    const { user, rememberMe } = loginForm(req.body);
+    const session = await req.session.login(user, { rememberMe });
     res.append('set-cookie', APP_COOKIE);
     res.json({ user: session.userId, handle: session.handle });
   });
