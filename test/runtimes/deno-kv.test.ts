@@ -1,7 +1,8 @@
 /**
  * `denoKvStore` inside the real Deno binary (npm `deno`, with --unstable-kv):
  * the shared conformance cases run in Deno against Deno KV and report JSON;
- * each case is one vitest test here, so a failure names the case.
+ * each case is one vitest test here, so a failure names the case. Then
+ * `serveWithSessions` on a real `Deno.serve` listener over that store.
  *
  * Time: the conformance cases use the injected ManualClock, which the store's
  * own per-value deadline is judged on; Deno KV's `expireIn` is set on every
@@ -18,14 +19,18 @@ import { bin, bundle, readReport, root, run } from './harness.js';
 import type { CaseResult } from './report.js';
 
 let report: { conformance: CaseResult[]; extra: CaseResult[] };
-let cleanup: () => Promise<void> = async () => {};
+let serveReport: { extra: CaseResult[] };
+const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const bundled = await bundle(`${root}test/runtimes/deno/store-entry.ts`);
-  cleanup = bundled.cleanup;
-  report = readReport(await run(bin('deno'), ['run', '--quiet', '--unstable-kv', bundled.outfile]));
+  const [store, serve] = await Promise.all([bundle(`${root}test/runtimes/deno/store-entry.ts`), bundle(`${root}test/runtimes/deno/serve-entry.ts`)]);
+  cleanups.push(store.cleanup, serve.cleanup);
+  [report, serveReport] = await Promise.all([
+    run(bin('deno'), ['run', '--quiet', '--unstable-kv', store.outfile]).then(readReport<typeof report>),
+    run(bin('deno'), ['run', '--quiet', '--unstable-kv', '--allow-net=127.0.0.1', serve.outfile]).then(readReport<typeof serveReport>),
+  ]);
 });
-afterAll(() => cleanup());
+afterAll(() => Promise.all(cleanups.map((c) => c())));
 
 const outcome = (results: CaseResult[], name: string) => {
   const r = results.find((x) => x.name === name);
@@ -47,6 +52,17 @@ describe('Deno KV store in Deno: beyond conformance', () => {
     'prefixes keep two stores on one database apart',
   ]) {
     it(name, () => expect(outcome(report.extra, name)).toBe('passed'));
+  }
+});
+
+describe('serveWithSessions on Deno.serve with the Deno KV store', () => {
+  for (const name of [
+    'login sets a session cookie that the next request is recognised by, with the peer address as device IP',
+    'after logout the old cookie is refused',
+    'no cookie and a bogus cookie are told 401, never 500',
+    'a failing Deno KV fails closed with 503, not 500 and not a sign-in',
+  ]) {
+    it(name, () => expect(outcome(serveReport.extra, name)).toBe('passed'));
   }
 });
 
