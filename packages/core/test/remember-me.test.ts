@@ -4,6 +4,7 @@
  * revocation and listing. Manual clock, MemoryStore, a tiny cookie jar.
  */
 
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createLatchkey, ManualClock, MemoryStore, PolicyError, presets, StoreCapabilityError, StoreError,
@@ -276,6 +277,26 @@ describe('theft detection', () => {
       const wellFormed = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/.test(tampered);
       expect(v.of('remember-me-theft').map((e) => e.userId)).toEqual(wellFormed ? [`user${i}`] : []);
     }
+  });
+
+  it('arbitrary device cookies never throw, never sign anyone in, and never count as theft of a real device', async () => {
+    const t = setup();
+    const b = await t.remembered();
+    const real = b.jar.get(REMEMBER)!;
+    const b64 = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+    const shaped = fc.tuple(fc.string({ unit: b64, minLength: 22, maxLength: 22 }), fc.string({ unit: b64, minLength: 43, maxLength: 43 })).map(([s, v]) => `${s}.${v}`);
+    const cookieSafe = fc.string({ maxLength: 200 }).map((v) => v.replace(/[;\s\u0000-\u001f\u007f-\uffff]/g, ''));
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(shaped, cookieSafe), async (value) => {
+        fc.pre(value !== real);
+        const r = await t.send(`${REMEMBER}=${value}`);
+        expect(r.outcome.valid).toBe(false);
+      }),
+      { numRuns: 100 },
+    );
+    expect(t.of('remember-me-theft')).toEqual([]);
+    b.jar.delete(SESSION);
+    expect((await b.go()).outcome.valid).toBe(true);
   });
 
   it('hostile cookie values are refused without throwing', async () => {

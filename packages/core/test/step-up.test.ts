@@ -70,7 +70,7 @@ describe('requireFreshAuth', () => {
     const { result: session } = await t.go((rs) => rs.login('ada'));
     expect(() => t.lk.requireFreshAuth(session as never)).toThrow(ConfigError);
     expect(t.lk.requireFreshAuth(session as never, '5m').fresh).toBe(true);
-    expect(() => requireFreshAuth(session as never, { policy: t.lk.policy, now: t.clock.now(), maxAge: 'soon' })).toThrow(RangeError);
+    expect(() => requireFreshAuth(session as never, { policy: t.lk.policy, now: t.clock.now(), maxAge: 'soon' as never })).toThrow(RangeError);
   });
 });
 
