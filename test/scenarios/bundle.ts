@@ -5,7 +5,8 @@
  * building first; npm dependencies (hono, jose, @noble/hashes) are inlined.
  */
 
-import { mkdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,7 +27,7 @@ export const workspaceAliases: Record<string, string> = {
 
 /**
  * Bundle `entry` (a path, or a URL relative to the caller) and resolve to the
- * path of the bundled `.mjs` file in a fresh temporary directory.
+ * path of the bundled `.mjs` file in the temporary directory.
  *
  * @example
  * const file = await bundle(new URL('./entries/deno.ts', import.meta.url));
@@ -36,10 +37,8 @@ export async function bundle(entry: string | URL, options: BuildOptions = {}): P
   const entryPath = entry instanceof URL ? fileURLToPath(entry) : entry;
   const dir = join(tmpdir(), 'latchkey-bundles');
   await mkdir(dir, { recursive: true });
-  const outfile = join(dir, `${basename(entryPath).replace(/\.[cm]?[jt]s$/, '')}-${process.pid}-${Date.now().toString(36)}.mjs`);
-  await build({
+  const result = await build({
     entryPoints: [entryPath],
-    outfile,
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -47,6 +46,15 @@ export async function bundle(entry: string | URL, options: BuildOptions = {}): P
     alias: workspaceAliases,
     logLevel: 'silent',
     ...options,
+    write: false,
+    outfile: join(dir, 'out.mjs'),
   });
+  const code = result.outputFiles![0]!.contents;
+  // Named by content: runs of the same sources share one file instead of piling up, and parallel writers agree.
+  const name = `${basename(entryPath).replace(/\.[cm]?[jt]s$/, '')}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`;
+  const outfile = join(dir, name);
+  const partial = `${outfile}.${process.pid}.tmp`;
+  await writeFile(partial, code);
+  await rename(partial, outfile);
   return outfile;
 }

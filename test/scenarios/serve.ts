@@ -40,8 +40,13 @@ export function spawnApp(command: string, args: string[], options: { cwd?: strin
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      // A runtime that ignores SIGTERM must not hang the suite.
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(kill);
+    }
   };
   return new Promise<RunningApp>((resolve, reject) => {
     const fail = (why: string) => {
