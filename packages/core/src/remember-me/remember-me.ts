@@ -287,7 +287,7 @@ export class RememberMe<Data extends SessionData = SessionData> {
     await this.#delete(handle, read.record, 'revoke', now);
     for (const s of await engine.live(read.record.uid, 'revoking a remembered device')) {
       if (s.record.rm === handle) {
-        await engine.tombstone(s.handle, s.record, now);
+        await engine.tombstone(s.handle, s.record, now, s.raw); // follows a renewal racing with the revocation
         emit(engine.onEvent, { type: 'revoked', at: now, handle: s.handle, userId: s.record.uid });
       }
     }
