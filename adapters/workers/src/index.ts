@@ -4,6 +4,7 @@
  * consistent: get/set/delete only), and a Durable Object store (strongly
  * consistent, every capability) for rotation and revocation that must hold.
  */
+export { withWorkerSessions, type WorkerSessionContext } from './fetch.js';
 export { workersKvStore, kvExpirationTtl, KV_MIN_TTL_SECONDS, type WorkersKvStoreOptions } from './kv-store.js';
 export { LatchkeySessionsDO, durableObjectStore, type DurableObjectStoreOptions } from './durable-object.js';
 export type {

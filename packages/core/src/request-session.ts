@@ -200,14 +200,17 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const { rm, ...fresh } = init;
     const base: SessionRecord<Data> = { ...freshRecord(engine.policy, fresh, now), ...(rm ? { rm } : {}) };
     // Regeneration keeps the session's lifetime: a privilege change or a re-authentication is not a new login.
-    const record: SessionRecord<Data> =
+    let record: SessionRecord<Data> =
       previous && cause !== 'login'
         ? { ...base, createdAt: previous.createdAt, absoluteDeadline: previous.absoluteExpiresAt, idleDeadline: Math.min(base.idleDeadline, previous.absoluteExpiresAt) }
         : base;
     await engine.records.write(handle, record, storeTtl(engine.policy, record, now));
     if (record.uid !== null) await engine.records.indexAdd(record.uid, handle, record.absoluteDeadline - now);
     if (previous) {
-      await engine.records.delete(previous.handle);
+      // A login ends the previous session outright (following it if a parallel request renewed it);
+      // a regeneration moves it, so that parallel requests neither fork it nor lose their writes.
+      if (cause === 'login') await engine.end(previous.handle, this.#raw, previous.record, 'delete', now);
+      else record = await this.#move(previous, handle, record, init.data === previous.data, now);
       if (previous.userId !== null) await engine.records.indexRemove(previous.userId, previous.handle);
       emit(engine.onEvent, { type: 'regenerated', at: now, handle, previous: previous.handle, userId: record.uid, cause });
     } else {
@@ -222,6 +225,33 @@ export class RequestSession<Data extends SessionData = SessionData> {
     this.#loggedOut = false;
     this.#cookie = { kind: 'set', id, absoluteDeadline: record.absoluteDeadline };
     return session;
+  }
+
+  /**
+   * Point the previous ID at its regenerated successor, by compare-and-set against the version
+   * this request read. The pointer is an alias that has already expired, so the old ID is dead at
+   * once for loading (session fixation), while a request in flight on it still finds the session
+   * to write its change to, and a racing logout still finds the session to end. A parallel write
+   * that got in first is carried over; a parallel logout, revocation, renewal or regeneration that
+   * got in first wins, and this regeneration is undone and fails with `SessionConflictError`.
+   */
+  async #move(previous: Session<Data>, handle: string, record: SessionRecord<Data>, carried: boolean, now: number): Promise<SessionRecord<Data>> {
+    const { engine } = this;
+    let raw = this.#raw;
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const forward = { t: 'alias' as const, to: handle, until: now };
+      if (await engine.records.replace(previous.handle, raw, forward, Math.max(engine.policy.renewGrace, 1000))) return record;
+      const current = await engine.records.read(previous.handle);
+      if (current?.record.t !== 'session' || decide(engine.policy, current.record, now).kind !== 'valid') break;
+      raw = current.raw;
+      if (carried) {
+        record = { ...record, data: applyPatch(current.record.data, previous.patch) };
+        await engine.records.write(handle, record, storeTtl(engine.policy, record, now));
+      }
+    }
+    await engine.records.delete(handle);
+    if (record.uid !== null) await engine.records.indexRemove(record.uid, handle);
+    throw new SessionConflictError('regenerate: a parallel request ended or moved this session first; load it again');
   }
 
   /**
@@ -333,7 +363,8 @@ export class RequestSession<Data extends SessionData = SessionData> {
       // Someone wrote first. Re-read: a session that is gone stays gone; a newer one gets only our changes,
       // and a session a parallel request just renewed gets them under its new ID.
       let current = await engine.records.read(session.handle);
-      if (current?.record.t === 'alias' && now < current.record.until) {
+      // Follow a renewal (or a regeneration's forward) even past its grace: this request loaded the session legitimately.
+      if (current?.record.t === 'alias') {
         session.handle = current.record.to;
         current = await engine.records.read(session.handle);
       }

@@ -188,6 +188,47 @@ describe('regenerate (privilege change)', () => {
     expect((await b.go()).rs.session?.data).toEqual({});
   });
 
+  it('a request in flight during a regeneration keeps its write, but its old ID no longer loads', async () => {
+    const h = harness();
+    const b = await h.signedIn('ada', { role: 'user' });
+    const old = b.id!;
+    const slow = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
+    const o = await slow.load();
+    if (!o.valid) throw new Error('expected valid');
+    await b.go((rs) => rs.regenerate());
+    o.session.set('draft', 'kept');
+    await slow.commit(new Response());
+    expect((await b.go()).rs.session?.data).toEqual({ role: 'user', draft: 'kept' });
+    expect(verdict((await h.visit(old)).outcome)).toBe('unknown');
+  });
+
+  it('a logout loaded before a parallel regeneration still ends the session', async () => {
+    const h = harness();
+    const b = await h.signedIn();
+    const slow = h.lk.forRequest(h.request(`${COOKIE}=${b.id}`));
+    await slow.load();
+    await b.go((rs) => rs.regenerate());
+    await slow.logout();
+    await slow.commit(new Response());
+    expect(verdict((await b.go()).outcome)).not.toBe('valid');
+    expect(await h.lk.listSessions('ada')).toEqual([]);
+  });
+
+  it('two racing regenerations do not fork the session: the second fails with SessionConflictError', async () => {
+    const h = harness();
+    const b = await h.signedIn();
+    const old = b.id!;
+    const tab1 = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
+    const tab2 = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
+    await Promise.all([tab1.load(), tab2.load()]);
+    await tab1.regenerate();
+    const winner = parseSetCookie((await tab1.commit(new Response())).headers.getSetCookie()[0]!).value;
+    await expect(tab2.regenerate()).rejects.toMatchObject({ code: 'ERR_SESSION_CONFLICT' });
+    expect((await tab2.commit(new Response())).headers.getSetCookie()).toEqual([]);
+    expect(verdict((await h.visit(winner)).outcome)).toBe('valid');
+    expect(await h.lk.listSessions('ada')).toHaveLength(1);
+  });
+
   it('refuses without a session', async () => {
     const h = harness();
     await expect(h.visit(undefined, (rs) => rs.regenerate())).rejects.toThrow(SessionRequiredError);

@@ -1,0 +1,46 @@
+/**
+ * `withWorkerSessions`: the core's fetch wrapper shaped for a Workers module
+ * (`export default { fetch }`). Secrets and bindings live on `env`, which a
+ * Worker only sees inside a request, so the engine is built from `env` on the
+ * first request and kept for the isolate's life (one per `env` object), never
+ * rebuilt per request: keys are imported once, not on every call.
+ */
+
+import { withSessions, type Latchkey, type SessionContext, type SessionData, type WithSessionsOptions } from '@latchkey/core';
+import type { ExecutionContextLike } from './bindings.js';
+
+/** What a wrapped Workers handler receives: the request, its lazy session, and the Worker's `env` and `ctx`. */
+export interface WorkerSessionContext<Env, Data extends SessionData = SessionData> extends SessionContext<Data> {
+  env: Env;
+  ctx: ExecutionContextLike;
+}
+
+/**
+ * Wrap a Workers fetch handler with sessions; `build(env)` makes the engine once per isolate and `env`.
+ *
+ * @example
+ * export { LatchkeySessionsDO } from '@latchkey/workers';
+ * export default {
+ *   fetch: withWorkerSessions(
+ *     (env: Env) => createLatchkey({ policy: presets.productivity, store: durableObjectStore(env.SESSIONS) }),
+ *     async ({ session }) => {
+ *       const outcome = await session.load();
+ *       return outcome.valid ? Response.json({ user: outcome.session.userId }) : new Response('sign in', { status: 401 });
+ *     },
+ *   ),
+ * };
+ */
+export function withWorkerSessions<Env extends object, Data extends SessionData = SessionData>(
+  build: (env: Env) => Latchkey<Data>,
+  handler: (context: WorkerSessionContext<Env, Data>) => Response | Promise<Response>,
+  options: WithSessionsOptions = {},
+): (request: Request, env: Env, ctx: ExecutionContextLike) => Promise<Response> {
+  if (typeof build !== 'function') throw new TypeError('withWorkerSessions: build must be a function of env returning a Latchkey');
+  if (typeof handler !== 'function') throw new TypeError('withWorkerSessions: handler must be a function');
+  const engines = new WeakMap<Env, Latchkey<Data>>();
+  return (request, env, ctx) => {
+    let latchkey = engines.get(env);
+    if (!latchkey) engines.set(env, (latchkey = build(env)));
+    return withSessions(latchkey, (c: SessionContext<Data>) => handler({ ...c, env, ctx }), options)(request);
+  };
+}
