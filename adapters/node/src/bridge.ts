@@ -19,6 +19,8 @@ export interface ToRequestOptions {
   trustProxy?: boolean;
   /** Attach the request body as a stream (default `true`). Middleware that leaves the body to the framework passes `false`. */
   body?: boolean;
+  /** Becomes `request.signal`, e.g. aborted when the client goes away. */
+  signal?: AbortSignal;
 }
 
 /** The first value of a possibly repeated, comma-separated header. */
@@ -86,7 +88,7 @@ export function toRequest(req: IncomingMessage, options: ToRequestOptions = {}):
   }
   const method = req.method ?? 'GET';
   const withBody = options.body !== false && method !== 'GET' && method !== 'HEAD';
-  const init: RequestInit & { duplex?: 'half' } = { method, headers };
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, ...(options.signal ? { signal: options.signal } : {}) };
   if (withBody) {
     init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
     init.duplex = 'half';

@@ -31,7 +31,12 @@ export function createHandler<Data extends SessionData = SessionData>(
   const fetchHandler = withSessions(latchkey, handler, { device: (request) => devices.get(request) ?? {} });
   const onError = options.onError ?? ((error: unknown) => console.error('[latchkey] handler failed:', error));
   return (req, res) => {
-    const request = toRequest(req, options);
+    // request.signal aborts when the client goes away before the response is finished.
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const request = toRequest(req, { trustProxy: options.trustProxy, signal: controller.signal });
     devices.set(request, deviceFacts(req, options));
     fetchHandler(request).then(
       // A client that goes away mid-body is not an application error.

@@ -114,6 +114,26 @@ describe('latchkeyMiddleware', () => {
 });
 
 describe('createHandler', () => {
+  it('aborts request.signal when the client goes away', async () => {
+    const { latchkey } = setup();
+    let started!: () => void;
+    const inHandler = new Promise<void>((resolve) => (started = resolve));
+    const aborted = new Promise<string>((resolve) => {
+      void listen(createHandler(latchkey, ({ request }) => {
+        request.signal.addEventListener('abort', () => resolve('aborted'));
+        started();
+        return new Promise<Response>(() => {}); // never answers
+      })).then(async (base) => {
+        const client = new AbortController();
+        const pending = fetch(base, { signal: client.signal }).catch(() => undefined);
+        await inHandler;
+        client.abort();
+        await pending;
+      });
+    });
+    expect(await aborted).toBe('aborted');
+  });
+
   it('answers a handler bug with a 500 and reports it to onError', async () => {
     const { latchkey } = setup();
     const errors: unknown[] = [];
