@@ -113,7 +113,8 @@ export class Engine<Data extends SessionData = SessionData> {
   async live(userId: string, feature: string): Promise<Array<{ handle: string; raw: string; record: SessionRecord<Data> }>> {
     // A caller's mistake is a TypeError here, not a store outage (StoreError) from deep inside the store.
     if (typeof userId !== 'string' || userId === '') throw new TypeError(`${feature}: userId must be a non-empty string, got ${userId === '' ? 'an empty string' : typeof userId}`);
-    const handles = await this.records.indexList(userId, feature);
+    // Remembered devices share the index as `rm:` members (remember-me/): not sessions, so not read here.
+    const handles = (await this.records.indexList(userId, feature)).filter((member) => !member.startsWith('rm:'));
     const now = this.clock.now();
     const out: Array<{ handle: string; raw: string; record: SessionRecord<Data> }> = [];
     for (const handle of handles) {
