@@ -85,6 +85,19 @@ const routes: Record<string, (env: Env) => Promise<unknown>> = {
         assertEqual((await doOp(env, 'bad', { op: 'size', now: 0 })).body.result, 0, 'entries afterwards');
       },
     }),
+  // Only in the instance started with LATCHKEY_SWEEP_INTERVAL_MS=100: the one real wait (400 ms) in this suite.
+  '/do/alarm': (env) =>
+    runChecks({
+      async "the sweep alarm fires on its own and deletes entries past their deadline by the wall clock"() {
+        const store = durableObjectStore(env.DO, { name: 'alarm' });
+        await store.set('short', 'v', 50);
+        await store.set('long', 'v', 60_000);
+        assertEqual((await doOp(env, 'alarm', { op: 'size', now: 0 })).body.result, 2, 'entries before');
+        await new Promise((r) => setTimeout(r, 400));
+        assertEqual((await doOp(env, 'alarm', { op: 'size', now: 0 })).body.result, 1, 'entries after the alarm');
+        assertEqual(await store.get('long'), 'v', 'the live entry');
+      },
+    }),
 };
 
 export default {
