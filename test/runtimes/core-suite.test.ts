@@ -98,21 +98,27 @@ const reports: Record<string, CoreTestResult[]> = {};
 let expected: string[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
-beforeAll(async () => {
-  const [deno, bun, workerd] = await Promise.all([build('deno.ts'), build('bun.ts'), build('workerd.ts')]);
-  cleanups.push(deno.cleanup, bun.cleanup, workerd.cleanup);
-  expected = await listedOnNode();
-  // --allow-env: vitest's colour helper (tinyrainbow) reads NO_COLOR and friends; the core reads no environment.
-  reports.deno = readReport(await run(bin('deno'), ['run', '--quiet', '--allow-env', deno.outfile]));
-  reports.bun = readReport(await run(bin('bun'), ['run', bun.outfile]));
-  const mf = new Miniflare({ modules: true, script: await readFile(workerd.outfile, 'utf8'), compatibilityDate: '2025-01-01' });
+async function onWorkerd(file: string): Promise<CoreTestResult[]> {
+  const mf = new Miniflare({ modules: true, script: await readFile(file, 'utf8'), compatibilityDate: '2025-01-01' });
   try {
     const response = await mf.dispatchFetch('http://localhost/');
     if (!response.ok) throw new Error(`workerd: ${response.status} ${await response.text()}`);
-    reports.workerd = (await response.json()) as CoreTestResult[];
+    return (await response.json()) as CoreTestResult[];
   } finally {
     await mf.dispose();
   }
+}
+
+beforeAll(async () => {
+  const [deno, bun, workerd] = await Promise.all([build('deno.ts'), build('bun.ts'), build('workerd.ts')]);
+  cleanups.push(deno.cleanup, bun.cleanup, workerd.cleanup);
+  [expected, reports.deno, reports.bun, reports.workerd] = await Promise.all([
+    listedOnNode(),
+    // --allow-env: vitest's colour helper (tinyrainbow) reads NO_COLOR and friends; the core reads no environment.
+    run(bin('deno'), ['run', '--quiet', '--allow-env', deno.outfile]).then(readReport<CoreTestResult[]>),
+    run(bin('bun'), ['run', bun.outfile]).then(readReport<CoreTestResult[]>),
+    onWorkerd(workerd.outfile),
+  ]);
 });
 afterAll(() => Promise.all(cleanups.map((c) => c())));
 
