@@ -184,7 +184,12 @@ export class Engine<Data extends SessionData = SessionData> {
 
   async revoke(handle: string): Promise<boolean> {
     if (typeof handle !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(handle)) return false;
-    const read = await this.records.read(handle);
+    let read = await this.records.read(handle);
+    if (read?.record.t === 'alias') {
+      // Renewed since the caller listed it (the list showed the handle a moment ago): revoke the session where it is now.
+      handle = read.record.to;
+      read = await this.records.read(handle);
+    }
     if (read?.record.t !== 'session') return false;
     const now = this.clock.now();
     await this.tombstone(handle, read.record, now, read.raw);

@@ -355,6 +355,18 @@ describe('renewal', () => {
     expect(await h.lk.listSessions('ada')).toEqual([]);
   });
 
+  it('revoking a handle listed just before a renewal revokes the renewed session', async () => {
+    const h = harness({ policy: renewing });
+    const b = await h.signedIn();
+    await keepAlive(h.clock, b, '55m');
+    const [listed] = await h.lk.listSessions('ada');
+    h.clock.advance('5m');
+    await b.go(); // renewed: the session now lives under a new handle
+    expect((await h.lk.listSessions('ada'))[0]!.handle).not.toBe(listed!.handle);
+    expect(await h.lk.revokeSession(listed!.handle)).toBe(true);
+    expect(verdict((await b.go()).outcome)).toBe('revoked');
+  });
+
   it('renewal does not extend the absolute deadline', async () => {
     const h = harness({ policy: renewing });
     const b = await h.signedIn();

@@ -31,7 +31,7 @@ type Command =
   /** A request still in flight, or another tab, with the client's previous cookie. */
   | { kind: 'stale'; client: number; write: boolean }
   | { kind: 'revokeUser'; user: string }
-  | { kind: 'revokeSession'; client: number }
+  | { kind: 'revokeSession'; client: number; pick: number | undefined }
   | { kind: 'advance'; scale: 'touch' | 'idle' | 'renew' | 'grace' | 'absolute'; share: number }
   | { kind: 'toDeadline'; client: number; which: 'idle' | 'absolute' | 'grace' | 'store' | 'renew'; delta: -1 | 0 | 1 };
 
@@ -72,7 +72,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('replay' as const), pick: fc.nat(), write: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('stale' as const), client: fc.nat(CLIENTS - 1), write: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('revokeUser' as const), user: fc.constantFrom(...USERS) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('revokeSession' as const), client: fc.nat(CLIENTS - 1) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('revokeSession' as const), client: fc.nat(CLIENTS - 1), pick: fc.option(fc.nat(), { nil: undefined }) }) },
   {
     weight: 5,
     arbitrary: fc.record({
@@ -96,8 +96,8 @@ interface MSession {
   lastAccepted: number;
   issuedAt: number;
   current: string;
-  /** Retired IDs (renewal) → when, and which ID they followed to. */
-  retired: Map<string, { at: number; successor: string }>;
+  /** Retired IDs → when, and which ID they point to: a renewal's alias, or a regeneration's forward (never loads). */
+  retired: Map<string, { at: number; successor: string; forward?: true }>;
   state: 'live' | 'gone' | 'revoked';
   /** Until when a revocation tombstone answers `revoked`. */
   tombstoneUntil: number;
@@ -191,7 +191,7 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
       return { verdict: 'valid', session: s, via: 'main' };
     }
     const r = s.retired.get(id);
-    if (!r || t >= r.at + policy.renewGrace || s.current !== r.successor) return { verdict: 'unknown', session: s };
+    if (!r || r.forward || t >= r.at + policy.renewGrace || s.current !== r.successor) return { verdict: 'unknown', session: s };
     if (s.state === 'revoked' && t < s.tombstoneUntil) return { verdict: 'revoked', session: s };
     if (s.state !== 'live' || t >= storeUntil(s)) return { verdict: 'unknown', session: s };
     if (t >= s.abs) return { verdict: 'expired-absolute', session: s };
@@ -281,8 +281,9 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
       expect(sessionOf.has(setTo!)).toBe(false);
       sessionOf.set(setTo!, s!);
       issued.push(setTo!);
-      s!.current = setTo!;
       s!.retired.clear();
+      s!.retired.set(s!.current, { at: t, successor: setTo!, forward: true });
+      s!.current = setTo!;
       s!.lastSeen = t;
       s!.issuedAt = t;
       return setTo;
@@ -339,10 +340,14 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
         break;
       }
       case 'revokeSession': {
-        const id = jar[c.client];
+        // The handle of a client's cookie, or of any ID ever issued (an admin acting on an old list).
+        const id = c.pick === undefined || issued.length === 0 ? jar[c.client] : issued[c.pick % issued.length];
         if (id === undefined) break;
         const s = sessionOf.get(id)!;
-        const expected = s.current === id && s.state === 'live' && t < storeUntil(s);
+        // A handle whose session moved on (renewal, regeneration) still revokes it while its alias lasts.
+        const r = s.retired.get(id);
+        const follows = r !== undefined && t < r.at + Math.max(policy.renewGrace, 1_000) && r.successor === s.current;
+        const expected = (s.current === id || follows) && s.state === 'live' && t < storeUntil(s);
         expect(await lk.revokeSession(hashSecret(id))).toBe(expected);
         if (expected) {
           s.tombstoneUntil = storeUntil(s);
