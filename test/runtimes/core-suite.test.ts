@@ -135,10 +135,12 @@ describe('the core unit suite outside Node', () => {
     describe(runtime, () => {
       it('ran exactly the tests vitest finds on Node for the same files', () => {
         expect(expected.length).toBeGreaterThan(0);
-        expect(reports[runtime]!.map((r) => `${r.file} :: ${r.name}`).sort()).toEqual(expected);
+        // `vitest list` leaves out tests a skipIf skips; a skipIf that skips only outside Node shows up as missing.
+        const ran = reports[runtime]!.filter((r) => r.declared !== 'skip');
+        expect(ran.map((r) => `${r.file} :: ${r.name}`).sort()).toEqual(expected);
       });
-      it('passed every one of them', () => {
-        expect(reports[runtime]!.filter((r) => r.state !== 'pass')).toEqual([]);
+      it('passed every one of them (a test is skipped only where its skipIf says so, as on Node)', () => {
+        expect(reports[runtime]!.filter((r) => r.state !== 'pass' && !(r.state === 'skip' && r.declared === 'skip'))).toEqual([]);
       });
     });
   }
