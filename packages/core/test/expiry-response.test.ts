@@ -145,8 +145,11 @@ describe('no open redirect', () => {
 
   it('for any input, safeReturnTo answers a path that stays on the origin, or nothing', () => {
     const chars = fc.constantFrom('/', '\\', '.', '%', '2', 'e', 'f', 'F', '5', 'c', ':', '@', '?', '#', 'a', '\t', '\n', ' ', 'h', 't', 'p', 's');
+    // Paths built from the segments that URL resolution treats specially (dot segments, encoded dots, backslashes).
+    const segment = fc.constantFrom('', '.', '..', '%2e', '%2E%2e', '.%2e', 'evil.com', 'a', '\\', '%5c', '%2f', '@evil.com', 'https:', ' ');
+    const path = fc.array(segment, { maxLength: 6 }).map((parts) => `/${parts.join('/')}`);
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: chars, maxLength: 24 }), fc.string({ maxLength: 40 })), (target) => {
+      fc.property(fc.oneof(path, fc.string({ unit: chars, maxLength: 24 }), fc.string({ maxLength: 40 })), (target) => {
         const out = safeReturnTo(target, ORIGIN);
         if (out === undefined) return;
         expect(out.startsWith('/')).toBe(true);
