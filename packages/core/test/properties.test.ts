@@ -14,6 +14,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
+import { decide, freshRecord, storeTtl, touched } from '../src/decide.js';
 import { createLatchkey } from '../src/engine.js';
 import { SessionConflictError, SessionRequiredError } from '../src/errors.js';
 import type { LoadOutcome } from '../src/outcome.js';
@@ -389,6 +390,36 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
     expect(memory.indexSize, 'index members held past their deadline plus the sweep interval').toBeLessThanOrEqual(membersMayRemain);
   }
 }
+
+describe('decide, the pure heart', () => {
+  it('over any timeline of touches: valid exactly while inside both deadlines, expired-absolute when both passed, store TTL never past the deadline', () => {
+    fc.assert(
+      fc.property(config, fc.array(fc.record({ gap: fc.nat(200_000), touch: fc.boolean() }), { maxLength: 30 }), ({ policy }, steps) => {
+        const start = 1_767_225_600_000;
+        let record = freshRecord(policy, { uid: 'ada', data: {}, authTime: start, device: {} }, start);
+        let now = start;
+        let lastTouch = start;
+        for (const { gap, touch } of steps) {
+          now += gap;
+          const d = decide(policy, record, now);
+          const idleAt = Math.min(lastTouch + policy.idleTimeout, record.absoluteDeadline);
+          if (now >= record.absoluteDeadline) expect(d).toEqual({ kind: 'expired', expiry: { kind: 'absolute', at: record.absoluteDeadline } });
+          else if (now >= idleAt) expect(d).toEqual({ kind: 'expired', expiry: { kind: 'idle', at: idleAt } });
+          else {
+            expect(d).toMatchObject({ kind: 'valid', touch: now - lastTouch >= policy.touchInterval });
+            if (touch) {
+              record = touched(policy, record, now);
+              lastTouch = now;
+              expect(record.idleDeadline).toBeLessThanOrEqual(record.absoluteDeadline);
+            }
+          }
+          if (d.kind === 'valid') expect(now + storeTtl(policy, record, now)).toBe(Math.min(record.idleDeadline, record.absoluteDeadline) + policy.expiryNotice);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
 
 describe('random timelines against the model', () => {
   it('every outcome is predicted, and the invariants hold', async () => {
