@@ -21,7 +21,12 @@ import { systemClock, type Clock, type SessionStore } from '@latchkey/core';
 import type { KvNamespaceLike } from './bindings.js';
 import { checkString, checkTtl, checkValue } from './checks.js';
 
-/** Workers KV's smallest `expirationTtl`, in seconds. */
+/**
+ * Workers KV's smallest `expirationTtl`, in seconds.
+ *
+ * @example
+ * if (ttlMs < KV_MIN_TTL_SECONDS * 1000) console.info('KV keeps it 60 s; the value still ends on time');
+ */
 export const KV_MIN_TTL_SECONDS = 60;
 
 /** Options for {@link workersKvStore}. */
@@ -34,7 +39,13 @@ export interface WorkersKvStoreOptions {
 
 const where = 'workersKvStore';
 
-/** The `expirationTtl` KV is given for a TTL: whole seconds, at least 60. */
+/**
+ * The `expirationTtl` KV is given for a TTL: whole seconds, rounded up, at least 60.
+ *
+ * @example
+ * kvExpirationTtl(1_000); // 60
+ * kvExpirationTtl(61_500); // 62
+ */
 export const kvExpirationTtl = (ttlMs: number): number => Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
 
 /**
