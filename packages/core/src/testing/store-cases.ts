@@ -28,7 +28,7 @@ export type StoreFactory = (ctx: StoreTestContext) => SessionStore | Promise<Ses
 export interface StoreConformanceOptions {
   /**
    * The optional capabilities the store claims (default none). Claimed ones are tested; the others must
-   * be absent (their cases report as skipped), so a store never silently pretends.
+   * be absent (no cases run for them), so a store never silently pretends.
    */
   capabilities?: readonly StoreCapability[];
   /**

@@ -54,8 +54,9 @@ export function testStore(name: string, factory: StoreFactory, options: StoreCon
     afterEach(async () => options.teardown?.(store));
 
     register(undefined);
+    // Unclaimed capabilities register no cases: the 'declares' case already asserts they are absent.
     for (const capability of ['userIndex', 'consume', 'compareAndSet'] as const) {
-      describe.skipIf(!plan.claimed.has(capability))(capability, () => register(capability));
+      if (plan.claimed.has(capability)) describe(capability, () => register(capability));
     }
   });
 }
