@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bin, bundle, readReport, root, run } from './harness.js';
+import { bin, bundleAll, readReport, root, run } from './harness.js';
 import type { CoreTestResult } from './core/run-core-tests.js';
 
 /** Test files that are inherently Node-side, and why; every other core test file runs everywhere. */
@@ -73,8 +73,8 @@ const vitestInternals: Plugin = {
   },
 };
 
-const build = (entry: string) =>
-  bundle(join(root, 'test/runtimes/core', entry), {
+const buildAll = <const T extends readonly string[]>(entries: T) =>
+  bundleAll(entries.map((entry) => join(root, 'test/runtimes/core', entry)) as { [K in keyof T]: string }, {
     platform: 'browser',
     aliases: { vitest: join(root, 'test/runtimes/vitest-shim.ts') },
     plugins: [coreTests, vitestInternals],
@@ -110,7 +110,7 @@ async function onWorkerd(file: string): Promise<CoreTestResult[]> {
 }
 
 beforeAll(async () => {
-  const [deno, bun, workerd] = await Promise.all([build('deno.ts'), build('bun.ts'), build('workerd.ts')]);
+  const [deno, bun, workerd] = await buildAll(['deno.ts', 'bun.ts', 'workerd.ts']);
   cleanups.push(deno.cleanup, bun.cleanup, workerd.cleanup);
   [expected, reports.deno, reports.bun, reports.workerd] = await Promise.all([
     listedOnNode(),

@@ -15,7 +15,7 @@ import { storeCases, storeCaseName } from '../../packages/core/src/testing/store
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bin, bundle, readReport, root, run } from './harness.js';
+import { bin, bundleAll, readReport, root, run } from './harness.js';
 import type { CaseResult } from './report.js';
 
 let report: { conformance: CaseResult[]; extra: CaseResult[] };
@@ -23,7 +23,7 @@ let serveReport: { extra: CaseResult[] };
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const [store, serve] = await Promise.all([bundle(`${root}test/runtimes/deno/store-entry.ts`), bundle(`${root}test/runtimes/deno/serve-entry.ts`)]);
+  const [store, serve] = await bundleAll([`${root}test/runtimes/deno/store-entry.ts`, `${root}test/runtimes/deno/serve-entry.ts`]);
   cleanups.push(store.cleanup, serve.cleanup);
   [report, serveReport] = await Promise.all([
     run(bin('deno'), ['run', '--quiet', '--unstable-kv', store.outfile]).then(readReport<typeof report>),

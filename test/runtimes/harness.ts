@@ -40,23 +40,39 @@ export async function bundle(
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-runtime-'));
   const outfile = join(dir, 'entry.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: options.platform ?? 'neutral',
-    mainFields: ['module', 'main'],
-    conditions: ['worker', 'browser', 'import', 'default'],
-    target: 'es2022',
-    external: options.external ?? [],
-    plugins: [workspaceAliases(options.aliases ?? {}), ...(options.plugins ?? [])],
-    nodePaths: options.nodePaths ?? [],
-    logLevel: 'silent',
-  });
+  try {
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      format: 'esm',
+      platform: options.platform ?? 'neutral',
+      mainFields: ['module', 'main'],
+      conditions: ['worker', 'browser', 'import', 'default'],
+      target: 'es2022',
+      external: options.external ?? [],
+      plugins: [workspaceAliases(options.aliases ?? {}), ...(options.plugins ?? [])],
+      nodePaths: options.nodePaths ?? [],
+      logLevel: 'silent',
+    });
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return { outfile, dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
 
+/** Bundle several entries; if any fails, the others' temp dirs are removed too. */
+type Bundle = Awaited<ReturnType<typeof bundle>>;
+export async function bundleAll<const T extends readonly string[]>(entries: T, options: Parameters<typeof bundle>[1] = {}): Promise<{ -readonly [K in keyof T]: Bundle }> {
+  const settled = await Promise.allSettled(entries.map((e) => bundle(e, options)));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(settled.map((r) => (r.status === 'fulfilled' ? r.value.cleanup() : undefined)));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return settled.map((r) => (r as PromiseFulfilledResult<Bundle>).value) as { -readonly [K in keyof T]: Bundle };
+}
 
 /** Run a command, resolve its stdout; reject with stdout and stderr on a non-zero exit. */
 export function run(file: string, args: string[], timeoutMs = 120_000): Promise<string> {
