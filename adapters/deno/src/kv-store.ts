@@ -13,7 +13,7 @@
  * consumers exactly one wins, even across isolates sharing one KV database.
  */
 
-import { systemClock, type Clock, type SessionStore, type UserIndex } from '@latchkey/core';
+import { checkString, checkTtl, checkValue, systemClock, type Clock, type SessionStore, type UserIndex } from '@latchkey/core';
 import type { DenoKvEntryMaybe, DenoKvKey, DenoKvLike } from './kv-types.js';
 
 /** Options for {@link denoKvStore}. */
@@ -29,22 +29,11 @@ interface Stored { v: string; e: number }
 
 /** Commits retried before giving up when other writers keep winning the race for one key. */
 const maxAttempts = 64;
+const STORE = 'denoKvStore';
 
 const isStored = (x: unknown): x is Stored =>
   typeof x === 'object' && x !== null && typeof (x as Stored).v === 'string' && typeof (x as Stored).e === 'number';
 
-function checkString(field: string, v: unknown): asserts v is string {
-  if (typeof v !== 'string' || v.length === 0) {
-    throw new TypeError(`denoKvStore: ${field} must be a non-empty string, got ${v === '' ? 'an empty string' : typeof v}`);
-  }
-}
-
-function checkTtl(ttlMs: unknown): asserts ttlMs is number {
-  if (typeof ttlMs !== 'number') throw new TypeError(`denoKvStore: ttlMs must be a number, got ${typeof ttlMs}`);
-  if (!(Number.isFinite(ttlMs) && ttlMs > 0)) {
-    throw new RangeError(`denoKvStore: ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
-  }
-}
 
 /**
  * A session store on Deno KV: TTL, per-user index, consume-once and
@@ -56,7 +45,7 @@ function checkTtl(ttlMs: unknown): asserts ttlMs is number {
  */
 export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): SessionStore & { userIndex: UserIndex } {
   const prefix = options.prefix ?? 'latchkey';
-  checkString('prefix', prefix);
+  checkString(STORE, 'prefix', prefix);
   const clock = options.clock ?? systemClock;
   const dataKey = (key: string): DenoKvKey => [prefix, 'k', key];
   const indexKey = (userId: string, member: string): DenoKvKey => [prefix, 'idx', userId, member];
@@ -82,14 +71,14 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): S
 
   const userIndex: UserIndex = {
     async add(userId, member, ttlMs) {
-      checkString('userId', userId);
-      checkString('member', member);
-      checkTtl(ttlMs);
+      checkString(STORE, 'userId', userId);
+      checkString(STORE, 'member', member);
+      checkTtl(STORE, ttlMs);
       const [value, opts] = write(ttlMs, '');
       await kv.set(indexKey(userId, member), value, opts);
     },
     async list(userId) {
-      checkString('userId', userId);
+      checkString(STORE, 'userId', userId);
       const members: string[] = [];
       for await (const entry of kv.list({ prefix: [prefix, 'idx', userId] })) {
         if (live(entry) !== null) members.push(String(entry.key[3]));
@@ -97,12 +86,12 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): S
       return members;
     },
     async remove(userId, member) {
-      checkString('userId', userId);
-      checkString('member', member);
+      checkString(STORE, 'userId', userId);
+      checkString(STORE, 'member', member);
       await kv.delete(indexKey(userId, member));
     },
     async removeAll(userId) {
-      checkString('userId', userId);
+      checkString(STORE, 'userId', userId);
       const members: string[] = [];
       for await (const entry of kv.list({ prefix: [prefix, 'idx', userId] })) {
         if (live(entry) !== null) members.push(String(entry.key[3]));
@@ -115,23 +104,23 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): S
   return {
     name: 'deno-kv',
     async get(key) {
-      checkString('key', key);
+      checkString(STORE, 'key', key);
       return live(await kv.get(dataKey(key)));
     },
     async set(key, value, ttlMs) {
-      checkString('key', key);
-      if (typeof value !== 'string') throw new TypeError(`denoKvStore: value must be a string, got ${typeof value}`);
-      checkTtl(ttlMs);
+      checkString(STORE, 'key', key);
+      checkValue(STORE, value);
+      checkTtl(STORE, ttlMs);
       const [stored, opts] = write(ttlMs, value);
       await kv.set(dataKey(key), stored, opts);
     },
     async delete(key) {
-      checkString('key', key);
+      checkString(STORE, 'key', key);
       await kv.delete(dataKey(key));
     },
     userIndex,
     async consume(key) {
-      checkString('key', key);
+      checkString(STORE, 'key', key);
       const k = dataKey(key);
       return atomically(k, (entry) => {
         if (entry.versionstamp === null) return { result: null };
@@ -141,12 +130,12 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): S
       });
     },
     async compareAndSet(key, expected, value, ttlMs) {
-      checkString('key', key);
+      checkString(STORE, 'key', key);
       if (expected !== null && typeof expected !== 'string') {
         throw new TypeError(`denoKvStore: expected must be a string or null, got ${typeof expected}`);
       }
-      if (typeof value !== 'string') throw new TypeError(`denoKvStore: value must be a string, got ${typeof value}`);
-      checkTtl(ttlMs);
+      checkValue(STORE, value);
+      checkTtl(STORE, ttlMs);
       const k = dataKey(key);
       return atomically(k, (entry) => {
         if (live(entry) !== expected) return { result: false };

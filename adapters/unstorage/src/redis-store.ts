@@ -14,7 +14,7 @@
  */
 
 import type { SessionStore, UserIndex } from '@latchkey/core';
-import { checkString, checkTtl, checkValue } from './checks.js';
+import { checkString, checkTtl, checkValue } from '@latchkey/core';
 import {
   compareAndSetScript, consumeScript, indexAddScript, indexListScript, indexRemoveAllScript, type ScriptClient,
 } from './redis-scripts.js';

@@ -30,7 +30,7 @@
 
 import { systemClock, type Clock, type SessionStore } from '@latchkey/core';
 import type { Storage } from 'unstorage';
-import { checkString, checkTtl, checkValue } from './checks.js';
+import { checkString, checkTtl, checkValue } from '@latchkey/core';
 import { storageKey } from './storage-key.js';
 
 const who = 'unstorageStore';

@@ -19,7 +19,7 @@
 
 import { systemClock, type Clock, type SessionStore, type UserIndex } from '@latchkey/core';
 import type { DurableObjectNamespaceLike, DurableObjectStateLike } from './bindings.js';
-import { checkString, checkTtl, checkValue } from './checks.js';
+import { checkString, checkTtl, checkValue } from '@latchkey/core';
 
 type Op =
   | { op: 'get'; key: string }

@@ -19,7 +19,7 @@
 
 import { systemClock, type Clock, type SessionStore } from '@latchkey/core';
 import type { KvNamespaceLike } from './bindings.js';
-import { checkString, checkTtl, checkValue } from './checks.js';
+import { checkString, checkTtl, checkValue } from '@latchkey/core';
 
 /**
  * Workers KV's smallest `expirationTtl`, in seconds.

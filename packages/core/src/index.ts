@@ -7,6 +7,7 @@ export * from './clock.js';
 export * from './duration.js';
 export { cryptoRandom, type RandomSource } from './random.js';
 export * from './store/types.js';
+export { checkString, checkTtl, checkValue } from './store/checks.js';
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export { definePolicy, MAX_COOKIE_LIFETIME_MS, type PolicyOptions, type SessionPolicy } from './policy.js';
 export { presets, type PresetName } from './presets.js';

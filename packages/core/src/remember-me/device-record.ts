@@ -6,10 +6,10 @@
  * several requests racing with one token exactly one rotates it.
  */
 
-import { StoreError } from '../errors.js';
-import { emit, type EventSink } from '../events.js';
+import type { EventSink } from '../events.js';
 import type { DeviceFacts } from '../record.js';
 import type { SessionStore } from '../store/types.js';
+import { guardStore } from '../store/guard.js';
 
 /** A remembered device as stored. Holds hashes only: no validator, no session ID in the clear. */
 export interface DeviceRecord {
@@ -75,15 +75,8 @@ export class DeviceRecords {
     return `${this.prefix}rm:${handle}`;
   }
 
-  private async run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      const error = cause instanceof StoreError ? cause : new StoreError(operation, message, { cause });
-      emit(this.sink, { type: 'store-error', at: this.now(), operation, code: error.code, message });
-      throw error;
-    }
+  private run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return guardStore(operation, fn, this.now, this.sink);
   }
 
   async read(handle: string): Promise<ReadDevice | null> {

@@ -14,7 +14,10 @@
 
 import { systemClock, type Clock } from '../clock.js';
 import { toMillis, type Duration } from '../duration.js';
+import { checkString, checkTtl, checkValue } from './checks.js';
 import type { SessionStore, UserIndex } from './types.js';
+
+const STORE = 'MemoryStore';
 
 /** Options for {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -83,7 +86,7 @@ export class MemoryStore implements SessionStore {
   get indexSize(): number { return this.#memberCount; }
 
   async get(key: string): Promise<string | null> {
-    checkString('key', key);
+    checkString(STORE, 'key', key);
     return this.#live(key, this.#tick())?.value ?? null;
   }
 
@@ -93,13 +96,13 @@ export class MemoryStore implements SessionStore {
   }
 
   async delete(key: string): Promise<void> {
-    checkString('key', key);
+    checkString(STORE, 'key', key);
     this.#tick();
     this.#records.delete(key);
   }
 
   async consume(key: string): Promise<string | null> {
-    checkString('key', key);
+    checkString(STORE, 'key', key);
     const entry = this.#live(key, this.#tick());
     if (!entry) return null;
     this.#records.delete(key);
@@ -167,9 +170,9 @@ export class MemoryStore implements SessionStore {
   }
 
   #indexAdd(userId: string, member: string, ttlMs: number): void {
-    checkString('userId', userId);
-    checkString('member', member);
-    checkTtl(ttlMs);
+    checkString(STORE, 'userId', userId);
+    checkString(STORE, 'member', member);
+    checkTtl(STORE, ttlMs);
     const now = this.#tick();
     if (!this.#users.get(userId)?.has(member) && this.#memberCount >= this.#maxEntries) {
       this.sweep();
@@ -183,8 +186,8 @@ export class MemoryStore implements SessionStore {
   }
 
   #indexRemove(userId: string, member: string): void {
-    checkString('userId', userId);
-    checkString('member', member);
+    checkString(STORE, 'userId', userId);
+    checkString(STORE, 'member', member);
     this.#tick();
     this.#dropMember(userId, member);
   }
@@ -200,7 +203,7 @@ export class MemoryStore implements SessionStore {
 
   /** Unexpired members of `userId`; with `remove`, the user's index is dropped too. */
   #indexTake(userId: string, remove: boolean): string[] {
-    checkString('userId', userId);
+    checkString(STORE, 'userId', userId);
     const now = this.#tick();
     const members = this.#users.get(userId);
     if (!members) return [];
@@ -231,19 +234,8 @@ function soonest<K, V>(pairs: Iterable<[K, V]>, at: (v: V) => number): [K, V] | 
   return best;
 }
 
-function checkString(field: string, v: unknown): void {
-  if (typeof v !== 'string' || v.length === 0) {
-    throw new TypeError(`MemoryStore: ${field} must be a non-empty string, got ${v === '' ? 'an empty string' : typeof v}`);
-  }
-}
-
-function checkWrite(key: string, value: unknown, ttlMs: number): void {
-  checkString('key', key);
-  if (typeof value !== 'string') throw new TypeError(`MemoryStore: value must be a string, got ${typeof value}`);
-  checkTtl(ttlMs);
-}
-
-function checkTtl(ttlMs: unknown): void {
-  if (typeof ttlMs !== 'number') throw new TypeError(`MemoryStore: ttlMs must be a number, got ${typeof ttlMs}`);
-  if (!(Number.isFinite(ttlMs) && ttlMs > 0)) throw new RangeError(`MemoryStore: ttlMs must be a positive finite number of milliseconds, got ${ttlMs}`);
+function checkWrite(key: string, value: unknown, ttlMs: unknown): void {
+  checkString(STORE, 'key', key);
+  checkValue(STORE, value);
+  checkTtl(STORE, ttlMs);
 }

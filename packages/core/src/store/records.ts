@@ -5,10 +5,11 @@
  * "the store is down" from "the session is gone" and fail closed.
  */
 
-import { StoreCapabilityError, StoreError } from '../errors.js';
-import { emit, type EventSink } from '../events.js';
+import { StoreCapabilityError } from '../errors.js';
+import type { EventSink } from '../events.js';
 import { decodeRecord, encodeRecord, type StoredRecord } from '../record.js';
 import type { SessionStore, UserIndex } from './types.js';
+import { guardStore } from './guard.js';
 
 /** A record read from the store, with the exact bytes read (for compare-and-set). */
 export interface ReadRecord<Data> {
@@ -28,15 +29,8 @@ export class Records<Data> {
     return `${this.prefix}s:${handle}`;
   }
 
-  private async run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      const error = cause instanceof StoreError ? cause : new StoreError(operation, message, { cause });
-      emit(this.sink, { type: 'store-error', at: this.now(), operation, code: error.code, message });
-      throw error;
-    }
+  private run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return guardStore(operation, fn, this.now, this.sink);
   }
 
   /** Read and decode; a value that is not ours fails closed as a `decode` store error. */

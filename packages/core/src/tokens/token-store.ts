@@ -9,6 +9,7 @@
 import { StoreCapabilityError, StoreError } from '../errors.js';
 import { emit, type EventSink } from '../events.js';
 import type { SessionStore } from '../store/types.js';
+import { guardStore } from '../store/guard.js';
 
 /** Stores known to offer atomic consume-once or compare-and-set, for error messages. */
 export const ATOMIC_STORES =
@@ -35,15 +36,8 @@ export class TokenStore {
     throw error;
   }
 
-  async run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      const error = cause instanceof StoreError ? cause : new StoreError(operation, message, { cause });
-      emit(this.sink, { type: 'store-error', at: this.now(), operation, code: error.code, message });
-      throw error;
-    }
+  run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    return guardStore(operation, fn, this.now, this.sink);
   }
 
   get(key: string): Promise<string | null> {

@@ -1,6 +1,10 @@
 /**
- * Argument checks at the stores' public edge: a `TypeError` for a wrong type,
- * a `RangeError` for a wrong size, naming the store and the field.
+ * Argument checks at a store's public edge, shared by every store in the
+ * repo and offered to store authors: a `TypeError` for a wrong type, a
+ * `RangeError` for a wrong size, naming the store and the field.
+ *
+ * @example
+ * checkTtl('myStore', ttlMs); // RangeError: myStore: ttlMs must be a positive finite number of milliseconds, got 0
  */
 
 export function checkString(store: string, field: string, v: unknown): asserts v is string {
