@@ -1,8 +1,8 @@
 /**
  * `pnpm bench`: what a session costs on the request path, as ratios to floors
  * measured in the same run (absolute numbers vary with the machine; the
- * ratios travel). Cases live in floors.ts, session-ops.ts and
- * fetch-handler.ts; report.ts prints them. No test asserts on these numbers.
+ * ratios travel). Cases live in floors.ts, session-ops.ts, token-ops.ts
+ * and fetch-handler.ts; report.ts prints them. No test asserts on these numbers.
  *
  * Every case runs in each of ROUNDS rounds and keeps its best round: on a
  * shared machine other processes only ever slow a case down, so the best
@@ -19,10 +19,11 @@ import { AUTHENTICATED_READ, BARE_HANDLER, handlerCases } from './fetch-handler.
 import { floorCases } from './floors.js';
 import { ratio, rows, table, type Row } from './report.js';
 import { sessionCases } from './session-ops.js';
+import { tokenCases } from './token-ops.js';
 
 const time = Number(process.env.BENCH_TIME ?? 400);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const cases: Case[] = [...floorCases(), ...(await sessionCases()), ...(await handlerCases())];
+const cases: Case[] = [...floorCases(), ...(await sessionCases()), ...(await tokenCases()), ...(await handlerCases())];
 
 console.log(
   `Latchkey bench: Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model.trim() ?? ''} (load average ${os.loadavg()[0]!.toFixed(1)}), MemoryStore, best of ${rounds} rounds of ${time} ms per case\n`,
