@@ -70,6 +70,26 @@ export function deviceFacts(req: IncomingMessage, options: { trustProxy?: boolea
   return ip ? { ip } : {};
 }
 
+/** Methods Node's parser accepts but the Fetch standard forbids, so `new Request` throws on them (TRACE reaches a request listener). */
+const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+/**
+ * Answer a request whose method a Web `Request` cannot carry (TRACE, say)
+ * with 405, instead of letting {@link toRequest} throw: thrown from a plain
+ * `node:http` listener, that exception would take the whole server down.
+ * Returns `true` when it answered.
+ *
+ * @example
+ * if (refuseUnsupportedMethod(req, res)) return;
+ * const request = toRequest(req);
+ */
+export function refuseUnsupportedMethod(req: IncomingMessage, res: ServerResponse): boolean {
+  if (!FORBIDDEN_METHODS.has((req.method ?? 'GET').toUpperCase())) return false;
+  // RFC 9110 §15.5.6: a 405 lists the methods that are supported.
+  res.writeHead(405, { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS', 'content-type': 'text/plain; charset=utf-8' }).end('Method Not Allowed');
+  return true;
+}
+
 /**
  * A Web `Request` for a `node:http` request. The body, if any, is streamed, not buffered.
  *

@@ -10,7 +10,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isStoreError, storeUnavailableResponse, type Latchkey, type RequestSession } from '@latchkey/core';
-import { deviceFacts, toRequest, writeResponse } from './bridge.js';
+import { deviceFacts, refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -104,6 +104,7 @@ export interface LatchkeyMiddlewareOptions {
  */
 export function latchkeyMiddleware(latchkey: Latchkey<any>, options: LatchkeyMiddlewareOptions = {}) {
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
+    if (refuseUnsupportedMethod(req, res)) return;
     // Headers only: the body stays with the framework's own parsers.
     const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
     const session = latchkey.forRequest(request, deviceFacts(req, options)) as RequestSession;

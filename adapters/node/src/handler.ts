@@ -5,7 +5,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withSessions, type DeviceFacts, type Latchkey, type SessionData, type SessionHandler } from '@latchkey/core';
-import { deviceFacts, toRequest, writeResponse } from './bridge.js';
+import { deviceFacts, refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
 
 /** Options for {@link createHandler}. */
 export interface CreateHandlerOptions {
@@ -31,6 +31,7 @@ export function createHandler<Data extends SessionData = SessionData>(
   const fetchHandler = withSessions(latchkey, handler, { device: (request) => devices.get(request) ?? {} });
   const onError = options.onError ?? ((error: unknown) => console.error('[latchkey] handler failed:', error));
   return (req, res) => {
+    if (refuseUnsupportedMethod(req, res)) return;
     // request.signal aborts when the client goes away before the response is finished.
     const controller = new AbortController();
     res.once('close', () => {

@@ -1,7 +1,7 @@
 // Express middleware and node:http handler specifics beyond the scenario suite: streamed responses,
 // explicit writeHead, commit failures, client IPs, handler errors.
 import express from 'express';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLatchkey, ManualClock, MemoryStore, type SessionStore } from '@latchkey/core';
@@ -36,6 +36,17 @@ function setup() {
   };
   const latchkey = createLatchkey({ policy: { idleTimeout: '10m', absoluteTimeout: '1h' }, store, clock, cookie: { development: true, warn: () => {} } });
   return { latchkey, state };
+}
+
+/** A raw request through node:http's client (fetch refuses TRACE); resolves to status and headers. */
+function rawRequest(base: string, method: string): Promise<{ status: number; allow: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base}/`, { method }, (res) => {
+      res.resume().on('end', () => resolve({ status: res.statusCode!, allow: res.headers.allow }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const sessionCookie = (response: Response) => response.headers.getSetCookie().find((c) => c.startsWith('session='))!.split(';')[0]!;
@@ -100,6 +111,12 @@ describe('latchkeyMiddleware', () => {
     expect(await response.json()).toEqual({ error: 'session_store_unavailable' });
   });
 
+  it('answers TRACE, which a Web Request cannot carry, with 405 rather than a 500', async () => {
+    const base = await listen(app().app);
+    expect(await rawRequest(base, 'TRACE')).toEqual({ status: 405, allow: expect.stringContaining('GET') });
+    expect((await fetch(`${base}/me`)).status).toBe(200);
+  });
+
   it('records the peer address, not X-Forwarded-For, unless trustProxy is on', async () => {
     for (const [trustProxy, ip] of [[false, '127.0.0.1'], [true, '203.0.113.9']] as const) {
       const base = await listen(app(trustProxy).app);
@@ -132,6 +149,15 @@ describe('createHandler', () => {
       });
     });
     expect(await aborted).toBe('aborted');
+  });
+
+  it('answers TRACE with 405 instead of throwing out of the listener (which took the whole server down)', async () => {
+    const { latchkey } = setup();
+    const errors: unknown[] = [];
+    const base = await listen(createHandler(latchkey, () => new Response('ok'), { onError: (e) => errors.push(e) }));
+    expect(await rawRequest(base, 'TRACE')).toEqual({ status: 405, allow: expect.stringContaining('GET') });
+    expect(await (await fetch(base)).text()).toBe('ok');
+    expect(errors).toEqual([]);
   });
 
   it('answers a handler bug with a 500 and reports it to onError', async () => {
