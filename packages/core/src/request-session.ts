@@ -386,18 +386,19 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const handle = hashSecret(id);
     const next: SessionRecord<Data> = { ...touched(engine.policy, session.record, now), v: session.record.v + 1, issuedAt: now };
     await engine.records.write(handle, next, storeTtl(engine.policy, next, now));
+    // Indexed before the move: a "log out everywhere" listing the user's sessions in between must find
+    // either the old ID (still a session) or the new one, never an alias and an unlisted successor.
+    if (next.uid !== null) await engine.records.indexAdd(next.uid, handle, next.absoluteDeadline - now);
     // Only one of several racing renewals may move the session; the losers undo their copy.
     const alias = { t: 'alias' as const, to: handle, until: now + engine.policy.renewGrace };
     const moved = await engine.records.replace(session.handle, this.#raw, alias, Math.max(engine.policy.renewGrace, 1000));
     if (!moved) {
       await engine.records.delete(handle);
+      if (next.uid !== null) await engine.records.indexRemove(next.uid, handle);
       if (session.dirty) await this.#save(session);
       return;
     }
-    if (next.uid !== null) {
-      await engine.records.indexAdd(next.uid, handle, next.absoluteDeadline - now);
-      await engine.records.indexRemove(next.uid, session.handle);
-    }
+    if (next.uid !== null) await engine.records.indexRemove(next.uid, session.handle);
     emit(engine.onEvent, { type: 'renewed', at: now, handle, previous: session.handle, userId: next.uid });
     session.handle = handle;
     session.record = next;

@@ -355,6 +355,26 @@ describe('renewal', () => {
     expect(await h.lk.listSessions('ada')).toEqual([]);
   });
 
+  it('log out everywhere that lists the sessions after a renewal moved the ID but before it indexed the new one still ends it', async () => {
+    const h = harness({ policy: renewing });
+    const b = await h.signedIn();
+    await keepAlive(h.clock, b, '55m');
+    h.clock.advance('5m');
+    const index = h.store.userIndex!;
+    const add = index.add;
+    let revoked: number | undefined;
+    // "Log out everywhere" runs in the gap between the renewal's alias and its index entry for the new handle.
+    index.add = async (userId, member, ttl) => {
+      if (revoked === undefined) revoked = await h.lk.revokeUser('ada');
+      return add(userId, member, ttl);
+    };
+    await b.go();
+    index.add = add;
+    expect(revoked).toBe(1);
+    expect(verdict((await b.go()).outcome)).toBe('revoked');
+    expect(await h.lk.listSessions('ada')).toEqual([]);
+  });
+
   it('revoking a handle listed just before a renewal revokes the renewed session', async () => {
     const h = harness({ policy: renewing });
     const b = await h.signedIn();
