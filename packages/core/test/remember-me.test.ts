@@ -358,6 +358,38 @@ describe('revocation and listing', () => {
     expect((await bob.go()).outcome.valid).toBe(true);
   });
 
+  it('log out everywhere during a silent re-authentication ends the session it is creating', async () => {
+    let hook: ((member: string) => Promise<void>) | undefined;
+    const t = setup({
+      store: (clock) => {
+        const memory = new MemoryStore({ clock });
+        const index = memory.userIndex;
+        return {
+          name: 'memory-with-a-pause', get: (k) => memory.get(k), set: (k, v, ttl) => memory.set(k, v, ttl), delete: (k) => memory.delete(k),
+          compareAndSet: (k, e, v, ttl) => memory.compareAndSet(k, e, v, ttl),
+          userIndex: {
+            add: async (u, m, ttl) => { await hook?.(m); return index.add(u, m, ttl); },
+            list: (u) => index.list(u), remove: (u, m) => index.remove(u, m), removeAll: (u) => index.removeAll(u),
+          },
+        };
+      },
+    });
+    const b = await t.remembered();
+    b.jar.delete(SESSION);
+    let revoked = false;
+    // "Log out everywhere" (another device, an administrator) lands while the re-created session is being indexed.
+    hook = async (member) => {
+      if (revoked || member.startsWith('rm:')) return;
+      revoked = true;
+      await t.lk.revokeUser('ada');
+    };
+    await b.go();
+    hook = undefined;
+    expect(revoked).toBe(true);
+    expect((await b.go()).outcome.valid).toBe(false);
+    expect(await t.lk.listSessions('ada')).toEqual([]);
+  });
+
   it('lists devices with their current session, and ending a device ends its session while ending a session keeps the device', async () => {
     const t = setup();
     const phone = await t.remembered('ada');

@@ -196,6 +196,8 @@ export class RememberMe<Data extends SessionData = SessionData> {
     const session: SessionRecord<Data> = { ...base, rm: handle };
     // The session exists before the rotation is published, so a grace request that opens the successor finds it.
     await engine.records.write(sessionHandle, session, storeTtl(engine.policy, session, now));
+    // Indexed before the rotation is published too: a "log out everywhere" running in between finds the session and ends it.
+    await engine.records.indexAdd(device.uid, sessionHandle, session.absoluteDeadline - now);
     const next = newDeviceToken(engine.random, token.selector);
     const rotated: DeviceRecord = {
       ...device,
@@ -207,9 +209,9 @@ export class RememberMe<Data extends SessionData = SessionData> {
     };
     if (!(await this.#devices.replace(handle, read.raw, rotated, device.expiresAt - now))) {
       await engine.records.delete(sessionHandle);
+      await engine.records.indexRemove(device.uid, sessionHandle);
       return null;
     }
-    await engine.records.indexAdd(device.uid, sessionHandle, session.absoluteDeadline - now);
     emit(engine.onEvent, { type: 'remember-me-used', at: now, device: handle, handle: sessionHandle, userId: device.uid, shared: false });
     return {
       kind: 'recalled', id, handle: sessionHandle, record: session, raw: encodeRecord(session),
