@@ -87,6 +87,8 @@ export function expiryResponse(request: Request, outcome: { reason: InvalidReaso
   } catch {
     url = new URL('http://localhost/');
   }
+  // A URL without a web origin (origin "null": file:, data:, an unknown scheme) cannot resolve paths against it.
+  if (url.origin === 'null') url = new URL('http://localhost/');
   const loginPath = safeReturnTo(options.loginPath ?? '/login', url.origin) ?? '/login';
   const target = new URL(loginPath, url.origin);
   const back = request.method === 'GET' ? safeReturnTo(url.pathname + url.search, url.origin) : undefined;

@@ -73,6 +73,14 @@ describe('page requests get a 303 to the login page', () => {
     expect(location.searchParams.has('reason')).toBe(false);
   });
 
+  it('answers a request whose URL has no web origin (a non-http scheme) instead of throwing', () => {
+    for (const url of ['foo://app.example/inbox', 'file:///inbox', 'data:text/plain,hi']) {
+      const res = expiryResponse(new Request(url, { headers: page }), { reason: 'expired-idle' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/login?reason=idle');
+    }
+  });
+
   it('does not send a POST back to its URL after sign-in', () => {
     const res = expiryResponse(req('/transfer', { ...page, method: 'POST' }), { reason: 'expired-idle' });
     expect(destinations(res).returnTo).toBeUndefined();
