@@ -277,6 +277,7 @@ export function createLatchkey<Data extends SessionData = SessionData>(options: 
     revokeDevice: async (handle) => (engine.rememberMe ? engine.rememberMe.revoke(handle) : false),
     requireFreshAuth: (session, maxAge) => requireFreshAuth(session, { policy: engine.policy, now: engine.clock.now(), ...(maxAge === undefined ? {} : { maxAge }) }),
     describePolicy: () => describePolicy(engine.policy, {
+        listable: engine.records.hasIndex(),
         sessionLimit: engine.sessionLimit,
         cookie: {
           name: engine.cookie.name,

@@ -11,6 +11,8 @@ import type { SessionPolicy } from './policy.js';
 export interface PolicyDocumentContext {
   sessionLimit?: { max: number; onLimit: 'evict-oldest' | 'refuse' } | undefined;
   cookie?: { name: string; sessionOnly: boolean; secure: boolean; sameSite: string } | undefined;
+  /** Whether the store keeps a per-user index, so sessions can be listed and ended from elsewhere. Default `true`. */
+  listable?: boolean;
 }
 
 /**
@@ -46,7 +48,9 @@ export function describePolicy(policy: SessionPolicy, context: PolicyDocumentCon
   const limit = context.sessionLimit;
   lines.push(
     !limit
-      ? '- Concurrent sessions: no limit per user; every session is listed and can be ended from any other.'
+      ? context.listable === false
+        ? '- Concurrent sessions: no limit per user. This deployment\'s store keeps no per-user index, so sessions cannot be listed or ended from another device; each ends by sign-out or timeout.'
+        : '- Concurrent sessions: no limit per user; every session is listed and can be ended from any other.'
       : limit.onLimit === 'evict-oldest'
         ? `- Concurrent sessions: at most ${limit.max} per user; signing in beyond that ends the least recently used session.`
         : `- Concurrent sessions: at most ${limit.max} per user; signing in beyond that is refused until another session ends.`,

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createLatchkey } from '../src/engine.js';
 import { PolicyError } from '../src/errors.js';
+import { MemoryStore } from '../src/store/memory.js';
+import type { SessionStore } from '../src/store/types.js';
 import { describePolicy } from '../src/policy-document.js';
 import { definePolicy, type PolicyOptions } from '../src/policy.js';
 import { presets } from '../src/presets.js';
@@ -133,5 +136,15 @@ describe('describePolicy', () => {
     expect(api).toMatch(/ID changes only at sign-in/);
     expect(api).toMatch(/no limit per user/);
     expect(api).toMatch(/Access tokens live 5 minutes/);
+  });
+
+  it('does not promise a session list on a store that cannot list sessions', () => {
+    const memory = new MemoryStore();
+    const plain: SessionStore = { name: 'plain', get: (k) => memory.get(k), set: (k, v, t) => memory.set(k, v, t), delete: (k) => memory.delete(k) };
+    const listable = createLatchkey({ policy: presets.banking, store: memory }).describePolicy();
+    const unlistable = createLatchkey({ policy: presets.banking, store: plain }).describePolicy();
+    expect(listable).toMatch(/every session is listed and can be ended from any other/);
+    expect(unlistable).not.toMatch(/every session is listed/);
+    expect(unlistable).toMatch(/cannot be listed or ended from another device/);
   });
 });

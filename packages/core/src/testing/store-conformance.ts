@@ -31,7 +31,7 @@ export type { StoreConformanceOptions, StoreFactory, StoreTestContext } from './
  *   capabilities: ['userIndex', 'consume', 'compareAndSet'],
  * });
  * // a real-time backend waits ~300 ms in each timed case
- * testStore('redis', () => new RedisStore({ client }), { capabilities: ['consume'], realTime: { minTtlMs: 300 } });
+ * testStore('redis', () => redisStore(client), { capabilities: ['userIndex', 'consume', 'compareAndSet'], realTime: { minTtlMs: 220, slackMs: 10 } });
  */
 export function testStore(name: string, factory: StoreFactory, options: StoreConformanceOptions = {}): void {
   const plan = planStoreCases(options);
