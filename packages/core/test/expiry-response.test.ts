@@ -77,7 +77,8 @@ describe('page requests get a 303 to the login page', () => {
     for (const url of ['foo://app.example/inbox', 'file:///inbox', 'data:text/plain,hi']) {
       const res = expiryResponse(new Request(url, { headers: page }), { reason: 'expired-idle' });
       expect(res.status).toBe(303);
-      expect(res.headers.get('location')).toBe('/login?reason=idle');
+      // As for an unparsable URL: the same-origin login path, returning to the root.
+      expect(res.headers.get('location')).toBe('/login?returnTo=%2F&reason=idle');
     }
   });
 
