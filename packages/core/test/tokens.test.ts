@@ -97,6 +97,22 @@ describe('access tokens', () => {
     }
   });
 
+  it('claims a handler changes are its own: the next verification of the same token, from the cache, returns what the token says', async () => {
+    const { issuer } = setup();
+    const pair = await issuer.issue('ada', { roles: ['reader'] });
+    for (let i = 0; i < 2; i++) {
+      const verdict = await issuer.verifyAccess(pair.accessToken);
+      if (!verdict.valid) throw new Error('expected a valid token');
+      expect(verdict.claims).toMatchObject({ sub: 'ada', roles: ['reader'] });
+      expect(verdict.claims.impersonating).toBeUndefined();
+      // A handler enriching the claims for its own request (first from a fresh verification, then from the cache).
+      (verdict.claims.roles as string[]).push('admin');
+      verdict.claims.impersonating = 'bob';
+    }
+    const again = await issuer.verifyAccess(pair.accessToken);
+    expect(again).toMatchObject({ valid: true, claims: { sub: 'ada', roles: ['reader'] } });
+  });
+
   it('registered claims cannot be overridden by the application', async () => {
     const { issuer } = setup();
     await expect(issuer.issue('ada', { sub: 'root' })).rejects.toThrow(/claims\.sub/);

@@ -50,7 +50,8 @@ export function checkClaims(claims: unknown): ExtraClaims {
 
 /** @internal Mints and verifies access tokens. */
 export class AccessTokens {
-  readonly #cache: VerifiedCache<AccessClaims> | undefined;
+  /** The verified claims as JSON text, so every caller gets its own copy (a handler changing its claims changes nobody else's). */
+  readonly #cache: VerifiedCache<string> | undefined;
 
   constructor(
     private readonly keys: KeySet,
@@ -60,7 +61,7 @@ export class AccessTokens {
     private readonly expect: { issuer?: string; audience?: string | string[] },
     cache: { maxEntries?: number } | false,
   ) {
-    this.#cache = cache === false ? undefined : new VerifiedCache<AccessClaims>(cache);
+    this.#cache = cache === false ? undefined : new VerifiedCache<string>(cache);
   }
 
   /** A signed access token for `userId` at `now` (ms); `exp` is `now + ttl`, in whole seconds, never later. */
@@ -85,10 +86,11 @@ export class AccessTokens {
     if (typeof token !== 'string' || token.length === 0 || token.length > 8192) return { ok: false, reason: 'malformed' };
     const key = this.#cache ? VerifiedCache.keyOf(token) : '';
     const cached = this.#cache?.get(key, now);
-    if (cached) {
+    if (cached !== undefined) {
+      const claims = JSON.parse(cached) as AccessClaims;
       // The cache keeps a token no longer than its exp, but the clock decides, every time.
-      if (now >= cached.exp * 1000) return { ok: false, reason: 'expired' };
-      return { ok: true, claims: cached };
+      if (now >= claims.exp * 1000) return { ok: false, reason: 'expired' };
+      return { ok: true, claims };
     }
     const result = await this.keys.verify(token, {
       typ: ACCESS_TOKEN_TYPE,
@@ -103,7 +105,7 @@ export class AccessTokens {
       return { ok: false, reason: 'wrong-claims' };
     }
     const claims = p as AccessClaims;
-    this.#cache?.set(key, claims, claims.exp * 1000, now);
+    this.#cache?.set(key, JSON.stringify(claims), claims.exp * 1000, now);
     return { ok: true, claims };
   }
 
