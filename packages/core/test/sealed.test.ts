@@ -261,6 +261,21 @@ describe('sealed sessions: tampering, cache, revocation', () => {
     }
   });
 
+  it('with the cache on, a request sees what its cookie says, not what an earlier request did to its copy of the data', async () => {
+    for (const cache of [{ maxEntries: 10 }, false] as const) {
+      const { browser: b } = setup({ cache });
+      await b.go((rs) => rs.login('ada', { data: { prefs: { theme: 'light' } } as Data }));
+      const cookie = b.jar.header();
+      // A handler changing a nested value in place, without set(): nothing is written, so the cookie still says light.
+      await b.go((_rs, outcome) => {
+        if (outcome.valid) (outcome.session.get('prefs' as keyof Data) as unknown as { theme: string }).theme = 'dark';
+      });
+      expect(b.jar.header()).toBe(cookie);
+      const next = await b.go();
+      expect(next.outcome.valid && next.outcome.session.data).toEqual({ prefs: { theme: 'light' } });
+    }
+  });
+
   it('with the cache on, expiry is still decided every request', async () => {
     const { browser: b, clock } = setup({ cache: { maxEntries: 10 } });
     await b.go((rs) => rs.login('ada'));

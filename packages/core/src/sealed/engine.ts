@@ -53,7 +53,8 @@ const decoder = new TextDecoder();
 /** @internal Shared state of one sealed-session configuration. */
 export class SealedEngine<Data extends SessionData> {
   readonly cookie: ResolvedCookie;
-  readonly cache: VerifiedCache<{ sealed: Sealed<Data>; kid: string }> | undefined;
+  /** Unsealed cookies as `{ sid, record JSON, kid }`: each request decodes its own copy, so one handler's changes never reach another's. */
+  readonly cache: VerifiedCache<{ sid: string; record: string; kid: string }> | undefined;
   readonly revocation: Revocation | undefined;
   readonly chunking: Chunking;
   readonly maxChunks: number;
@@ -89,7 +90,10 @@ export class SealedEngine<Data extends SessionData> {
     const now = this.clock.now();
     const cacheKey = this.cache ? VerifiedCache.keyOf(value) : '';
     const hit = this.cache?.get(cacheKey, now);
-    if (hit) return hit;
+    if (hit) {
+      const record = decodeRecord<Data>(hit.record);
+      if (record?.t === 'session') return { sealed: { sid: hit.sid, r: record }, kid: hit.kid };
+    }
     try {
       let kid = '';
       const { plaintext, protectedHeader } = await compactDecrypt(
@@ -105,11 +109,11 @@ export class SealedEngine<Data extends SessionData> {
       if (protectedHeader.typ !== TYP) return null;
       const parsed = JSON.parse(decoder.decode(plaintext)) as { sid?: unknown; r?: unknown };
       if (typeof parsed?.sid !== 'string' || typeof parsed.r !== 'object' || parsed.r === null) return null;
-      const record = decodeRecord<Data>(JSON.stringify(parsed.r));
+      const json = JSON.stringify(parsed.r);
+      const record = decodeRecord<Data>(json);
       if (record?.t !== 'session') return null;
-      const result = { sealed: { sid: parsed.sid, r: record }, kid };
-      this.cache?.set(cacheKey, result, Math.min(record.idleDeadline, record.absoluteDeadline), now);
-      return result;
+      this.cache?.set(cacheKey, { sid: parsed.sid, record: json, kid }, Math.min(record.idleDeadline, record.absoluteDeadline), now);
+      return { sealed: { sid: parsed.sid, r: record }, kid };
     } catch {
       return null;
     }
