@@ -94,6 +94,17 @@ describe('remember-me login', () => {
     expect(b.jar.get(SESSION)).not.toBe(b.jar.get(REMEMBER));
   });
 
+  it('the device cookie stays HttpOnly even when the app lets scripts read its session cookie', async () => {
+    const clock = new ManualClock();
+    const lk = createLatchkey({ policy, store: new MemoryStore({ clock }), clock, cookie: { httpOnly: false } });
+    const rs = lk.forRequest(new Request(ORIGIN + '/'));
+    await rs.login('ada', { rememberMe: true });
+    const lines = (await rs.commit(new Response('ok'))).headers.getSetCookie();
+    expect(lines.find((l) => l.startsWith(`${SESSION}=`))).not.toMatch(/HttpOnly/);
+    // The 14-day device token is worth far more to an XSS payload than the session; no script ever needs it.
+    expect(lines.find((l) => l.startsWith(`${REMEMBER}=`))).toMatch(/; HttpOnly/);
+  });
+
   it('is refused by policies that forbid it (banking, kiosk), before anything is written', async () => {
     for (const preset of [presets.banking, presets.kiosk]) {
       const t = setup({ policy: preset });

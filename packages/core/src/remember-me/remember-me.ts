@@ -122,7 +122,9 @@ export class RememberMe<Data extends SessionData = SessionData> {
       throw new ConfigError(`rememberMe.grace: must be zero or positive and shorter than policy.rememberMe, got ${JSON.stringify(options.grace)}`);
     }
     const base = options.cookieName ?? 'remember';
-    this.cookie = resolveSessionCookie({ ...cookie, name: base, warn: () => {} }, { persistent: true });
+    // Scope and SameSite follow the session cookie; HttpOnly never does: no script needs the device token,
+    // and an app that lets scripts read its session cookie must not hand them a token that lasts for weeks.
+    this.cookie = resolveSessionCookie({ ...cookie, name: base, httpOnly: true, warn: () => {} }, { persistent: true });
     if (this.cookie.name === engine.cookie.name) {
       throw new ConfigError(`rememberMe.cookieName: the device cookie cannot share the session cookie's name (${this.cookie.name})`);
     }
