@@ -11,9 +11,9 @@ testStore('memory', ({ clock }) => new MemoryStore({ clock }), {
 });
 
 describe('MemoryStore', () => {
-  it('never holds more than maxEntries records under 10x as many inserts', async () => {
+  it('never holds more than maxEntries records under 10x as many inserts (evict-soonest)', async () => {
     const clock = new ManualClock();
-    const store = new MemoryStore({ clock, maxEntries: 100 });
+    const store = new MemoryStore({ clock, maxEntries: 100, whenFull: 'evict-soonest' });
     for (let i = 0; i < 1000; i++) {
       await store.set(`k${i}`, 'v', 60_000 + i);
       expect(store.size).toBeLessThanOrEqual(100);
@@ -22,8 +22,25 @@ describe('MemoryStore', () => {
     expect(await store.get('k999')).toBe('v');
   });
 
+  it('by default refuses a new key when full of live entries, failing closed, and keeps what it holds', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock, maxEntries: 100 });
+    for (let i = 0; i < 100; i++) await store.set(`k${i}`, 'v', 60_000);
+    await expect(store.set('one-too-many', 'v', 60_000)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    await expect(store.userIndex.add('u', 'm', 60_000)).resolves.toBeUndefined();
+    expect(store.size).toBe(100);
+    expect(await store.get('k0')).toBe('v');
+    await store.set('k0', 'overwritten', 60_000); // overwrites still work
+    expect(await store.get('k0')).toBe('overwritten');
+    await store.delete('k1');
+    await store.set('one-too-many', 'v', 60_000); // and a freed place is usable
+    clock.advance(60_000);
+    await store.set('after-expiry', 'v', 60_000); // expired entries are swept to make room
+    expect(await store.get('after-expiry')).toBe('v');
+  });
+
   it('evicts the entry closest to expiry when full of live entries', async () => {
-    const store = new MemoryStore({ clock: new ManualClock(), maxEntries: 3 });
+    const store = new MemoryStore({ clock: new ManualClock(), maxEntries: 3, whenFull: 'evict-soonest' });
     await store.set('long', 'v', 90_000);
     await store.set('soon', 'v', 10_000);
     await store.set('mid', 'v', 50_000);
@@ -43,7 +60,11 @@ describe('MemoryStore', () => {
   });
 
   it('bounds user-index members by maxEntries too', async () => {
-    const store = new MemoryStore({ clock: new ManualClock(), maxEntries: 10 });
+    const refusing = new MemoryStore({ clock: new ManualClock(), maxEntries: 10 });
+    for (let i = 0; i < 10; i++) await refusing.userIndex.add('ada', `s${i}`, 60_000);
+    await expect(refusing.userIndex.add('bob', 's', 60_000)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    expect(refusing.indexSize).toBe(10);
+    const store = new MemoryStore({ clock: new ManualClock(), maxEntries: 10, whenFull: 'evict-soonest' });
     for (let i = 0; i < 100; i++) await store.userIndex.add(`user${i % 7}`, `s${i}`, 60_000 + i);
     expect(store.indexSize).toBe(10);
     const held = await store.userIndex.removeAll('user1');

@@ -22,6 +22,18 @@ function setup() {
 }
 
 describe('revocation by jti', () => {
+  it('a full memory store refuses new writes (fail closed) instead of evicting a revocation and reviving the token', async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryStore({ clock, maxEntries: 100 });
+    const issuer = createTokenIssuer({ keys: [{ kid: 'k1', alg: 'HS256', secret: 'r'.repeat(32) }], store: memory, policy: presets.api, clock, cache: false });
+    const pair = await issuer.issue('ada');
+    expect(await issuer.revokeAccessToken(pair.accessToken)).toBe(true);
+    let refused: unknown;
+    for (let i = 0; i < 200 && !refused; i++) await issuer.issue(`user-${i}`).catch((e: unknown) => void (refused = e));
+    expect(refused).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'revoked' });
+  });
+
   it('a revoked access token is refused until its expiry, emits token-revoked-used, and then its entry is gone from the store', async () => {
     const { issuer, clock, memory, events } = setup();
     const pair = await issuer.issue('ada');

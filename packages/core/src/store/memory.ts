@@ -14,6 +14,7 @@
 
 import { systemClock, type Clock } from '../clock.js';
 import { toMillis, type Duration } from '../duration.js';
+import { StoreError } from '../errors.js';
 import { checkString, checkTtl, checkValue } from './checks.js';
 import type { SessionStore, UserIndex } from './types.js';
 
@@ -27,6 +28,15 @@ export interface MemoryStoreOptions {
   maxEntries?: number;
   /** Least time between two lazy sweeps of expired entries (ms or e.g. `'1m'`). Default 60 000. */
   sweepInterval?: Duration;
+  /**
+   * What a full store does with a new key once expired entries are swept:
+   * `refuse` (default) rejects the write with a `StoreError`, so the request
+   * fails closed; `evict-soonest` drops the live entry closest to expiry.
+   * Eviction is only safe when the store holds sessions alone: it can drop a
+   * revocation entry (a revoked `jti`, a not-before time, a spent refresh
+   * token) and so bring a revoked credential back.
+   */
+  whenFull?: 'refuse' | 'evict-soonest';
 }
 
 interface Entry { value: string; expiresAt: number }
@@ -35,9 +45,11 @@ interface Entry { value: string; expiresAt: number }
  * A bounded, timer-free, in-memory {@link SessionStore}.
  *
  * When a new key (or member) would exceed `maxEntries`, expired entries are
- * swept; if still full, the live entry closest to expiry is evicted. Of all the
- * sessions a full store could drop, that one had the least time left, so it
- * costs its user the least. It is a linear scan, paid only when full.
+ * swept; if still full, the write is refused with a `StoreError` (fail
+ * closed), or with `whenFull: 'evict-soonest'` the live entry closest to
+ * expiry is evicted: of all the sessions a full store could drop, that one had
+ * the least time left. Overwrites and deletes always work. The scan is
+ * linear, paid only when full.
  *
  * @example
  * const clock = new ManualClock();
@@ -52,6 +64,7 @@ export class MemoryStore implements SessionStore {
   readonly userIndex: UserIndex;
   readonly #clock: Clock;
   readonly #maxEntries: number;
+  readonly #evict: boolean;
   readonly #sweepInterval: number;
   readonly #records = new Map<string, Entry>();
   readonly #users = new Map<string, Map<string, number>>();
@@ -69,6 +82,10 @@ export class MemoryStore implements SessionStore {
       throw new RangeError(`MemoryStore: sweepInterval must be a non-negative duration, got ${String(options.sweepInterval)}`);
     }
     this.#maxEntries = max;
+    if (options.whenFull !== undefined && options.whenFull !== 'refuse' && options.whenFull !== 'evict-soonest') {
+      throw new TypeError(`MemoryStore: whenFull must be 'refuse' or 'evict-soonest', got ${String(options.whenFull)}`);
+    }
+    this.#evict = options.whenFull === 'evict-soonest';
     this.#sweepInterval = interval;
     this.#lastSweep = this.#clock.now();
     this.userIndex = {
@@ -163,10 +180,17 @@ export class MemoryStore implements SessionStore {
   #write(key: string, value: string, ttlMs: number, now: number): void {
     if (!this.#records.has(key) && this.#records.size >= this.#maxEntries) {
       this.sweep();
-      const victim = this.#records.size >= this.#maxEntries ? soonest(this.#records, (e) => e.expiresAt) : undefined;
-      if (victim) this.#records.delete(victim[0]);
+      if (this.#records.size >= this.#maxEntries) {
+        if (!this.#evict) throw this.#full('records');
+        const victim = soonest(this.#records, (e) => e.expiresAt);
+        if (victim) this.#records.delete(victim[0]);
+      }
     }
     this.#records.set(key, { value, expiresAt: now + ttlMs });
+  }
+
+  #full(what: string): StoreError {
+    return new StoreError('write', `MemoryStore is full: ${this.#maxEntries} live ${what} (maxEntries); refusing the write rather than evicting`);
   }
 
   #indexAdd(userId: string, member: string, ttlMs: number): void {
@@ -176,8 +200,11 @@ export class MemoryStore implements SessionStore {
     const now = this.#tick();
     if (!this.#users.get(userId)?.has(member) && this.#memberCount >= this.#maxEntries) {
       this.sweep();
-      const victim = this.#memberCount >= this.#maxEntries ? soonest(this.#allMembers(), (at) => at) : undefined;
-      if (victim) this.#dropMember(...victim[0]);
+      if (this.#memberCount >= this.#maxEntries) {
+        if (!this.#evict) throw this.#full('user-index members');
+        const victim = soonest(this.#allMembers(), (at) => at);
+        if (victim) this.#dropMember(...victim[0]);
+      }
     }
     let members = this.#users.get(userId);
     if (!members) this.#users.set(userId, (members = new Map()));
