@@ -283,8 +283,12 @@ export class RequestSession<Data extends SessionData = SessionData> {
   }
 
   #device(extra?: DeviceFacts): DeviceFacts {
-    const ua = this.request.headers.get('user-agent');
-    return { ...(ua ? { userAgent: ua.slice(0, 512) } : {}), ...this.deviceFacts, ...extra };
+    const facts: DeviceFacts = { userAgent: this.request.headers.get('user-agent') ?? undefined, ...this.deviceFacts, ...extra };
+    // Device facts come from the client (a header, a forwarded address): stored for display only, and bounded.
+    const out: DeviceFacts = {};
+    if (typeof facts.userAgent === 'string' && facts.userAgent) out.userAgent = facts.userAgent.slice(0, 512);
+    if (typeof facts.ip === 'string' && facts.ip) out.ip = facts.ip.trim().slice(0, 64);
+    return out;
   }
 
   /**

@@ -89,7 +89,8 @@ export function applyPatch<Data extends SessionData>(data: Data, patch: DataPatc
   const next: SessionData = { ...data };
   for (const [key, value] of patch) {
     if (value === undefined) delete next[key];
-    else next[key] = value;
+    // defineProperty, not assignment: a key named `__proto__` stays data instead of replacing the prototype.
+    else Object.defineProperty(next, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return next as Data;
 }
