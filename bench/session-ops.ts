@@ -18,7 +18,10 @@ const URL_ = 'https://app.example/inbox';
 /** An engine as an app would configure it (default strict `__Host-` cookie), with `others` other sessions in its store. */
 export async function engineWithSessions(others: number) {
   const clock = new ManualClock();
-  const latchkey = createLatchkey({ policy: presets.productivity, store: new MemoryStore({ clock }), clock });
+  // The clock stands still, so the short-lived links each regeneration leaves never expire here; this store holds
+  // sessions only, so letting it evict the soonest-expiring entry (those links) keeps it at its size.
+  const store = new MemoryStore({ clock, whenFull: 'evict-soonest' });
+  const latchkey = createLatchkey({ policy: presets.productivity, store, clock });
   const cookieOf = async (userId: string) => {
     const rs = latchkey.forRequest(new Request(URL_));
     await rs.login(userId);
