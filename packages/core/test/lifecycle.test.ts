@@ -14,6 +14,14 @@ async function keepAlive(clock: ManualClock, b: { go(): Promise<unknown> }, tota
 
 const renewing = { idleTimeout: '30m', absoluteTimeout: '8h', touchInterval: '1m', renewInterval: '1h', renewGrace: '10s' } as const;
 
+/** A signed-in browser kept active for 55 minutes: five more and its ID is due for renewal. */
+async function dueForRenewal() {
+  const h = harness({ policy: renewing });
+  const b = await h.signedIn();
+  await keepAlive(h.clock, b, '55m');
+  return { h, b, old: b.id! };
+}
+
 describe('expiry', () => {
   it('expires after an idle gap longer than the idle timeout, with the deadline as `at`', async () => {
     const h = harness();
@@ -260,10 +268,7 @@ describe('renewal', () => {
   });
 
   it('two racing renewals do not fork the session: one successor survives', async () => {
-    const h = harness({ policy: renewing });
-    const b = await h.signedIn();
-    await keepAlive(h.clock, b, '55m');
-    const old = b.id!;
+    const { h, b, old } = await dueForRenewal();
     h.clock.advance('5m');
     const tab1 = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
     const tab2 = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
@@ -282,10 +287,7 @@ describe('renewal', () => {
   });
 
   it("a racing renewal that loses keeps its data change, written to the winner's successor", async () => {
-    const h = harness({ policy: renewing });
-    const b = await h.signedIn();
-    await keepAlive(h.clock, b, '55m');
-    const old = b.id!;
+    const { h, b, old } = await dueForRenewal();
     h.clock.advance('5m');
     const tab1 = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
     const tab2 = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
@@ -299,10 +301,7 @@ describe('renewal', () => {
   });
 
   it('a tab still holding the pre-renewal cookie of a revoked session is told revoked', async () => {
-    const h = harness({ policy: renewing });
-    const b = await h.signedIn();
-    await keepAlive(h.clock, b, '55m');
-    const old = b.id!;
+    const { h, b, old } = await dueForRenewal();
     h.clock.advance('5m');
     await b.go(); // renewed
     expect(b.id).not.toBe(old);
@@ -312,10 +311,7 @@ describe('renewal', () => {
   });
 
   it('a logout from a request that loaded the session before a parallel renewal still ends the session', async () => {
-    const h = harness({ policy: renewing });
-    const b = await h.signedIn();
-    await keepAlive(h.clock, b, '55m');
-    const old = b.id!;
+    const { h, b, old } = await dueForRenewal();
     h.clock.advance('5m');
     const slow = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
     expect(verdict(await slow.load())).toBe('valid');
@@ -329,9 +325,7 @@ describe('renewal', () => {
   });
 
   it('log out everywhere ends a session that renews while the revocation is under way', async () => {
-    const h = harness({ policy: renewing });
-    const b = await h.signedIn();
-    await keepAlive(h.clock, b, '55m');
+    const { h, b } = await dueForRenewal();
     h.clock.advance('5m');
     const { set, compareAndSet } = h.store;
     let renewed = false;
@@ -356,9 +350,7 @@ describe('renewal', () => {
   });
 
   it('log out everywhere that lists the sessions after a renewal moved the ID but before it indexed the new one still ends it', async () => {
-    const h = harness({ policy: renewing });
-    const b = await h.signedIn();
-    await keepAlive(h.clock, b, '55m');
+    const { h, b } = await dueForRenewal();
     h.clock.advance('5m');
     const index = h.store.userIndex!;
     const add = index.add;
@@ -376,9 +368,7 @@ describe('renewal', () => {
   });
 
   it('revoking a handle listed just before a renewal revokes the renewed session', async () => {
-    const h = harness({ policy: renewing });
-    const b = await h.signedIn();
-    await keepAlive(h.clock, b, '55m');
+    const { h, b } = await dueForRenewal();
     const [listed] = await h.lk.listSessions('ada');
     h.clock.advance('5m');
     await b.go(); // renewed: the session now lives under a new handle
