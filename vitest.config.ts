@@ -7,7 +7,10 @@ export default defineConfig({
   resolve: {
     // Tests run against the sources, so `pnpm test` needs no build first.
     alias: [
-      { find: /^@latchkey\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
+      {
+        find: /^@latchkey\/core\/testing$/,
+        replacement: src('./packages/core/src/testing/index.ts'),
+      },
       { find: /^@latchkey\/core$/, replacement: src('./packages/core/src/index.ts') },
     ],
   },

@@ -24,10 +24,22 @@ export async function handlerCases(): Promise<Case[]> {
     return rs.commit(new Response(`hello ${outcome.session.userId}`));
   };
   const first = await authenticated(request);
-  if (first.status !== 200) throw new Error(`bench setup: authenticated read answered ${first.status}`);
+  if (first.status !== 200)
+    throw new Error(`bench setup: authenticated read answered ${first.status}`);
 
   return [
-    { name: BARE_HANDLER, fn: async () => { sink.value = await bare(request); } },
-    { name: AUTHENTICATED_READ, floor: BARE_HANDLER, fn: async () => { sink.value = await authenticated(request); } },
+    {
+      name: BARE_HANDLER,
+      fn: async () => {
+        sink.value = await bare(request);
+      },
+    },
+    {
+      name: AUTHENTICATED_READ,
+      floor: BARE_HANDLER,
+      fn: async () => {
+        sink.value = await authenticated(request);
+      },
+    },
   ];
 }

@@ -15,7 +15,10 @@ export const MAP_FLOOR = 'Map lookup';
 export function floorCases(): Case[] {
   const id = crypto.getRandomValues(new Uint8Array(32));
   // 1024 live keys shaped like store keys (prefix + 43-character hash), looked up in turn.
-  const keys = Array.from({ length: 1024 }, () => `lk:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`);
+  const keys = Array.from(
+    { length: 1024 },
+    () => `lk:${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`,
+  );
   const map = new Map(keys.map((k, i) => [k, `{"v":${i}}`]));
   const lookups = 1000;
   let next = 0;

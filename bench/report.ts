@@ -20,9 +20,18 @@ export function rows(bench: Bench, cases: Case[]): Row[] {
   return cases.map((c) => {
     const task = bench.getTask(c.name);
     const result = task?.result;
-    if (!result || result.state === 'errored') throw new Error(`bench "${c.name}" failed`, { cause: result && 'error' in result ? result.error : undefined });
-    if (result.state !== 'completed') throw new Error(`bench "${c.name}" did not complete (${result.state})`);
-    return { name: c.name, opsPerSecond: ((c.opsPerCall ?? 1) * 1000) / result.period, rme: result.latency.rme, ...(c.floor ? { floor: c.floor } : {}) };
+    if (!result || result.state === 'errored')
+      throw new Error(`bench "${c.name}" failed`, {
+        cause: result && 'error' in result ? result.error : undefined,
+      });
+    if (result.state !== 'completed')
+      throw new Error(`bench "${c.name}" did not complete (${result.state})`);
+    return {
+      name: c.name,
+      opsPerSecond: ((c.opsPerCall ?? 1) * 1000) / result.period,
+      rme: result.latency.rme,
+      ...(c.floor ? { floor: c.floor } : {}),
+    };
   });
 }
 
@@ -46,7 +55,11 @@ export function table(all: Row[]): string {
   });
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const right = new Set([1, 2, 3, 4]);
-  const line = (cells: string[]) => cells.map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 

@@ -23,7 +23,12 @@ import { tokenCases } from './token-ops.js';
 
 const time = Number(process.env.BENCH_TIME ?? 400);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const cases: Case[] = [...floorCases(), ...(await sessionCases()), ...(await tokenCases()), ...(await handlerCases())];
+const cases: Case[] = [
+  ...floorCases(),
+  ...(await sessionCases()),
+  ...(await tokenCases()),
+  ...(await handlerCases()),
+];
 
 console.log(
   `Latchkey bench: Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model.trim() ?? ''} (load average ${os.loadavg()[0]!.toFixed(1)}), MemoryStore, best of ${rounds} rounds of ${time} ms per case\n`,

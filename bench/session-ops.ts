@@ -38,9 +38,12 @@ export async function sessionCases(): Promise<Case[]> {
   const check = latchkey.forRequest(live);
   if (!(await check.load()).valid) throw new Error('bench setup: the live session did not load');
   // Inside the touch interval a read writes nothing and sets no cookie: that is the case measured.
-  if ((await check.flush()).setCookie.length > 0) throw new Error('bench setup: a read inside the touch interval set a cookie');
+  if ((await check.flush()).setCookie.length > 0)
+    throw new Error('bench setup: a read inside the touch interval set a cookie');
 
-  const garbage = new Request(URL_, { headers: { cookie: `__Host-session=${'%00'.repeat(8)}<script>; theme=dark` } });
+  const garbage = new Request(URL_, {
+    headers: { cookie: `__Host-session=${'%00'.repeat(8)}<script>; theme=dark` },
+  });
   const unknown = new Request(URL_, { headers: { cookie: `__Host-session=${'A'.repeat(43)}` } });
   const anonymous = new Request(URL_);
 
@@ -49,8 +52,11 @@ export async function sessionCases(): Promise<Case[]> {
   let n = 0;
 
   // Regeneration chains on one loaded session of its own: each call replaces the session the previous call made.
-  const regenerating = latchkey.forRequest(new Request(URL_, { headers: { cookie: await cookieOf('bob') } }));
-  if (!(await regenerating.load()).valid) throw new Error('bench setup: the session to regenerate did not load');
+  const regenerating = latchkey.forRequest(
+    new Request(URL_, { headers: { cookie: await cookieOf('bob') } }),
+  );
+  if (!(await regenerating.load()).valid)
+    throw new Error('bench setup: the session to regenerate did not load');
 
   return [
     {

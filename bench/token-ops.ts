@@ -7,7 +7,13 @@
  */
 
 import { compactDecrypt, CompactEncrypt, jwtVerify, SignJWT } from 'jose';
-import { createSealedSessions, createTokenIssuer, ManualClock, MemoryStore, presets } from '../packages/core/src/index.js';
+import {
+  createSealedSessions,
+  createTokenIssuer,
+  ManualClock,
+  MemoryStore,
+  presets,
+} from '../packages/core/src/index.js';
 import { sink, type Case } from './case.js';
 
 export const JWE_FLOOR = 'jose JWE decrypt (dir, A256GCM)';
@@ -18,11 +24,19 @@ const URL_ = 'https://app.example/inbox';
 
 async function sealedCookie(cache: boolean) {
   const clock = new ManualClock();
-  const sessions = createSealedSessions({ policy: presets.productivity, secrets: [secret], clock, ...(cache ? {} : { cache: false }) });
+  const sessions = createSealedSessions({
+    policy: presets.productivity,
+    secrets: [secret],
+    clock,
+    ...(cache ? {} : { cache: false }),
+  });
   const rs = sessions.forRequest(new Request(URL_));
   await rs.login('alice', { data: { theme: 'dark' } });
   const { setCookie } = await rs.flush();
-  return { sessions, request: new Request(URL_, { headers: { cookie: setCookie[0]!.split(';')[0]! } }) };
+  return {
+    sessions,
+    request: new Request(URL_, { headers: { cookie: setCookie[0]!.split(';')[0]! } }),
+  };
 }
 
 async function accessToken(cache: boolean) {
@@ -42,19 +56,38 @@ export async function tokenCases(): Promise<Case[]> {
   // Floors use keys imported once, as Latchkey does: handed raw bytes, jose would import them on every call.
   const raw = crypto.getRandomValues(new Uint8Array(32));
   const aes = await crypto.subtle.importKey('raw', raw, 'AES-GCM', false, ['encrypt', 'decrypt']);
-  const hmac = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
-  const jwe = await new CompactEncrypt(new TextEncoder().encode('{"uid":"alice","data":{"theme":"dark"}}'))
+  const hmac = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+  const jwe = await new CompactEncrypt(
+    new TextEncoder().encode('{"uid":"alice","data":{"theme":"dark"}}'),
+  )
     .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
     .encrypt(aes);
-  const jwt = await new SignJWT({ sub: 'alice' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(hmac);
+  const jwt = await new SignJWT({ sub: 'alice' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('5m')
+    .sign(hmac);
 
   const cases: Case[] = [
-    { name: JWE_FLOOR, fn: async () => { sink.value = await compactDecrypt(jwe, aes); } },
-    { name: JWT_FLOOR, fn: async () => { sink.value = await jwtVerify(jwt, hmac); } },
+    {
+      name: JWE_FLOOR,
+      fn: async () => {
+        sink.value = await compactDecrypt(jwe, aes);
+      },
+    },
+    {
+      name: JWT_FLOOR,
+      fn: async () => {
+        sink.value = await jwtVerify(jwt, hmac);
+      },
+    },
   ];
   for (const cache of [true, false]) {
     const { sessions, request } = await sealedCookie(cache);
-    if (!(await sessions.forRequest(request).load()).valid) throw new Error('bench setup: sealed cookie rejected');
+    if (!(await sessions.forRequest(request).load()).valid)
+      throw new Error('bench setup: sealed cookie rejected');
     cases.push({
       name: `validate a sealed cookie session (cache ${cache ? 'on' : 'off'})`,
       floor: JWE_FLOOR,
@@ -65,11 +98,14 @@ export async function tokenCases(): Promise<Case[]> {
       },
     });
     const { issuer, accessToken: token } = await accessToken(cache);
-    if (!(await issuer.verifyAccess(token)).valid) throw new Error('bench setup: access token rejected');
+    if (!(await issuer.verifyAccess(token)).valid)
+      throw new Error('bench setup: access token rejected');
     cases.push({
       name: `verify an access token (cache ${cache ? 'on' : 'off'})`,
       floor: JWT_FLOOR,
-      fn: async () => { sink.value = await issuer.verifyAccess(token); },
+      fn: async () => {
+        sink.value = await issuer.verifyAccess(token);
+      },
     });
   }
   return cases;

@@ -13,11 +13,21 @@ const ORIGIN = 'http://localhost:3000';
 
 function setup() {
   const clock = new ManualClock();
-  const app = createApp({ clock, store: new MemoryStore({ clock }), development: true, warn: () => {} });
+  const app = createApp({
+    clock,
+    store: new MemoryStore({ clock }),
+    development: true,
+    warn: () => {},
+  });
 
   const get = (path: string, cookie?: string, accept = 'text/html') =>
     app.fetch(new Request(ORIGIN + path, { headers: { accept, ...(cookie ? { cookie } : {}) } }));
-  const post = (path: string, form: Record<string, string>, cookie?: string, origin: string | null = ORIGIN) =>
+  const post = (
+    path: string,
+    form: Record<string, string>,
+    cookie?: string,
+    origin: string | null = ORIGIN,
+  ) =>
     app.fetch(
       new Request(ORIGIN + path, {
         method: 'POST',
@@ -100,7 +110,8 @@ describe('examples/basic', () => {
     const laptop = await login('alice');
     const phone = await login('alice');
     const bob = await login('bob');
-    const handleOf = async (cookie: string) => ((await (await me(cookie)).json()) as { handle: string }).handle;
+    const handleOf = async (cookie: string) =>
+      ((await (await me(cookie)).json()) as { handle: string }).handle;
     const phoneHandle = await handleOf(phone);
     const bobHandle = await handleOf(bob);
 

@@ -56,7 +56,10 @@ export function createApp(options: ExampleOptions = {}): ExampleApp {
     policy: presets.productivity, // idle 30 min sliding, absolute 24 h
     store: options.store ?? new MemoryStore({ clock }),
     clock,
-    cookie: { development: options.development ?? false, ...(options.warn ? { warn: options.warn } : {}) },
+    cookie: {
+      development: options.development ?? false,
+      ...(options.warn ? { warn: options.warn } : {}),
+    },
   });
 
   async function handle(request: Request, device: DeviceFacts): Promise<Response> {
@@ -66,21 +69,35 @@ export function createApp(options: ExampleOptions = {}): ExampleApp {
     // already keeps the cookie off cross-site POSTs; this also stops sibling
     // subdomains (same site, other origin) and browsers without SameSite.
     if (request.method === 'POST' && request.headers.get('origin') !== url.origin) {
-      return new Response('Refused: a state-changing request must come from this site (Origin check).\n', { status: 403 });
+      return new Response(
+        'Refused: a state-changing request must come from this site (Origin check).\n',
+        { status: 403 },
+      );
     }
     const rs = latchkey.forRequest(request, device); // lazy: nothing is read until load()
     const route = `${request.method} ${url.pathname}`;
 
     switch (route) {
       case 'GET /login':
-        return html(loginPage({ reason: url.searchParams.get('reason'), returnTo: url.searchParams.get('returnTo') ?? '' }));
+        return html(
+          loginPage({
+            reason: url.searchParams.get('reason'),
+            returnTo: url.searchParams.get('returnTo') ?? '',
+          }),
+        );
 
       case 'POST /login': {
         const form = await readForm(request);
         const username = form.get('username')?.trim() ?? '';
         const returnTo = form.get('returnTo') ?? '';
         if (!/^[\w.@+-]{1,64}$/.test(username)) {
-          return html(loginPage({ error: 'Pick a username of 1 to 64 letters, digits or . _ @ + -', returnTo }), 400);
+          return html(
+            loginPage({
+              error: 'Pick a username of 1 to 64 letters, digits or . _ @ + -',
+              returnTo,
+            }),
+            400,
+          );
         }
         // A demo: anyone may be anyone. A real app checks a password or a passkey first.
         await rs.login(username); // a new session ID every time: session-fixation defence
@@ -112,7 +129,10 @@ export function createApp(options: ExampleOptions = {}): ExampleApp {
     }
 
     // Everything below needs a signed-in user; page requests without one are sent to /login.
-    if (route !== 'GET /' && !['POST /logout', 'POST /sessions/end', 'POST /logout-everywhere'].includes(route)) {
+    if (
+      route !== 'GET /' &&
+      !['POST /logout', 'POST /sessions/end', 'POST /logout-everywhere'].includes(route)
+    ) {
       return html(page('Not found', '<p>No such page. <a href="/">Home</a></p>'), 404);
     }
     const outcome = await rs.load();
@@ -120,7 +140,8 @@ export function createApp(options: ExampleOptions = {}): ExampleApp {
       await rs.logout(); // deletes the server-side record, clears the cookie, sends no-store
       return rs.commit(redirect('/login'));
     }
-    if (!outcome.valid || outcome.session.userId === null) return expiryResponse(request, outcome.valid ? { reason: 'missing' } : outcome);
+    if (!outcome.valid || outcome.session.userId === null)
+      return expiryResponse(request, outcome.valid ? { reason: 'missing' } : outcome);
     const session = outcome.session;
     const userId = session.userId as string;
 
@@ -132,7 +153,11 @@ export function createApp(options: ExampleOptions = {}): ExampleApp {
       const handle = (await readForm(request)).get('handle') ?? '';
       // Only the user's own sessions: a handle is not secret, so ownership is checked here.
       const own = (await latchkey.listSessions(userId)).some((d) => d.handle === handle);
-      if (!own) return html(page('Not found', '<p>No such session of yours. <a href="/">Back</a></p>'), 404);
+      if (!own)
+        return html(
+          page('Not found', '<p>No such session of yours. <a href="/">Back</a></p>'),
+          404,
+        );
       if (handle === session.handle) await rs.logout();
       else await latchkey.revokeSession(handle); // that device is told "revoked" on its next request
       return rs.commit(redirect(handle === session.handle ? '/login' : '/'));
@@ -167,7 +192,10 @@ async function readForm(request: Request): Promise<URLSearchParams> {
 
 function html(body: string, status = 200): Response {
   // Pages about a session are personal: never cached.
-  return new Response(body, { status, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' } });
+  return new Response(body, {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+  });
 }
 
 function redirect(location: string): Response {

@@ -6,7 +6,10 @@
 import type { Session, SessionSummary } from '@latchkey/core';
 
 const esc = (value: unknown): string =>
-  String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  String(value).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 
 /** A whole page around `body`. */
 export function page(title: string, body: string): string {
@@ -29,7 +32,11 @@ const reasons: Record<string, string> = {
 };
 
 /** The sign-in form. A demo: any username signs in, there is no password. */
-export function loginPage(opts: { reason?: string | null; error?: string; returnTo?: string }): string {
+export function loginPage(opts: {
+  reason?: string | null;
+  error?: string;
+  returnTo?: string;
+}): string {
   const notice = opts.error ?? (opts.reason ? reasons[opts.reason] : undefined);
   return page(
     'Sign in',
@@ -52,11 +59,17 @@ function when(ms: number, now: number): string {
 }
 
 /** The signed-in home page: this session, then every device of the user. */
-export function sessionPage(opts: { session: Session; devices: SessionSummary[]; now: number }): string {
+export function sessionPage(opts: {
+  session: Session;
+  devices: SessionSummary[];
+  now: number;
+}): string {
   const { session: s, devices, now } = opts;
   const rows = devices
     .map(
-      (d) => `<tr><td>${esc(d.device.userAgent ?? 'unknown device')}${d.device.ip ? `<br><span class="note">${esc(d.device.ip)}</span>` : ''}</td>
+      (
+        d,
+      ) => `<tr><td>${esc(d.device.userAgent ?? 'unknown device')}${d.device.ip ? `<br><span class="note">${esc(d.device.ip)}</span>` : ''}</td>
 <td>signed in ${when(d.createdAt, now)}<br>last seen ${when(d.lastSeenAt, now)}</td>
 <td>${d.current ? '<strong>this device</strong><br>' : ''}<form method="post" action="/sessions/end">
 <input type="hidden" name="handle" value="${esc(d.handle)}"><button>End this session</button></form></td></tr>`,

@@ -14,7 +14,9 @@ const hostname = '127.0.0.1'; // loopback only: the development cookie below mus
 // Plain http://localhost: Secure cookies (and so `__Host-`) are dropped by some clients there,
 // so the cookie falls back to `session` without Secure. Never in production, where it is HTTPS.
 const app = createApp({ development: true });
-console.log('Cookie: development mode (no Secure flag, no __Host- prefix) because this demo is served over plain http://localhost.');
+console.log(
+  'Cookie: development mode (no Secure flag, no __Host- prefix) because this demo is served over plain http://localhost.',
+);
 
 const server = serve(
   {
@@ -27,7 +29,9 @@ const server = serve(
     },
   },
   (info) => {
-    console.log(`Latchkey example on http://localhost:${info.port}/  (policy: ${app.latchkey.policy.name}; sign in with any username)`);
+    console.log(
+      `Latchkey example on http://localhost:${info.port}/  (policy: ${app.latchkey.policy.name}; sign in with any username)`,
+    );
   },
 );
 

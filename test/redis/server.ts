@@ -21,11 +21,17 @@ if (!Number.isInteger(port) || !redisUrl) throw new Error('server.ts needs PORT 
 
 const client = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
 client.on('error', () => {}); // surfaces as StoreError on the request that needed Redis
-const latchkey = createLatchkey({ policy: { idleTimeout: '30m', absoluteTimeout: '8h' }, store: redisStore(client) });
+const latchkey = createLatchkey({
+  policy: { idleTimeout: '30m', absoluteTimeout: '8h' },
+  store: redisStore(client),
+});
 const server = String(process.pid);
 
 const json = (body: unknown, status = 200) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', 'x-server': server } });
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'x-server': server },
+  });
 
 async function handle(request: Request): Promise<Response> {
   const url = new URL(request.url);
@@ -49,8 +55,9 @@ async function handle(request: Request): Promise<Response> {
 serve({
   port,
   hostname: '127.0.0.1',
-  fetch: (request) => handle(request).catch((error: unknown) => {
-    if (error instanceof StoreError) return storeUnavailableResponse(request);
-    throw error;
-  }),
+  fetch: (request) =>
+    handle(request).catch((error: unknown) => {
+      if (error instanceof StoreError) return storeUnavailableResponse(request);
+      throw error;
+    }),
 });

@@ -7,21 +7,40 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts, killChild, startRedis, waitForPort, type RedisServer } from '../support/redis-server.js';
+import {
+  freePorts,
+  killChild,
+  startRedis,
+  waitForPort,
+  type RedisServer,
+} from '../support/redis-server.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-interface AppServer { child: ChildProcess; base: string; output: () => string }
+interface AppServer {
+  child: ChildProcess;
+  base: string;
+  output: () => string;
+}
 
 async function startServer(redisUrl: string, port: number): Promise<AppServer> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/server.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: String(port), REDIS_URL: redisUrl, TSX_TSCONFIG_PATH: 'test/redis/tsconfig.json' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      REDIS_URL: redisUrl,
+      TSX_TSCONFIG_PATH: 'test/redis/tsconfig.json',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => { output += d; });
-  child.stderr?.on('data', (d: Buffer) => { output += d; });
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d;
+  });
   const server = { child, base: `http://127.0.0.1:${port}`, output: () => output };
   try {
     const alive = () => child.exitCode === null && child.signalCode === null;
@@ -49,8 +68,16 @@ afterAll(async () => {
 
 /** A request as a browser would send it after a load balancer picked `server`. */
 async function call(server: AppServer, method: string, path: string, cookie?: string) {
-  const response = await fetch(`${server.base}${path}`, { method, headers: cookie ? { cookie } : {} });
-  return { status: response.status, body: await response.json() as Record<string, string>, setCookie: response.headers.getSetCookie(), server: response.headers.get('x-server') };
+  const response = await fetch(`${server.base}${path}`, {
+    method,
+    headers: cookie ? { cookie } : {},
+  });
+  return {
+    status: response.status,
+    body: (await response.json()) as Record<string, string>,
+    setCookie: response.headers.getSetCookie(),
+    server: response.headers.get('x-server'),
+  };
 }
 
 describe('two Node processes sharing one Redis', () => {

@@ -32,11 +32,17 @@ const nodeOnly: Record<string, string> = {
 const nodeSideImport = /from '(node:[^']+|ioredis|[^']*test\/support\/[^']+)'/;
 
 const testDir = join(root, 'packages/core/test');
-const allFiles = readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).sort();
+const allFiles = readdirSync(testDir)
+  .filter((f) => f.endsWith('.test.ts'))
+  .sort();
 const source = (f: string) => readFileSync(join(testDir, f), 'utf8');
 const excluded = Object.fromEntries(
   allFiles.flatMap((f) => {
-    const why = nodeOnly[f] ?? (nodeSideImport.exec(source(f)) ? `imports ${nodeSideImport.exec(source(f))![1]}` : undefined);
+    const why =
+      nodeOnly[f] ??
+      (nodeSideImport.exec(source(f))
+        ? `imports ${nodeSideImport.exec(source(f))![1]}`
+        : undefined);
     return why ? [[f, why]] : [];
   }),
 );
@@ -47,12 +53,17 @@ const rel = (f: string) => `packages/core/test/${f}`;
 // chai from @vitest/expect's.
 const vitestPkg = createRequire(import.meta.url).resolve('vitest/package.json');
 const vitestModules = dirname(dirname(realpathSync(vitestPkg)));
-const expectModules = dirname(dirname(dirname(realpathSync(createRequire(vitestPkg).resolve('@vitest/expect/package.json')))));
+const expectModules = dirname(
+  dirname(dirname(realpathSync(createRequire(vitestPkg).resolve('@vitest/expect/package.json')))),
+);
 
 const coreTests: Plugin = {
   name: 'latchkey-core-tests',
   setup(b) {
-    b.onResolve({ filter: /^latchkey:core-tests$/ }, () => ({ path: 'core-tests', namespace: 'latchkey' }));
+    b.onResolve({ filter: /^latchkey:core-tests$/ }, () => ({
+      path: 'core-tests',
+      namespace: 'latchkey',
+    }));
     b.onLoad({ filter: /.*/, namespace: 'latchkey' }, () => ({
       contents: `export const testFiles = {\n${portable.map((f) => `  ${JSON.stringify(rel(f))}: () => import(${JSON.stringify(join(testDir, f))}),`).join('\n')}\n};\n`,
       loader: 'js',
@@ -67,26 +78,36 @@ const vitestInternals: Plugin = {
   setup(b) {
     b.onResolve({ filter: /^vitest-internal:/ }, async (args) => {
       const name = args.path.slice('vitest-internal:'.length);
-      const r = await b.resolve(name === 'chai' ? 'chai' : `@vitest/${name}`, { kind: 'import-statement', resolveDir: name === 'chai' ? expectModules : vitestModules });
+      const r = await b.resolve(name === 'chai' ? 'chai' : `@vitest/${name}`, {
+        kind: 'import-statement',
+        resolveDir: name === 'chai' ? expectModules : vitestModules,
+      });
       return r.errors.length > 0 ? { errors: r.errors } : { path: r.path };
     });
   },
 };
 
 const buildAll = <const T extends readonly string[]>(entries: T) =>
-  bundleAll(entries.map((entry) => join(root, 'test/runtimes/core', entry)) as { [K in keyof T]: string }, {
-    platform: 'browser',
-    aliases: { vitest: join(root, 'test/runtimes/vitest-shim.ts') },
-    plugins: [coreTests, vitestInternals],
-    nodePaths: [vitestModules, expectModules],
-  });
+  bundleAll(
+    entries.map((entry) => join(root, 'test/runtimes/core', entry)) as { [K in keyof T]: string },
+    {
+      platform: 'browser',
+      aliases: { vitest: join(root, 'test/runtimes/vitest-shim.ts') },
+      plugins: [coreTests, vitestInternals],
+      nodePaths: [vitestModules, expectModules],
+    },
+  );
 
 /** `vitest list` on Node for the same files: the names every runtime must report. */
 async function listedOnNode(): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-vitest-list-'));
   try {
     const json = join(dir, 'list.json'); // `--json=<file>`: a bare `--json` would take the next argument as its output path
-    await run(join(root, 'node_modules/.bin/vitest'), ['list', `--json=${json}`, ...portable.map(rel)]);
+    await run(join(root, 'node_modules/.bin/vitest'), [
+      'list',
+      `--json=${json}`,
+      ...portable.map(rel),
+    ]);
     const listed = JSON.parse(await readFile(json, 'utf8')) as { name: string; file: string }[];
     return listed.map((t) => `${t.file.slice(root.length)} :: ${t.name}`).sort();
   } finally {
@@ -99,7 +120,11 @@ let expected: string[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
 async function onWorkerd(file: string): Promise<CoreTestResult[]> {
-  const mf = new Miniflare({ modules: true, script: await readFile(file, 'utf8'), compatibilityDate: '2025-01-01' });
+  const mf = new Miniflare({
+    modules: true,
+    script: await readFile(file, 'utf8'),
+    compatibilityDate: '2025-01-01',
+  });
   try {
     const response = await mf.dispatchFetch('http://localhost/');
     if (!response.ok) throw new Error(`workerd: ${response.status} ${await response.text()}`);
@@ -115,7 +140,9 @@ beforeAll(async () => {
   [expected, reports.deno, reports.bun, reports.workerd] = await Promise.all([
     listedOnNode(),
     // --allow-env: vitest's colour helper (tinyrainbow) reads NO_COLOR and friends; the core reads no environment.
-    run(bin('deno'), ['run', '--quiet', '--allow-env', deno.outfile]).then(readReport<CoreTestResult[]>),
+    run(bin('deno'), ['run', '--quiet', '--allow-env', deno.outfile]).then(
+      readReport<CoreTestResult[]>,
+    ),
     run(bin('bun'), ['run', bun.outfile]).then(readReport<CoreTestResult[]>),
     onWorkerd(workerd.outfile),
   ]);
@@ -124,7 +151,8 @@ afterAll(() => Promise.all(cleanups.map((c) => c())));
 
 describe('the core unit suite outside Node', () => {
   for (const [f, why] of Object.entries(excluded)) {
-    it(`leaves out ${f}, which is Node-side: ${why}`, () => expect(source(f)).toMatch(nodeSideImport));
+    it(`leaves out ${f}, which is Node-side: ${why}`, () =>
+      expect(source(f)).toMatch(nodeSideImport));
   }
   it('runs every other core test file, none of which imports anything Node-side', () => {
     expect(portable.length).toBeGreaterThan(0);
@@ -140,7 +168,11 @@ describe('the core unit suite outside Node', () => {
         expect(ran.map((r) => `${r.file} :: ${r.name}`).sort()).toEqual(expected);
       });
       it('passed every one of them (a test is skipped only where its skipIf says so, as on Node)', () => {
-        expect(reports[runtime]!.filter((r) => r.state !== 'pass' && !(r.state === 'skip' && r.declared === 'skip'))).toEqual([]);
+        expect(
+          reports[runtime]!.filter(
+            (r) => r.state !== 'pass' && !(r.state === 'skip' && r.declared === 'skip'),
+          ),
+        ).toEqual([]);
       });
     });
   }

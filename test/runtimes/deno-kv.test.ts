@@ -23,11 +23,22 @@ let serveReport: { extra: CaseResult[] };
 const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  const [store, serve] = await bundleAll([`${root}test/runtimes/deno/store-entry.ts`, `${root}test/runtimes/deno/serve-entry.ts`]);
+  const [store, serve] = await bundleAll([
+    `${root}test/runtimes/deno/store-entry.ts`,
+    `${root}test/runtimes/deno/serve-entry.ts`,
+  ]);
   cleanups.push(store.cleanup, serve.cleanup);
   [report, serveReport] = await Promise.all([
-    run(bin('deno'), ['run', '--quiet', '--unstable-kv', store.outfile]).then(readReport<typeof report>),
-    run(bin('deno'), ['run', '--quiet', '--unstable-kv', '--allow-net=127.0.0.1', serve.outfile]).then(readReport<typeof serveReport>),
+    run(bin('deno'), ['run', '--quiet', '--unstable-kv', store.outfile]).then(
+      readReport<typeof report>,
+    ),
+    run(bin('deno'), [
+      'run',
+      '--quiet',
+      '--unstable-kv',
+      '--allow-net=127.0.0.1',
+      serve.outfile,
+    ]).then(readReport<typeof serveReport>),
   ]);
 });
 afterAll(() => Promise.all(cleanups.map((c) => c())));
@@ -39,10 +50,14 @@ const outcome = (results: CaseResult[], name: string) => {
 
 describe('Deno KV store in Deno: conformance', () => {
   it('ran every conformance case and nothing else', () => {
-    expect(report.conformance.map((r) => r.name).sort()).toEqual(storeCases.map(storeCaseName).sort());
+    expect(report.conformance.map((r) => r.name).sort()).toEqual(
+      storeCases.map(storeCaseName).sort(),
+    );
   });
   for (const c of storeCases) {
-    it(storeCaseName(c), () => expect(outcome(report.conformance, storeCaseName(c))).toBe('passed'));
+    it(storeCaseName(c), () =>
+      expect(outcome(report.conformance, storeCaseName(c))).toBe('passed'),
+    );
   }
 });
 
@@ -71,12 +86,17 @@ describe('Deno KV store types', () => {
     const dir = await mkdtemp(join(tmpdir(), 'latchkey-deno-check-'));
     try {
       const file = join(dir, 'check.ts');
-      await writeFile(file, [
-        `import type { DenoKvLike } from ${JSON.stringify(join(root, 'adapters/deno/src/kv-types.ts'))};`,
-        'const kv: Deno.Kv = await Deno.openKv();',
-        'export const like: DenoKvLike = kv;',
-      ].join('\n'));
-      await expect(run(bin('deno'), ['check', '--quiet', '--unstable-kv', file])).resolves.toBeDefined();
+      await writeFile(
+        file,
+        [
+          `import type { DenoKvLike } from ${JSON.stringify(join(root, 'adapters/deno/src/kv-types.ts'))};`,
+          'const kv: Deno.Kv = await Deno.openKv();',
+          'export const like: DenoKvLike = kv;',
+        ].join('\n'),
+      );
+      await expect(
+        run(bin('deno'), ['check', '--quiet', '--unstable-kv', file]),
+      ).resolves.toBeDefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -27,7 +27,11 @@ function workspaceAliases(extra: Record<string, string>): Plugin {
   return {
     name: 'workspace-aliases',
     setup(b) {
-      const filter = new RegExp(`^(${Object.keys(table).map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})$`);
+      const filter = new RegExp(
+        `^(${Object.keys(table)
+          .map((k) => k.replace(/[/.]/g, '\\$&'))
+          .join('|')})$`,
+      );
       b.onResolve({ filter }, (args) => ({ path: table[args.path]! }));
     },
   };
@@ -36,7 +40,13 @@ function workspaceAliases(extra: Record<string, string>): Plugin {
 /** Bundle `entry` into one ES module file in a fresh temp dir; returns its path and a cleanup. */
 export async function bundle(
   entry: string,
-  options: { aliases?: Record<string, string>; external?: string[]; platform?: 'neutral' | 'browser'; plugins?: Plugin[]; nodePaths?: string[] } = {},
+  options: {
+    aliases?: Record<string, string>;
+    external?: string[];
+    platform?: 'neutral' | 'browser';
+    plugins?: Plugin[];
+    nodePaths?: string[];
+  } = {},
 ) {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-runtime-'));
   const outfile = join(dir, 'entry.mjs');
@@ -64,23 +74,45 @@ export async function bundle(
 
 /** Bundle several entries; if any fails, the others' temp dirs are removed too. */
 type Bundle = Awaited<ReturnType<typeof bundle>>;
-export async function bundleAll<const T extends readonly string[]>(entries: T, options: Parameters<typeof bundle>[1] = {}): Promise<{ -readonly [K in keyof T]: Bundle }> {
+export async function bundleAll<const T extends readonly string[]>(
+  entries: T,
+  options: Parameters<typeof bundle>[1] = {},
+): Promise<{ -readonly [K in keyof T]: Bundle }> {
   const settled = await Promise.allSettled(entries.map((e) => bundle(e, options)));
   const failed = settled.find((r) => r.status === 'rejected');
   if (failed) {
-    await Promise.all(settled.map((r) => (r.status === 'fulfilled' ? r.value.cleanup() : undefined)));
+    await Promise.all(
+      settled.map((r) => (r.status === 'fulfilled' ? r.value.cleanup() : undefined)),
+    );
     throw (failed as PromiseRejectedResult).reason;
   }
-  return settled.map((r) => (r as PromiseFulfilledResult<Bundle>).value) as { -readonly [K in keyof T]: Bundle };
+  return settled.map((r) => (r as PromiseFulfilledResult<Bundle>).value) as {
+    -readonly [K in keyof T]: Bundle;
+  };
 }
 
 /** Run a command, resolve its stdout; reject with stdout and stderr on a non-zero exit. */
 export function run(file: string, args: string[], timeoutMs = 120_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { cwd: root, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${file} ${args.join(' ')} failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`));
-      else resolve(stdout);
-    });
+    execFile(
+      file,
+      args,
+      {
+        cwd: root,
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+      (error, stdout, stderr) => {
+        if (error)
+          reject(
+            new Error(
+              `${file} ${args.join(' ')} failed: ${error.message}\n--- stdout\n${stdout}\n--- stderr\n${stderr}`,
+            ),
+          );
+        else resolve(stdout);
+      },
+    );
   });
 }
 

@@ -2,7 +2,18 @@
 // declaring their real names here would shadow the types vitest itself resolves. core-suite.test.ts
 // maps each name to the real package in vitest's own dependencies when it bundles.
 declare module 'vitest-internal:runner' {
-  export { afterAll, afterEach, beforeAll, beforeEach, describe, it, onTestFailed, onTestFinished, suite, test } from 'vitest';
+  export {
+    afterAll,
+    afterEach,
+    beforeAll,
+    beforeEach,
+    describe,
+    it,
+    onTestFailed,
+    onTestFinished,
+    suite,
+    test,
+  } from 'vitest';
   export function startTests(specs: string[], runner: unknown): Promise<unknown[]>;
 }
 declare module 'vitest-internal:expect' {

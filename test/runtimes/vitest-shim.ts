@@ -24,7 +24,18 @@ import {
 } from 'vitest-internal:expect';
 import { fn, spyOn } from 'vitest-internal:spy';
 
-export { afterAll, afterEach, beforeAll, beforeEach, describe, it, onTestFailed, onTestFinished, suite, test } from 'vitest-internal:runner';
+export {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  it,
+  onTestFailed,
+  onTestFinished,
+  suite,
+  test,
+} from 'vitest-internal:runner';
 
 chai.use(JestExtend);
 chai.use(JestChaiExpect);
@@ -41,10 +52,14 @@ export const expect = ((value: unknown, message?: string) => {
 }) as Expect;
 Object.assign(expect, chai.expect);
 Object.assign(expect, (globalThis as Record<PropertyKey, unknown>)[ASYMMETRIC_MATCHERS_OBJECT]);
-setState({ assertionCalls: 0, isExpectingAssertions: false, expectedAssertionsNumber: null }, expect);
+setState(
+  { assertionCalls: 0, isExpectingAssertions: false, expectedAssertionsNumber: null },
+  expect,
+);
 expect.getState = () => getState(expect);
 expect.setState = (state: object) => setState(state, expect);
-expect.extend = (matchers: object) => (chai.expect as unknown as { extend(e: unknown, m: object): void }).extend(expect, matchers);
+expect.extend = (matchers: object) =>
+  (chai.expect as unknown as { extend(e: unknown, m: object): void }).extend(expect, matchers);
 (globalThis as Record<PropertyKey, unknown>)[GLOBAL_EXPECT] = expect;
 
 const RealDate = Date;
@@ -78,7 +93,9 @@ export const vi: Record<string, unknown> = new Proxy(
     get(target, key) {
       if (key in target) return target[key as string];
       if (typeof key === 'symbol' || key === 'then') return undefined; // probes (await, inspection), not uses
-      throw new Error(`vitest-shim: vi.${String(key)} is not supported outside Node; add it to test/runtimes/vitest-shim.ts`);
+      throw new Error(
+        `vitest-shim: vi.${String(key)} is not supported outside Node; add it to test/runtimes/vitest-shim.ts`,
+      );
     },
   },
 );

@@ -15,7 +15,9 @@ let mf: Miniflare;
 let cleanup: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
-  const bundled = await bundle(`${root}test/runtimes/workers/app-worker.ts`, { platform: 'browser' });
+  const bundled = await bundle(`${root}test/runtimes/workers/app-worker.ts`, {
+    platform: 'browser',
+  });
   cleanup = bundled.cleanup;
   mf = new Miniflare({
     modules: true,
@@ -32,9 +34,16 @@ afterAll(async () => {
 });
 
 async function call(path: string, cookie?: string) {
-  const response = await mf.dispatchFetch(`http://localhost${path}`, { method: 'POST', headers: cookie ? { cookie } : {} });
+  const response = await mf.dispatchFetch(`http://localhost${path}`, {
+    method: 'POST',
+    headers: cookie ? { cookie } : {},
+  });
   const text = await response.text();
-  return { status: response.status, cookie: response.headers.getSetCookie()[0]?.split(';')[0], body: text ? JSON.parse(text) : null };
+  return {
+    status: response.status,
+    cookie: response.headers.getSetCookie()[0]?.split(';')[0],
+    body: text ? JSON.parse(text) : null,
+  };
 }
 
 describe('withWorkerSessions in workerd', () => {
@@ -50,7 +59,9 @@ describe('withWorkerSessions in workerd', () => {
     it("ending the user's other sessions is refused on the very next request from the other device", async () => {
       const [laptop, phone] = [(await call('/do/login')).cookie, (await call('/do/login')).cookie];
       expect((await call('/do/me', phone)).status).toBe(200);
-      expect((await call('/do/revoke-others', laptop)).body).toMatchObject({ ended: expect.any(Number) });
+      expect((await call('/do/revoke-others', laptop)).body).toMatchObject({
+        ended: expect.any(Number),
+      });
       expect(await call('/do/me', phone)).toMatchObject({ status: 401 });
       expect((await call('/do/me', laptop)).body).toEqual({ user: 'ada' });
     });
@@ -71,7 +82,10 @@ describe('withWorkerSessions in workerd', () => {
 
     it("refuses ending a user's other sessions, which needs the user index KV cannot keep, with StoreCapabilityError", async () => {
       const login = await call('/kv/login');
-      expect(await call('/kv/revoke-others', login.cookie)).toMatchObject({ status: 501, body: { error: 'ERR_STORE_CAPABILITY' } });
+      expect(await call('/kv/revoke-others', login.cookie)).toMatchObject({
+        status: 501,
+        body: { error: 'ERR_STORE_CAPABILITY' },
+      });
     });
   });
 

@@ -27,7 +27,9 @@ let cleanup: () => Promise<void> = async () => {};
 const reports: Record<string, CaseResult[]> = {};
 
 beforeAll(async () => {
-  const bundled = await bundle(`${root}test/runtimes/workers/store-worker.ts`, { platform: 'browser' });
+  const bundled = await bundle(`${root}test/runtimes/workers/store-worker.ts`, {
+    platform: 'browser',
+  });
   cleanup = bundled.cleanup;
   mf = new Miniflare({
     modules: true,
@@ -50,7 +52,9 @@ beforeAll(async () => {
     bindings: { LATCHKEY_SWEEP_INTERVAL_MS: '100' },
   });
   try {
-    reports['/do/alarm'] = (await (await sweeping.dispatchFetch('http://localhost/do/alarm')).json()) as CaseResult[];
+    reports['/do/alarm'] = (await (
+      await sweeping.dispatchFetch('http://localhost/do/alarm')
+    ).json()) as CaseResult[];
   } finally {
     await sweeping.dispose();
   }
@@ -67,17 +71,25 @@ const outcome = (results: CaseResult[] | undefined, name: string) => {
 
 const stores = [
   { route: '/kv', title: 'Workers KV store in workerd', capabilities: [] as string[] },
-  { route: '/do', title: 'Durable Object store in workerd', capabilities: ['userIndex', 'consume', 'compareAndSet'] },
+  {
+    route: '/do',
+    title: 'Durable Object store in workerd',
+    capabilities: ['userIndex', 'consume', 'compareAndSet'],
+  },
 ];
 
 for (const { route, title, capabilities } of stores) {
   const cases = storeCases.filter((c) => !c.capability || capabilities.includes(c.capability));
   describe(`${title}: conformance`, () => {
     it(`ran every case for its capabilities [${capabilities.join(', ')}] and nothing else`, () => {
-      expect(reports[`${route}/conformance`]!.map((r) => r.name).sort()).toEqual(cases.map(storeCaseName).sort());
+      expect(reports[`${route}/conformance`]!.map((r) => r.name).sort()).toEqual(
+        cases.map(storeCaseName).sort(),
+      );
     });
     for (const c of cases) {
-      it(storeCaseName(c), () => expect(outcome(reports[`${route}/conformance`], storeCaseName(c))).toBe('passed'));
+      it(storeCaseName(c), () =>
+        expect(outcome(reports[`${route}/conformance`], storeCaseName(c))).toBe('passed'),
+      );
     }
   });
 }
@@ -100,7 +112,8 @@ describe('Durable Object store in workerd: beyond conformance', () => {
   ]) {
     it(name, () => expect(outcome(reports['/do/extra'], name)).toBe('passed'));
   }
-  const alarm = 'the sweep alarm fires on its own and deletes entries past their deadline by the wall clock';
+  const alarm =
+    'the sweep alarm fires on its own and deletes entries past their deadline by the wall clock';
   it(alarm, () => expect(outcome(reports['/do/alarm'], alarm)).toBe('passed'));
 });
 
@@ -108,17 +121,35 @@ describe('Workers binding types', () => {
   it("the real bindings (@cloudflare/workers-types) satisfy the package's own minimal binding interfaces", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'latchkey-workers-types-'));
     try {
-      await writeFile(join(dir, 'check.ts'), [
-        `import type { KVNamespace, DurableObjectNamespace, DurableObjectState, ExecutionContext } from ${JSON.stringify(join(root, 'node_modules/@cloudflare/workers-types/index.ts'))};`,
-        `import type { KvNamespaceLike, DurableObjectNamespaceLike, DurableObjectStateLike, ExecutionContextLike } from ${JSON.stringify(join(root, 'adapters/workers/src/bindings.ts'))};`,
-        'declare const kv: KVNamespace, ns: DurableObjectNamespace, state: DurableObjectState, ctx: ExecutionContext;',
-        'export const bindings: [KvNamespaceLike, DurableObjectNamespaceLike, DurableObjectStateLike, ExecutionContextLike] = [kv, ns, state, ctx];',
-      ].join('\n'));
-      await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({
-        compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, allowImportingTsExtensions: true, lib: ['ES2022', 'DOM'], types: [], skipLibCheck: true },
-        files: ['check.ts'],
-      }));
-      await expect(run(join(root, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.json')])).resolves.toBeDefined();
+      await writeFile(
+        join(dir, 'check.ts'),
+        [
+          `import type { KVNamespace, DurableObjectNamespace, DurableObjectState, ExecutionContext } from ${JSON.stringify(join(root, 'node_modules/@cloudflare/workers-types/index.ts'))};`,
+          `import type { KvNamespaceLike, DurableObjectNamespaceLike, DurableObjectStateLike, ExecutionContextLike } from ${JSON.stringify(join(root, 'adapters/workers/src/bindings.ts'))};`,
+          'declare const kv: KVNamespace, ns: DurableObjectNamespace, state: DurableObjectState, ctx: ExecutionContext;',
+          'export const bindings: [KvNamespaceLike, DurableObjectNamespaceLike, DurableObjectStateLike, ExecutionContextLike] = [kv, ns, state, ctx];',
+        ].join('\n'),
+      );
+      await writeFile(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'ESNext',
+            moduleResolution: 'Bundler',
+            strict: true,
+            noEmit: true,
+            allowImportingTsExtensions: true,
+            lib: ['ES2022', 'DOM'],
+            types: [],
+            skipLibCheck: true,
+          },
+          files: ['check.ts'],
+        }),
+      );
+      await expect(
+        run(join(root, 'node_modules/.bin/tsc'), ['-p', join(dir, 'tsconfig.json')]),
+      ).resolves.toBeDefined();
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -87,7 +87,8 @@ export interface Fixture {
 /** The login form: `{ "user": string, "remember"?: boolean }`. */
 export function loginForm(body: unknown): { user: string; rememberMe: boolean } {
   const { user, remember } = (body ?? {}) as { user?: unknown; remember?: unknown };
-  if (typeof user !== 'string' || user === '') throw new TypeError('body.user must be a non-empty string');
+  if (typeof user !== 'string' || user === '')
+    throw new TypeError('body.user must be a non-empty string');
   return { user, rememberMe: remember === true };
 }
 
@@ -100,7 +101,12 @@ export async function secureLogin(fixture: Fixture, request: Request): Promise<R
 
 /** What `/me` answers for a valid session, in every variant. */
 export function describeSession(session: NonNullable<RequestSession['session']>) {
-  return { user: session.userId, handle: session.handle, data: session.data, authTime: session.authTime };
+  return {
+    user: session.userId,
+    handle: session.handle,
+    data: session.data,
+    authTime: session.authTime,
+  };
 }
 
 /** A second, app-owned cookie next to the session's, to show several Set-Cookie headers survive each adapter. */
@@ -110,7 +116,12 @@ export function createFixture(): Fixture {
   const clock = new ManualClock();
   const store = new SwitchableStore(new MemoryStore({ clock }));
   const quiet = { warn: () => {} };
-  const latchkey = createLatchkey({ policy: scenarioPolicy, store, clock, cookie: { development: true, ...quiet } });
+  const latchkey = createLatchkey({
+    policy: scenarioPolicy,
+    store,
+    clock,
+    cookie: { development: true, ...quiet },
+  });
   const secure = createLatchkey({ policy: scenarioPolicy, store, clock, keyPrefix: 'secure:' });
 
   const fixture: Fixture = {
@@ -166,6 +177,8 @@ export function createFixture(): Fixture {
     },
     fetch: async (request) => (await fixture.control(request)) ?? handler(request),
   };
-  const handler = withSessions(latchkey, ({ request, session }) => fixture.routes(request, session));
+  const handler = withSessions(latchkey, ({ request, session }) =>
+    fixture.routes(request, session),
+  );
   return fixture;
 }

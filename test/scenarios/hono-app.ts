@@ -5,7 +5,14 @@
 
 import { Hono } from 'hono';
 import { latchkey, requireFreshAuth, requireSession } from '../../adapters/hono/src/index.js';
-import { APP_COOKIE, createFixture, describeSession, loginForm, secureLogin, type Fixture } from './app.js';
+import {
+  APP_COOKIE,
+  createFixture,
+  describeSession,
+  loginForm,
+  secureLogin,
+  type Fixture,
+} from './app.js';
 
 export function createHonoApp(fixture: Fixture = createFixture()): Hono {
   const app = new Hono();
@@ -33,7 +40,9 @@ export function createHonoApp(fixture: Fixture = createFixture()): Hono {
     session.set(key, value);
     return c.json(describeSession(session));
   });
-  app.post('/privilege', requireSession(), async (c) => c.json(describeSession(await c.var.session.regenerate())));
+  app.post('/privilege', requireSession(), async (c) =>
+    c.json(describeSession(await c.var.session.regenerate())),
+  );
   app.get('/sensitive', requireFreshAuth(), (c) => c.json({ ok: true }));
   return app;
 }

@@ -7,5 +7,9 @@ import { runScenarios } from './suite.js';
 
 runScenarios('fetch wrapper on node', () => {
   const app = createFixture();
-  return listenNode(createServer((req, res) => void app.fetch(toRequest(req)).then((response) => writeResponse(res, response))));
+  return listenNode(
+    createServer(
+      (req, res) => void app.fetch(toRequest(req)).then((response) => writeResponse(res, response)),
+    ),
+  );
 });

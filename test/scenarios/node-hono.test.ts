@@ -5,4 +5,6 @@ import { createHonoApp } from './hono-app.js';
 import { listenNode } from './serve.js';
 import { runScenarios } from './suite.js';
 
-runScenarios('hono on node', () => listenNode(createAdaptorServer({ fetch: createHonoApp().fetch }) as Server));
+runScenarios('hono on node', () =>
+  listenNode(createAdaptorServer({ fetch: createHonoApp().fetch }) as Server),
+);

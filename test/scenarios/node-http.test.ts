@@ -7,7 +7,9 @@ import { runScenarios } from './suite.js';
 
 runScenarios('node:http handler', () => {
   const app = createFixture();
-  const handler = createHandler(app.latchkey, ({ request, session }) => app.routes(request, session));
+  const handler = createHandler(app.latchkey, ({ request, session }) =>
+    app.routes(request, session),
+  );
   return listenNode(
     createServer(async (req, res) => {
       // The fixture's test-only control routes sit in front of the library's handler.

@@ -8,7 +8,8 @@ import { bundle } from './bundle.js';
 import { spawnApp } from './serve.js';
 import type { RunningApp } from './suite.js';
 
-const bin = (name: string) => fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
+const bin = (name: string) =>
+  fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
 
 /** Bundle `entries/<file>` once per test file, however many variants it starts. */
 function bundled(file: string): () => Promise<string> {
@@ -26,7 +27,11 @@ export async function startOnBun(variant: string): Promise<RunningApp> {
 
 /** The fixture `variant` on Deno, with network access only. */
 export async function startOnDeno(variant: string): Promise<RunningApp> {
-  return spawnApp(bin('deno'), ['run', '--allow-net=127.0.0.1', '--no-prompt', '--no-config', await denoEntry(), variant], {
-    env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
-  });
+  return spawnApp(
+    bin('deno'),
+    ['run', '--allow-net=127.0.0.1', '--no-prompt', '--no-config', await denoEntry(), variant],
+    {
+      env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+    },
+  );
 }

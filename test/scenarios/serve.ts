@@ -33,8 +33,16 @@ export async function listenNode(server: Server): Promise<RunningApp> {
  * @example
  * spawnApp(deno, ['run', '--allow-net', bundledFile, 'hono'])
  */
-export function spawnApp(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<RunningApp> {
-  const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnApp(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<RunningApp> {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let stdout = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -52,11 +60,17 @@ export function spawnApp(command: string, args: string[], options: { cwd?: strin
     const fail = (why: string) => {
       clearTimeout(timer);
       void stop();
-      reject(new Error(`${command} ${args.join(' ')}: ${why}\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(`${command} ${args.join(' ')}: ${why}\nstdout: ${stdout}\nstderr: ${stderr}`),
+      );
     };
-    const timer = setTimeout(() => fail('did not print "listening <port>" in time'), options.timeoutMs ?? 60_000);
+    const timer = setTimeout(
+      () => fail('did not print "listening <port>" in time'),
+      options.timeoutMs ?? 60_000,
+    );
     child.once('error', (error) => fail(String(error)));
-    const early = (code: number | null, signal: string | null) => fail(`exited early (code ${code}, signal ${signal})`);
+    const early = (code: number | null, signal: string | null) =>
+      fail(`exited early (code ${code}, signal ${signal})`);
     child.once('exit', early);
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;

@@ -32,7 +32,9 @@ class Client {
   constructor(private readonly app: () => RunningApp) {}
 
   async send(method: string, path: string, call: Call = {}): Promise<Response> {
-    const headers = new Headers({ accept: call.as === 'page' ? 'text/html,application/xhtml+xml' : 'application/json' });
+    const headers = new Headers({
+      accept: call.as === 'page' ? 'text/html,application/xhtml+xml' : 'application/json',
+    });
     const cookie = call.cookie ?? this.jar.header();
     if (cookie !== undefined) headers.set('cookie', cookie);
     if (call.body !== undefined) headers.set('content-type', 'application/json');
@@ -65,7 +67,10 @@ async function json(response: Response): Promise<any> {
 }
 
 /** Expect the JSON answer for a request without a usable session. */
-async function expectRefused(response: Response, reason: 'idle' | 'absolute' | 'revoked' | 'unauthenticated'): Promise<void> {
+async function expectRefused(
+  response: Response,
+  reason: 'idle' | 'absolute' | 'revoked' | 'unauthenticated',
+): Promise<void> {
   expect(response.status).toBe(401);
   expect(await json(response)).toEqual({ error: 'session_expired', reason });
 }
@@ -165,7 +170,10 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
       await dave.login('dave');
       const second = dave.session;
       expect(second).not.toBe(first);
-      await expectRefused(await dave.send('GET', '/me', { cookie: `${SESSION}=${first}` }), 'unauthenticated');
+      await expectRefused(
+        await dave.send('GET', '/me', { cookie: `${SESSION}=${first}` }),
+        'unauthenticated',
+      );
       expect((await dave.send('GET', '/me', { cookie: `${SESSION}=${second}` })).status).toBe(200);
     });
 
@@ -175,19 +183,30 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
       victim.jar.cookies.set(SESSION, planted);
       await victim.login('erin');
       expect(victim.session).not.toBe(planted);
-      await expectRefused(await victim.send('GET', '/me', { cookie: `${SESSION}=${planted}` }), 'unauthenticated');
+      await expectRefused(
+        await victim.send('GET', '/me', { cookie: `${SESSION}=${planted}` }),
+        'unauthenticated',
+      );
     });
 
     it('regenerates the ID on a privilege change, keeping the data and killing the old ID', async () => {
       const frank = client();
       await frank.login('frank');
-      expect((await frank.send('POST', '/data', { body: { key: 'cart', value: 3 } })).status).toBe(200);
+      expect((await frank.send('POST', '/data', { body: { key: 'cart', value: 3 } })).status).toBe(
+        200,
+      );
       const before = frank.session;
       const privileged = await frank.send('POST', '/privilege');
       expect(privileged.status).toBe(200);
       expect(frank.session).not.toBe(before);
-      expect(await json(await frank.send('GET', '/me'))).toMatchObject({ user: 'frank', data: { cart: 3 } });
-      await expectRefused(await frank.send('GET', '/me', { cookie: `${SESSION}=${before}` }), 'unauthenticated');
+      expect(await json(await frank.send('GET', '/me'))).toMatchObject({
+        user: 'frank',
+        data: { cart: 3 },
+      });
+      await expectRefused(
+        await frank.send('GET', '/me', { cookie: `${SESSION}=${before}` }),
+        'unauthenticated',
+      );
     });
 
     it('logs out on the server: the cookie is cleared and a replayed copy is refused', async () => {
@@ -197,9 +216,16 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
       const logout = await grace.send('POST', '/logout');
       expect(logout.status).toBe(200);
       expect(logout.headers.get('cache-control')).toBe('no-store');
-      expect(logout.headers.getSetCookie().some((c) => c.startsWith(`${SESSION}=;`) && /Max-Age=0/.test(c))).toBe(true);
+      expect(
+        logout.headers
+          .getSetCookie()
+          .some((c) => c.startsWith(`${SESSION}=;`) && /Max-Age=0/.test(c)),
+      ).toBe(true);
       expect(grace.jar.get(SESSION)).toBeUndefined();
-      await expectRefused(await grace.send('GET', '/me', { cookie: `${SESSION}=${stolen}` }), 'unauthenticated');
+      await expectRefused(
+        await grace.send('GET', '/me', { cookie: `${SESSION}=${stolen}` }),
+        'unauthenticated',
+      );
     });
 
     it('answers bogus and malformed cookies with 401, never a 500', async () => {
@@ -221,14 +247,19 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
       for (const cookie of hostile) {
         const response = await heidi.send('GET', '/me', { cookie });
         expect(response.status, cookie.slice(0, 80)).toBe(401);
-        expect(await response.json()).toEqual({ error: 'session_expired', reason: 'unauthenticated' });
+        expect(await response.json()).toEqual({
+          error: 'session_expired',
+          reason: 'unauthenticated',
+        });
       }
       // Junk around a valid cookie does not lose the session.
-      const ok = await heidi.send('GET', '/me', { cookie: `a=%ff%fe; ${SESSION}=${valid}; ${SESSION}=garbage; b="` });
+      const ok = await heidi.send('GET', '/me', {
+        cookie: `a=%ff%fe; ${SESSION}=${valid}; ${SESSION}=garbage; b="`,
+      });
       expect(ok.status).toBe(200);
     });
 
-    it('sets the session cookie with the right attributes, next to the app\'s own cookies', async () => {
+    it("sets the session cookie with the right attributes, next to the app's own cookies", async () => {
       const ivan = client();
       const login = await ivan.login('ivan');
       const cookies = login.headers.getSetCookie();
@@ -248,7 +279,8 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
       const [hostCookie, ...rest] = secure.headers.getSetCookie();
       expect(rest).toEqual([]);
       expect(hostCookie).toMatch(/^__Host-session=[A-Za-z0-9_-]{43}; /);
-      for (const attribute of ['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/']) expect(hostCookie).toMatch(new RegExp(`; ${attribute}(;|$)`));
+      for (const attribute of ['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/'])
+        expect(hostCookie).toMatch(new RegExp(`; ${attribute}(;|$)`));
       expect(hostCookie).not.toMatch(/Domain=/i);
     });
 
@@ -268,7 +300,9 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
       const login = await kim.login('kim', true);
       const device = [...kim.jar.cookies.keys()].find((name) => name.includes('remember'));
       expect(device, 'a device cookie next to the session cookie').toBeDefined();
-      expect(login.headers.getSetCookie().find((c) => c.startsWith(`${device}=`))).toMatch(/; HttpOnly(;|$)/);
+      expect(login.headers.getSetCookie().find((c) => c.startsWith(`${device}=`))).toMatch(
+        /; HttpOnly(;|$)/,
+      );
       const firstToken = kim.jar.get(device!)!;
       const firstSession = kim.session;
       await advance(11 * MINUTE); // the session idles out; the device is remembered for a day
@@ -282,7 +316,9 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
       expect(sensitive.status).toBe(403);
       // The replaced device token used again after the grace window means a copy exists: every session of the user ends.
       await advance(31_000);
-      expect((await kim.send('GET', '/me', { cookie: `${device}=${firstToken}` })).status).toBe(401);
+      expect((await kim.send('GET', '/me', { cookie: `${device}=${firstToken}` })).status).toBe(
+        401,
+      );
       expect((await kim.send('GET', '/me')).status).toBe(401);
       // Without the device cookie a plain login does not remember the device.
       const lee = client();
@@ -302,7 +338,9 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
         const page = await mallory.send('GET', '/me', { as: 'page' });
         expect(page.status).toBe(503); // not a redirect to the login page: the user is not logged out
         expect(page.headers.get('location')).toBeNull();
-        expect((await mallory.send('POST', '/login', { body: { user: 'mallory' } })).status).toBe(503);
+        expect((await mallory.send('POST', '/login', { body: { user: 'mallory' } })).status).toBe(
+          503,
+        );
       } finally {
         await storeDown(false);
       }

@@ -8,8 +8,18 @@ let entry: Promise<string> | undefined;
 
 /** The fixture `variant` in workerd, listening on a free loopback port. */
 async function startOnWorkerd(variant: string): Promise<RunningApp> {
-  const script = await readFile(await (entry ??= bundle(new URL('./entries/workerd.ts', import.meta.url))), 'utf8');
-  const mf = new Miniflare({ modules: true, script, compatibilityDate: '2025-01-01', bindings: { VARIANT: variant }, host: '127.0.0.1', port: 0 });
+  const script = await readFile(
+    await (entry ??= bundle(new URL('./entries/workerd.ts', import.meta.url))),
+    'utf8',
+  );
+  const mf = new Miniflare({
+    modules: true,
+    script,
+    compatibilityDate: '2025-01-01',
+    bindings: { VARIANT: variant },
+    host: '127.0.0.1',
+    port: 0,
+  });
   const url = await mf.ready;
   return { baseUrl: url.origin, stop: () => mf.dispose() };
 }

@@ -20,11 +20,17 @@ export interface RedisServer {
  * process races us for them; starters retry or check their own child.
  */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  })));
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
   const ports = servers.map((server) => (server.address() as AddressInfo).port);
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
@@ -36,7 +42,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resolves once something accepts TCP connections on `port`, polling every 20 ms; rejects after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs = 10_000, alive: () => boolean = () => true): Promise<void> {
+export async function waitForPort(
+  port: number,
+  timeoutMs = 10_000,
+  alive: () => boolean = () => true,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const open = await new Promise<boolean>((resolve) => {
@@ -46,7 +56,8 @@ export async function waitForPort(port: number, timeoutMs = 10_000, alive: () =>
     });
     if (open) return;
     if (!alive()) throw new Error(`process for port ${port} exited before listening`);
-    if (Date.now() > deadline) throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`nothing listening on 127.0.0.1:${port} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -72,9 +83,13 @@ export async function startRedis(): Promise<RedisServer> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     // Ready means *our* server says so: a port that merely answers could be someone else's.
     const ready = new Promise<boolean>((resolve) => {
@@ -85,7 +100,10 @@ export async function startRedis(): Promise<RedisServer> {
       child.stdout?.on('data', onData);
       child.stderr?.on('data', onData);
       child.once('exit', () => resolve(false));
-      child.once('error', (e) => { lastError = e; resolve(false); });
+      child.once('error', (e) => {
+        lastError = e;
+        resolve(false);
+      });
     });
     const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 10_000, false).unref());
     if (await Promise.race([ready, timeout])) {
@@ -95,7 +113,10 @@ export async function startRedis(): Promise<RedisServer> {
     }
     await killChild(child);
     if ((lastError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
-      throw new Error('redis-server is not installed: apt-get install -y redis-server (.ci/run does this)', { cause: lastError });
+      throw new Error(
+        'redis-server is not installed: apt-get install -y redis-server (.ci/run does this)',
+        { cause: lastError },
+      );
     }
     lastError = new Error(`redis-server did not start on port ${port}: ${output.trim()}`);
   }

@@ -13,7 +13,15 @@
  * consumers exactly one wins, even across isolates sharing one KV database.
  */
 
-import { checkString, checkTtl, checkValue, systemClock, type Clock, type SessionStore, type UserIndex } from '@latchkey/core';
+import {
+  checkString,
+  checkTtl,
+  checkValue,
+  systemClock,
+  type Clock,
+  type SessionStore,
+  type UserIndex,
+} from '@latchkey/core';
 import type { DenoKvEntryMaybe, DenoKvKey, DenoKvLike } from './kv-types.js';
 
 /** Options for {@link denoKvStore}. */
@@ -25,15 +33,20 @@ export interface DenoKvStoreOptions {
 }
 
 /** What a value is stored as: the value and its own deadline (ms since the epoch). */
-interface Stored { v: string; e: number }
+interface Stored {
+  v: string;
+  e: number;
+}
 
 /** Commits retried before giving up when other writers keep winning the race for one key. */
 const maxAttempts = 64;
 const STORE = 'denoKvStore';
 
 const isStored = (x: unknown): x is Stored =>
-  typeof x === 'object' && x !== null && typeof (x as Stored).v === 'string' && typeof (x as Stored).e === 'number';
-
+  typeof x === 'object' &&
+  x !== null &&
+  typeof (x as Stored).v === 'string' &&
+  typeof (x as Stored).e === 'number';
 
 /**
  * A session store on Deno KV: TTL, per-user index, consume-once and
@@ -43,7 +56,10 @@ const isStored = (x: unknown): x is Stored =>
  * const kv = await Deno.openKv();
  * const latchkey = createLatchkey({ policy: presets.productivity, store: denoKvStore(kv) });
  */
-export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): SessionStore & { userIndex: UserIndex } {
+export function denoKvStore(
+  kv: DenoKvLike,
+  options: DenoKvStoreOptions = {},
+): SessionStore & { userIndex: UserIndex } {
   const prefix = options.prefix ?? 'latchkey';
   checkString(STORE, 'prefix', prefix);
   const clock = options.clock ?? systemClock;
@@ -60,7 +76,13 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): S
   ];
 
   /** Read, decide, commit with a versionstamp check; re-read whenever another writer got in first. */
-  async function atomically<T>(key: DenoKvKey, step: (entry: DenoKvEntryMaybe<unknown>) => { result: T; commit?: () => Promise<{ ok: boolean }> }): Promise<T> {
+  async function atomically<T>(
+    key: DenoKvKey,
+    step: (entry: DenoKvEntryMaybe<unknown>) => {
+      result: T;
+      commit?: () => Promise<{ ok: boolean }>;
+    },
+  ): Promise<T> {
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const entry = await kv.get(key);
       const { result, commit } = step(entry);
@@ -125,14 +147,17 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): S
       return atomically(k, (entry) => {
         if (entry.versionstamp === null) return { result: null };
         const value = live(entry);
-        const commit = () => kv.atomic().check({ key: k, versionstamp: entry.versionstamp }).delete(k).commit();
+        const commit = () =>
+          kv.atomic().check({ key: k, versionstamp: entry.versionstamp }).delete(k).commit();
         return { result: value, commit };
       });
     },
     async compareAndSet(key, expected, value, ttlMs) {
       checkString(STORE, 'key', key);
       if (expected !== null && typeof expected !== 'string') {
-        throw new TypeError(`denoKvStore: expected must be a string or null, got ${typeof expected}`);
+        throw new TypeError(
+          `denoKvStore: expected must be a string or null, got ${typeof expected}`,
+        );
       }
       checkValue(STORE, value);
       checkTtl(STORE, ttlMs);
@@ -140,7 +165,12 @@ export function denoKvStore(kv: DenoKvLike, options: DenoKvStoreOptions = {}): S
       return atomically(k, (entry) => {
         if (live(entry) !== expected) return { result: false };
         const [stored, opts] = write(ttlMs, value);
-        const commit = () => kv.atomic().check({ key: k, versionstamp: entry.versionstamp }).set(k, stored, opts).commit();
+        const commit = () =>
+          kv
+            .atomic()
+            .check({ key: k, versionstamp: entry.versionstamp })
+            .set(k, stored, opts)
+            .commit();
         return { result: true, commit };
       });
     },

@@ -6,7 +6,13 @@
  * proxy's header instead.
  */
 
-import { withSessions, type DeviceFacts, type Latchkey, type SessionData, type SessionHandler } from '@latchkey/core';
+import {
+  withSessions,
+  type DeviceFacts,
+  type Latchkey,
+  type SessionData,
+  type SessionHandler,
+} from '@latchkey/core';
 
 /** What `Deno.serve` passes its handler besides the request, as far as Latchkey reads it. */
 export interface DenoServeHandlerInfo {
@@ -36,11 +42,16 @@ export interface DenoHttpServer {
 }
 
 declare const Deno: {
-  serve(options: DenoServeOptions, handler: (request: Request, info: DenoServeHandlerInfo) => Response | Promise<Response>): DenoHttpServer;
+  serve(
+    options: DenoServeOptions,
+    handler: (request: Request, info: DenoServeHandlerInfo) => Response | Promise<Response>,
+  ): DenoHttpServer;
 };
 
 const peerAddress = (_: Request, info: DenoServeHandlerInfo): DeviceFacts =>
-  info.remoteAddr.transport === 'tcp' && info.remoteAddr.hostname ? { ip: info.remoteAddr.hostname } : {};
+  info.remoteAddr.transport === 'tcp' && info.remoteAddr.hostname
+    ? { ip: info.remoteAddr.hostname }
+    : {};
 
 /**
  * Serve `handler` with sessions on `Deno.serve`; resolves nothing, returns Deno's server.
@@ -61,7 +72,9 @@ export function serveWithSessions<Data extends SessionData = SessionData>(
   const { device = peerAddress, ...serveOptions } = options;
   // Deno passes `info` beside the request; the core's wrapper reads device facts from the request alone.
   const infos = new WeakMap<Request, DenoServeHandlerInfo>();
-  const wrapped = withSessions(latchkey, handler, { device: (request) => device(request, infos.get(request)!) });
+  const wrapped = withSessions(latchkey, handler, {
+    device: (request) => device(request, infos.get(request)!),
+  });
   return Deno.serve(serveOptions, (request, info) => {
     infos.set(request, info);
     return wrapped(request);

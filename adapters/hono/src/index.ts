@@ -42,7 +42,10 @@ export interface LatchkeyMiddlewareOptions {
  * app.use(latchkey(engine));
  * app.get('/me', requireSession(), (c) => c.json({ user: c.var.session.session?.userId }));
  */
-export function latchkey(engine: Latchkey<any>, options: LatchkeyMiddlewareOptions = {}): MiddlewareHandler {
+export function latchkey(
+  engine: Latchkey<any>,
+  options: LatchkeyMiddlewareOptions = {},
+): MiddlewareHandler {
   return async (c, next) => {
     const session = engine.forRequest(c.req.raw, options.device?.(c)) as RequestSession;
     c.set('session', session);

@@ -1,7 +1,13 @@
 // @latchkey/hono specifics beyond the scenario suite (test/scenarios): typing, immutable responses, commit failures, guard options.
 import { Hono } from 'hono';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { createLatchkey, ManualClock, MemoryStore, RequestSession, type SessionStore } from '@latchkey/core';
+import {
+  createLatchkey,
+  ManualClock,
+  MemoryStore,
+  RequestSession,
+  type SessionStore,
+} from '@latchkey/core';
 import { latchkey, requireFreshAuth, requireSession } from '../src/index.js';
 
 /** A memory store whose writes can be made to fail while reads still work. */
@@ -73,16 +79,19 @@ describe('@latchkey/hono', () => {
     expect(cookieOf(response)).toMatch(/^session=[A-Za-z0-9_-]{43}$/);
   });
 
-  it('answers 503 instead of the handler\'s response when the commit cannot be written', async () => {
+  it("answers 503 instead of the handler's response when the commit cannot be written", async () => {
     const { app, store } = setup();
     const cookie = cookieOf(await app.request('/login', { method: 'POST' }));
     store.failWrites = true;
-    const response = await app.request('/note', { method: 'POST', headers: { cookie, accept: 'application/json' } });
+    const response = await app.request('/note', {
+      method: 'POST',
+      headers: { cookie, accept: 'application/json' },
+    });
     expect(response.status).toBe(503); // not "saved": the note was not saved
     expect(await response.json()).toEqual({ error: 'session_store_unavailable' });
   });
 
-  it('requireFreshAuth takes an explicit maximum age over the policy\'s', async () => {
+  it("requireFreshAuth takes an explicit maximum age over the policy's", async () => {
     const { app, clock } = setup();
     const cookie = cookieOf(await app.request('/login', { method: 'POST' }));
     expect((await app.request('/very-sensitive', { headers: { cookie } })).status).toBe(200);
@@ -94,7 +103,9 @@ describe('@latchkey/hono', () => {
 
   it('requireFreshAuth answers a missing session with the expiry response, not a step-up', async () => {
     const { app } = setup();
-    const response = await app.request('/very-sensitive', { headers: { accept: 'application/json' } });
+    const response = await app.request('/very-sensitive', {
+      headers: { accept: 'application/json' },
+    });
     expect(response.status).toBe(401);
   });
 });

@@ -37,14 +37,19 @@ function isEncrypted(req: IncomingMessage): boolean {
 /** The request's absolute URL. A hostile Host header or target never throws: it falls back to `localhost`. */
 function requestUrl(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? first(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
-  const scheme = forwarded === 'https' || forwarded === 'http' ? forwarded : isEncrypted(req) ? 'https' : 'http';
-  const host = (trustProxy ? first(req.headers['x-forwarded-host']) : undefined) ?? req.headers.host ?? 'localhost';
+  const scheme =
+    forwarded === 'https' || forwarded === 'http' ? forwarded : isEncrypted(req) ? 'https' : 'http';
+  const host =
+    (trustProxy ? first(req.headers['x-forwarded-host']) : undefined) ??
+    req.headers.host ??
+    'localhost';
   // Only origin-form targets ("/path?q"); an absolute-form target must not choose the host.
   const target = req.url?.startsWith('/') ? req.url : '/';
   for (const origin of [`${scheme}://${host}`, `${scheme}://localhost`]) {
     try {
       const url = new URL(origin);
-      if (url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '') return new URL(origin + target).href;
+      if (url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '')
+        return new URL(origin + target).href;
     } catch {
       // try the next origin
     }
@@ -59,13 +64,19 @@ function requestUrl(req: IncomingMessage, trustProxy: boolean): string {
  * @example
  * clientIp(req, { trustProxy: true }) // '203.0.113.9'
  */
-export function clientIp(req: IncomingMessage, options: { trustProxy?: boolean } = {}): string | undefined {
+export function clientIp(
+  req: IncomingMessage,
+  options: { trustProxy?: boolean } = {},
+): string | undefined {
   const forwarded = options.trustProxy ? first(req.headers['x-forwarded-for']) : undefined;
   return forwarded ?? req.socket.remoteAddress ?? undefined;
 }
 
 /** Device facts for Latchkey: the client IP as {@link clientIp} sees it. */
-export function deviceFacts(req: IncomingMessage, options: { trustProxy?: boolean } = {}): DeviceFacts {
+export function deviceFacts(
+  req: IncomingMessage,
+  options: { trustProxy?: boolean } = {},
+): DeviceFacts {
   const ip = clientIp(req, options);
   return ip ? { ip } : {};
 }
@@ -86,7 +97,12 @@ const FORBIDDEN_METHODS = new Set(['CONNECT', 'TRACE', 'TRACK']);
 export function refuseUnsupportedMethod(req: IncomingMessage, res: ServerResponse): boolean {
   if (!FORBIDDEN_METHODS.has((req.method ?? 'GET').toUpperCase())) return false;
   // RFC 9110 §15.5.6: a 405 lists the methods that are supported.
-  res.writeHead(405, { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS', 'content-type': 'text/plain; charset=utf-8' }).end('Method Not Allowed');
+  res
+    .writeHead(405, {
+      allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS',
+      'content-type': 'text/plain; charset=utf-8',
+    })
+    .end('Method Not Allowed');
   return true;
 }
 
@@ -108,7 +124,11 @@ export function toRequest(req: IncomingMessage, options: ToRequestOptions = {}):
   }
   const method = req.method ?? 'GET';
   const withBody = options.body !== false && method !== 'GET' && method !== 'HEAD';
-  const init: RequestInit & { duplex?: 'half' } = { method, headers, ...(options.signal ? { signal: options.signal } : {}) };
+  const init: RequestInit & { duplex?: 'half' } = {
+    method,
+    headers,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   if (withBody) {
     init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
     init.duplex = 'half';
@@ -127,12 +147,16 @@ export function toRequest(req: IncomingMessage, options: ToRequestOptions = {}):
 export async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
-  for (const [name, value] of response.headers) if (name !== 'set-cookie') res.setHeader(name, value);
+  for (const [name, value] of response.headers)
+    if (name !== 'set-cookie') res.setHeader(name, value);
   const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) res.setHeader('set-cookie', cookies);
   if (response.body === null) {
     res.end();
     return;
   }
-  await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), res);
+  await pipeline(
+    Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>),
+    res,
+  );
 }

@@ -9,7 +9,12 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isStoreError, storeUnavailableResponse, type Latchkey, type RequestSession } from '@latchkey/core';
+import {
+  isStoreError,
+  storeUnavailableResponse,
+  type Latchkey,
+  type RequestSession,
+} from '@latchkey/core';
 import { deviceFacts, refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
 
 declare global {
@@ -28,10 +33,13 @@ type Held = { method: 'writeHead' | 'write' | 'end'; args: unknown[] };
 /** Copy what the core's commit decided (Set-Cookie, Cache-Control, Clear-Site-Data) onto `res`. */
 async function commitHeaders(res: ServerResponse, session: RequestSession): Promise<void> {
   const cacheControl = res.getHeader('cache-control');
-  const probe = new Response(null, { headers: cacheControl === undefined ? {} : { 'cache-control': String(cacheControl) } });
+  const probe = new Response(null, {
+    headers: cacheControl === undefined ? {} : { 'cache-control': String(cacheControl) },
+  });
   const committed = await session.commit(probe);
   if (committed === probe) return;
-  for (const [name, value] of committed.headers) if (name !== 'set-cookie') res.setHeader(name, value);
+  for (const [name, value] of committed.headers)
+    if (name !== 'set-cookie') res.setHeader(name, value);
   const cookies = committed.headers.getSetCookie();
   if (cookies.length > 0) res.appendHeader('set-cookie', cookies);
 }
@@ -60,20 +68,17 @@ function holdUntilCommitted(res: ServerResponse, session: RequestSession): void 
   };
   const commit = (): void => {
     committing = true;
-    commitHeaders(res, session).then(
-      () => {
-        restore();
-        res.end = function (this: ServerResponse, ...args: unknown[]) {
-          finish(args);
-          return this;
-        } as ServerResponse['end'];
-        for (const { method, args } of held.splice(0)) {
-          if (method === 'end') finish(args);
-          else (original[method] as (...a: unknown[]) => unknown).apply(res, args);
-        }
-      },
-      fail,
-    );
+    commitHeaders(res, session).then(() => {
+      restore();
+      res.end = function (this: ServerResponse, ...args: unknown[]) {
+        finish(args);
+        return this;
+      } as ServerResponse['end'];
+      for (const { method, args } of held.splice(0)) {
+        if (method === 'end') finish(args);
+        else (original[method] as (...a: unknown[]) => unknown).apply(res, args);
+      }
+    }, fail);
   };
   const hold = (method: Held['method'], result: (self: ServerResponse) => unknown) =>
     function (this: ServerResponse, ...args: unknown[]) {
@@ -102,7 +107,10 @@ export interface LatchkeyMiddlewareOptions {
  * });
  * app.use(latchkeyErrorHandler()); // a store failure answers 503
  */
-export function latchkeyMiddleware(latchkey: Latchkey<any>, options: LatchkeyMiddlewareOptions = {}) {
+export function latchkeyMiddleware(
+  latchkey: Latchkey<any>,
+  options: LatchkeyMiddlewareOptions = {},
+) {
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     if (refuseUnsupportedMethod(req, res)) return;
     // Headers only: the body stays with the framework's own parsers.

@@ -4,7 +4,13 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { withSessions, type DeviceFacts, type Latchkey, type SessionData, type SessionHandler } from '@latchkey/core';
+import {
+  withSessions,
+  type DeviceFacts,
+  type Latchkey,
+  type SessionData,
+  type SessionHandler,
+} from '@latchkey/core';
 import { deviceFacts, refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
 
 /** Options for {@link createHandler}. */
@@ -28,8 +34,11 @@ export function createHandler<Data extends SessionData = SessionData>(
   options: CreateHandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const devices = new WeakMap<Request, DeviceFacts>();
-  const fetchHandler = withSessions(latchkey, handler, { device: (request) => devices.get(request) ?? {} });
-  const onError = options.onError ?? ((error: unknown) => console.error('[latchkey] handler failed:', error));
+  const fetchHandler = withSessions(latchkey, handler, {
+    device: (request) => devices.get(request) ?? {},
+  });
+  const onError =
+    options.onError ?? ((error: unknown) => console.error('[latchkey] handler failed:', error));
   return (req, res) => {
     if (refuseUnsupportedMethod(req, res)) return;
     // request.signal aborts when the client goes away before the response is finished.
@@ -45,7 +54,10 @@ export function createHandler<Data extends SessionData = SessionData>(
       (error: unknown) => {
         onError(error);
         if (res.headersSent) res.destroy();
-        else res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Internal Server Error');
+        else
+          res
+            .writeHead(500, { 'content-type': 'text/plain; charset=utf-8' })
+            .end('Internal Server Error');
       },
     );
   };

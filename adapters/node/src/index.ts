@@ -3,6 +3,17 @@
  * between Node's request/response and the Web's, a request listener around a
  * fetch handler, and a middleware exposing `req.session`.
  */
-export { toRequest, writeResponse, clientIp, deviceFacts, refuseUnsupportedMethod, type ToRequestOptions } from './bridge.js';
+export {
+  toRequest,
+  writeResponse,
+  clientIp,
+  deviceFacts,
+  refuseUnsupportedMethod,
+  type ToRequestOptions,
+} from './bridge.js';
 export { createHandler, type CreateHandlerOptions } from './handler.js';
-export { latchkeyMiddleware, latchkeyErrorHandler, type LatchkeyMiddlewareOptions } from './express.js';
+export {
+  latchkeyMiddleware,
+  latchkeyErrorHandler,
+  type LatchkeyMiddlewareOptions,
+} from './express.js';

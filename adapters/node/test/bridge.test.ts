@@ -1,5 +1,10 @@
 // The node:http <-> Web bridge against a real node:http server: URLs and forwarded headers, streaming, Set-Cookie lines.
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deviceFacts, toRequest, writeResponse } from '../src/index.js';
@@ -11,7 +16,9 @@ afterEach(async () => {
 });
 
 /** Serve `handler` on a loopback port; resolve to the port. */
-async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>): Promise<number> {
+async function serve(
+  handler: (req: IncomingMessage, res: ServerResponse) => void | Promise<void>,
+): Promise<number> {
   const server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   close = () => new Promise((resolve) => server.close(() => resolve()));
@@ -19,19 +26,35 @@ async function serve(handler: (req: IncomingMessage, res: ServerResponse) => voi
 }
 
 /** A raw HTTP request (node:http client, so any Host header can be sent); resolves to status, raw header lines and body. */
-function send(port: number, options: { method?: string; path?: string; headers?: Record<string, string>; body?: string }) {
+function send(
+  port: number,
+  options: { method?: string; path?: string; headers?: Record<string, string>; body?: string },
+) {
   return new Promise<{ status: number; rawHeaders: string[]; body: string }>((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method: options.method ?? 'GET', path: options.path ?? '/', headers: options.headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8').on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode!, rawHeaders: res.rawHeaders, body }));
-    });
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method: options.method ?? 'GET',
+        path: options.path ?? '/',
+        headers: options.headers,
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode!, rawHeaders: res.rawHeaders, body }));
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
 }
 
-const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'app.example', 'x-forwarded-for': '203.0.113.9, 10.0.0.1' };
+const forwarded = {
+  'x-forwarded-proto': 'https',
+  'x-forwarded-host': 'app.example',
+  'x-forwarded-for': '203.0.113.9, 10.0.0.1',
+};
 
 describe('toRequest', () => {
   it('ignores forwarded headers by default: the URL comes from the socket and Host, the IP from the peer', async () => {
@@ -39,8 +62,14 @@ describe('toRequest', () => {
       const request = toRequest(req);
       res.end(JSON.stringify({ url: request.url, device: deviceFacts(req) }));
     });
-    const { body } = await send(port, { path: '/a?b=1', headers: { host: 'site.test:8080', ...forwarded } });
-    expect(JSON.parse(body)).toEqual({ url: 'http://site.test:8080/a?b=1', device: { ip: '127.0.0.1' } });
+    const { body } = await send(port, {
+      path: '/a?b=1',
+      headers: { host: 'site.test:8080', ...forwarded },
+    });
+    expect(JSON.parse(body)).toEqual({
+      url: 'http://site.test:8080/a?b=1',
+      device: { ip: '127.0.0.1' },
+    });
   });
 
   it('with trustProxy, takes scheme, host and client IP from the forwarded headers', async () => {
@@ -48,14 +77,24 @@ describe('toRequest', () => {
       const request = toRequest(req, { trustProxy: true });
       res.end(JSON.stringify({ url: request.url, device: deviceFacts(req, { trustProxy: true }) }));
     });
-    const { body } = await send(port, { path: '/a', headers: { host: 'internal:3000', ...forwarded } });
-    expect(JSON.parse(body)).toEqual({ url: 'https://app.example/a', device: { ip: '203.0.113.9' } });
+    const { body } = await send(port, {
+      path: '/a',
+      headers: { host: 'internal:3000', ...forwarded },
+    });
+    expect(JSON.parse(body)).toEqual({
+      url: 'https://app.example/a',
+      device: { ip: '203.0.113.9' },
+    });
   });
 
   it('survives a hostile Host header and an absolute-form target without choosing another origin', async () => {
     const port = await serve((req, res) => void res.end(toRequest(req).url));
-    expect((await send(port, { path: '/x', headers: { host: 'evil.example/@x' } })).body).toBe('http://localhost/x');
-    expect((await send(port, { path: 'http://evil.example/y', headers: { host: 'site.test' } })).body).toBe('http://site.test/');
+    expect((await send(port, { path: '/x', headers: { host: 'evil.example/@x' } })).body).toBe(
+      'http://localhost/x',
+    );
+    expect(
+      (await send(port, { path: 'http://evil.example/y', headers: { host: 'site.test' } })).body,
+    ).toBe('http://site.test/');
   });
 
   it('streams the request body', async () => {
@@ -73,7 +112,8 @@ describe('writeResponse', () => {
     const port = await serve((_req, res) => {
       const body = new ReadableStream<Uint8Array>({
         start(controller) {
-          for (const part of ['one,', 'two,', 'three']) controller.enqueue(new TextEncoder().encode(part));
+          for (const part of ['one,', 'two,', 'three'])
+            controller.enqueue(new TextEncoder().encode(part));
           controller.close();
         },
       });
@@ -85,7 +125,9 @@ describe('writeResponse', () => {
     const { status, rawHeaders, body } = await send(port, {});
     expect(status).toBe(201);
     expect(body).toBe('one,two,three');
-    const lines = rawHeaders.flatMap((v, i) => (i % 2 === 0 && v.toLowerCase() === 'set-cookie' ? [rawHeaders[i + 1]] : []));
+    const lines = rawHeaders.flatMap((v, i) =>
+      i % 2 === 0 && v.toLowerCase() === 'set-cookie' ? [rawHeaders[i + 1]] : [],
+    );
     expect(lines).toEqual(['a=1; Path=/', 'b=2; Path=/; Expires=Thu, 01 Jan 2026 00:00:00 GMT']);
     expect(rawHeaders).toContain('x-app');
   });

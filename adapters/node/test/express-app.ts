@@ -6,13 +6,22 @@
 import express from 'express';
 import { expiryResponse } from '@latchkey/core';
 import { latchkeyErrorHandler, latchkeyMiddleware, writeResponse } from '../src/index.js';
-import { APP_COOKIE, createFixture, describeSession, loginForm, type Fixture } from '../../../test/scenarios/app.js';
+import {
+  APP_COOKIE,
+  createFixture,
+  describeSession,
+  loginForm,
+  type Fixture,
+} from '../../../test/scenarios/app.js';
 
 export function createExpressApp(fixture: Fixture = createFixture()): express.Express {
   const app = express();
   app.use(express.json());
   const steer: express.RequestHandler = async (req, res) => {
-    const request = new Request(`http://fixture${req.path}`, { method: 'POST', body: JSON.stringify(req.body) });
+    const request = new Request(`http://fixture${req.path}`, {
+      method: 'POST',
+      body: JSON.stringify(req.body),
+    });
     await writeResponse(res, (await fixture.control(request))!);
   };
   app.post('/__clock', steer);

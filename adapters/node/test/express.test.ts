@@ -34,12 +34,20 @@ function setup() {
     },
     delete: (key) => memory.delete(key),
   };
-  const latchkey = createLatchkey({ policy: { idleTimeout: '10m', absoluteTimeout: '1h' }, store, clock, cookie: { development: true, warn: () => {} } });
+  const latchkey = createLatchkey({
+    policy: { idleTimeout: '10m', absoluteTimeout: '1h' },
+    store,
+    clock,
+    cookie: { development: true, warn: () => {} },
+  });
   return { latchkey, state };
 }
 
 /** A raw request through node:http's client (fetch refuses TRACE); resolves to status and headers. */
-function rawRequest(base: string, method: string): Promise<{ status: number; allow: string | undefined }> {
+function rawRequest(
+  base: string,
+  method: string,
+): Promise<{ status: number; allow: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${base}/`, { method }, (res) => {
       res.resume().on('end', () => resolve({ status: res.statusCode!, allow: res.headers.allow }));
@@ -49,7 +57,11 @@ function rawRequest(base: string, method: string): Promise<{ status: number; all
   });
 }
 
-const sessionCookie = (response: Response) => response.headers.getSetCookie().find((c) => c.startsWith('session='))!.split(';')[0]!;
+const sessionCookie = (response: Response) =>
+  response.headers
+    .getSetCookie()
+    .find((c) => c.startsWith('session='))!
+    .split(';')[0]!;
 
 describe('latchkeyMiddleware', () => {
   function app(trustProxy = false) {
@@ -77,7 +89,9 @@ describe('latchkeyMiddleware', () => {
     });
     app.get('/me', async (req, res) => {
       const outcome = await req.session.load();
-      res.json(outcome.valid ? { data: outcome.session.data, handle: outcome.session.handle } : null);
+      res.json(
+        outcome.valid ? { data: outcome.session.data, handle: outcome.session.handle } : null,
+      );
     });
     app.get('/devices', async (req, res) => {
       res.json(await latchkey.listSessions('ada'));
@@ -96,31 +110,45 @@ describe('latchkeyMiddleware', () => {
   it('saves data changed after the first byte of a streamed response before the response ends', async () => {
     const base = await listen(app().app);
     const cookie = sessionCookie(await fetch(`${base}/login`, { method: 'POST' }));
-    expect(await (await fetch(`${base}/stream`, { headers: { cookie } })).text()).toBe('first last');
+    expect(await (await fetch(`${base}/stream`, { headers: { cookie } })).text()).toBe(
+      'first last',
+    );
     const me = await (await fetch(`${base}/me`, { headers: { cookie } })).json();
     expect(me.data).toEqual({ late: 'written after the first byte' });
   });
 
-  it('answers 503 instead of the handler\'s response when the commit cannot be written', async () => {
+  it("answers 503 instead of the handler's response when the commit cannot be written", async () => {
     const { app: application, state } = app();
     const base = await listen(application);
     const cookie = sessionCookie(await fetch(`${base}/login`, { method: 'POST' }));
     state.failWrites = true;
-    const response = await fetch(`${base}/note`, { method: 'POST', headers: { cookie, accept: 'application/json' } });
+    const response = await fetch(`${base}/note`, {
+      method: 'POST',
+      headers: { cookie, accept: 'application/json' },
+    });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ error: 'session_store_unavailable' });
   });
 
   it('answers TRACE, which a Web Request cannot carry, with 405 rather than a 500', async () => {
     const base = await listen(app().app);
-    expect(await rawRequest(base, 'TRACE')).toEqual({ status: 405, allow: expect.stringContaining('GET') });
+    expect(await rawRequest(base, 'TRACE')).toEqual({
+      status: 405,
+      allow: expect.stringContaining('GET'),
+    });
     expect((await fetch(`${base}/me`)).status).toBe(200);
   });
 
   it('records the peer address, not X-Forwarded-For, unless trustProxy is on', async () => {
-    for (const [trustProxy, ip] of [[false, '127.0.0.1'], [true, '203.0.113.9']] as const) {
+    for (const [trustProxy, ip] of [
+      [false, '127.0.0.1'],
+      [true, '203.0.113.9'],
+    ] as const) {
       const base = await listen(app(trustProxy).app);
-      await fetch(`${base}/login`, { method: 'POST', headers: { 'x-forwarded-for': '203.0.113.9' } });
+      await fetch(`${base}/login`, {
+        method: 'POST',
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      });
       const [device] = await (await fetch(`${base}/devices`)).json();
       expect(device.device.ip).toBe(ip);
       server!.closeAllConnections();
@@ -136,11 +164,13 @@ describe('createHandler', () => {
     let started!: () => void;
     const inHandler = new Promise<void>((resolve) => (started = resolve));
     const aborted = new Promise<string>((resolve) => {
-      void listen(createHandler(latchkey, ({ request }) => {
-        request.signal.addEventListener('abort', () => resolve('aborted'));
-        started();
-        return new Promise<Response>(() => {}); // never answers
-      })).then(async (base) => {
+      void listen(
+        createHandler(latchkey, ({ request }) => {
+          request.signal.addEventListener('abort', () => resolve('aborted'));
+          started();
+          return new Promise<Response>(() => {}); // never answers
+        }),
+      ).then(async (base) => {
         const client = new AbortController();
         const pending = fetch(base, { signal: client.signal }).catch(() => undefined);
         await inHandler;
@@ -154,8 +184,13 @@ describe('createHandler', () => {
   it('answers TRACE with 405 instead of throwing out of the listener (which took the whole server down)', async () => {
     const { latchkey } = setup();
     const errors: unknown[] = [];
-    const base = await listen(createHandler(latchkey, () => new Response('ok'), { onError: (e) => errors.push(e) }));
-    expect(await rawRequest(base, 'TRACE')).toEqual({ status: 405, allow: expect.stringContaining('GET') });
+    const base = await listen(
+      createHandler(latchkey, () => new Response('ok'), { onError: (e) => errors.push(e) }),
+    );
+    expect(await rawRequest(base, 'TRACE')).toEqual({
+      status: 405,
+      allow: expect.stringContaining('GET'),
+    });
     expect(await (await fetch(base)).text()).toBe('ok');
     expect(errors).toEqual([]);
   });
@@ -163,7 +198,15 @@ describe('createHandler', () => {
   it('answers a handler bug with a 500 and reports it to onError', async () => {
     const { latchkey } = setup();
     const errors: unknown[] = [];
-    const base = await listen(createHandler(latchkey, () => { throw new Error('bug'); }, { onError: (e) => errors.push(e) }));
+    const base = await listen(
+      createHandler(
+        latchkey,
+        () => {
+          throw new Error('bug');
+        },
+        { onError: (e) => errors.push(e) },
+      ),
+    );
     const response = await fetch(base);
     expect(response.status).toBe(500);
     expect(errors).toHaveLength(1);

@@ -2,5 +2,15 @@
  * @latchkey/unstorage: Latchkey session stores over unstorage (any driver)
  * and over Redis directly (native TTLs, atomic scripts, a per-user index).
  */
-export { unstorageStore, type UnstorageStoreOptions, type UnstorageSessionStore, type SweepOptions } from './unstorage-store.js';
-export { redisStore, type RedisClient, type RedisStoreOptions, type RedisSessionStore } from './redis-store.js';
+export {
+  unstorageStore,
+  type UnstorageStoreOptions,
+  type UnstorageSessionStore,
+  type SweepOptions,
+} from './unstorage-store.js';
+export {
+  redisStore,
+  type RedisClient,
+  type RedisStoreOptions,
+  type RedisSessionStore,
+} from './redis-store.js';

@@ -16,7 +16,12 @@
 import type { SessionStore, UserIndex } from '@latchkey/core';
 import { checkString, checkTtl, checkValue } from '@latchkey/core';
 import {
-  compareAndSetScript, consumeScript, indexAddScript, indexListScript, indexRemoveAllScript, type ScriptClient,
+  compareAndSetScript,
+  consumeScript,
+  indexAddScript,
+  indexListScript,
+  indexRemoveAllScript,
+  type ScriptClient,
 } from './redis-scripts.js';
 
 /** The part of an ioredis client (`Redis` or `Cluster`) that {@link redisStore} uses. */
@@ -37,7 +42,8 @@ export interface RedisStoreOptions {
 }
 
 /** The store {@link redisStore} returns: every optional capability present. */
-export type RedisSessionStore = SessionStore & Required<Pick<SessionStore, 'userIndex' | 'consume' | 'compareAndSet'>>;
+export type RedisSessionStore = SessionStore &
+  Required<Pick<SessionStore, 'userIndex' | 'consume' | 'compareAndSet'>>;
 
 const who = 'redisStore';
 
@@ -67,12 +73,16 @@ function asMembers(reply: unknown): string[] {
  * // or share the client unstorage's redis driver already holds:
  * const store = redisStore(storage.getMount().driver.getInstance());
  */
-export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): RedisSessionStore {
+export function redisStore(
+  client: RedisClient,
+  options: RedisStoreOptions = {},
+): RedisSessionStore {
   if (!client || typeof client.get !== 'function' || typeof client.evalsha !== 'function') {
     throw new TypeError('redisStore: client must be an ioredis client (new Redis(url))');
   }
   const prefix = options.prefix ?? 'latchkey:';
-  if (typeof prefix !== 'string') throw new TypeError(`redisStore: prefix must be a string, got ${typeof prefix}`);
+  if (typeof prefix !== 'string')
+    throw new TypeError(`redisStore: prefix must be a string, got ${typeof prefix}`);
   const record = (key: string) => `${prefix}k:${key}`;
   const index = (userId: string) => `${prefix}u:${userId}`;
   // Redis wants whole milliseconds; rounding up never returns a value early.
@@ -130,12 +140,19 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions = {})
     async compareAndSet(key, expected, value, ttlMs) {
       checkString(who, 'key', key);
       if (expected !== null && typeof expected !== 'string') {
-        throw new TypeError(`redisStore: expected must be a string or null, got ${typeof expected}`);
+        throw new TypeError(
+          `redisStore: expected must be a string or null, got ${typeof expected}`,
+        );
       }
       checkValue(who, value);
       checkTtl(who, ttlMs);
       const written = await compareAndSetScript.run(
-        client, record(key), expected === null ? '0' : '1', expected ?? '', value, px(ttlMs),
+        client,
+        record(key),
+        expected === null ? '0' : '1',
+        expected ?? '',
+        value,
+        px(ttlMs),
       );
       return written === 1;
     },

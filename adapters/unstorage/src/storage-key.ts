@@ -30,7 +30,9 @@ const encoder = new TextEncoder();
  */
 export function storageKey(base: string, key: string): string {
   const escaped = key.replace(/[^A-Za-z0-9_-]/gu, (c) =>
-    Array.from(encoder.encode(c), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''),
+    Array.from(encoder.encode(c), (b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(
+      '',
+    ),
   );
   return base === '' ? escaped : `${base}:${escaped}`;
 }

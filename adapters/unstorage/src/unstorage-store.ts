@@ -65,13 +65,20 @@ export interface UnstorageSessionStore extends SessionStore {
   sweep(options?: SweepOptions): Promise<number>;
 }
 
-interface Envelope { e: number; v: string }
+interface Envelope {
+  e: number;
+  v: string;
+}
 
 /** The envelope in a value read back, or `undefined` if the value is not one. */
 function asEnvelope(raw: unknown): Envelope | undefined {
   let value = raw;
   if (typeof value === 'string') {
-    try { value = JSON.parse(value); } catch { return undefined; }
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const { e, v } = value as Partial<Envelope>;
@@ -91,13 +98,20 @@ function asEnvelope(raw: unknown): Envelope | undefined {
  * setInterval(() => void store.sweep(), 60_000).unref(); // fs never expires keys by itself
  * const latchkey = createLatchkey({ policy: presets.productivity, store });
  */
-export function unstorageStore(storage: Storage, options: UnstorageStoreOptions = {}): UnstorageSessionStore {
+export function unstorageStore(
+  storage: Storage,
+  options: UnstorageStoreOptions = {},
+): UnstorageSessionStore {
   if (!storage || typeof storage.getItem !== 'function' || typeof storage.setItem !== 'function') {
-    throw new TypeError('unstorageStore: storage must be an unstorage Storage (createStorage({ driver }))');
+    throw new TypeError(
+      'unstorageStore: storage must be an unstorage Storage (createStorage({ driver }))',
+    );
   }
   const base = options.base ?? 'latchkey';
   if (typeof base !== 'string' || !/^[A-Za-z0-9_-]*$/.test(base)) {
-    throw new TypeError(`unstorageStore: base must be letters, digits, '_' or '-', got ${JSON.stringify(base)}`);
+    throw new TypeError(
+      `unstorageStore: base must be letters, digits, '_' or '-', got ${JSON.stringify(base)}`,
+    );
   }
   const clock = options.clock ?? systemClock;
   const driverName = storage.getMount?.(base)?.driver?.name ?? 'driver';
@@ -112,7 +126,8 @@ export function unstorageStore(storage: Storage, options: UnstorageStoreOptions 
       const raw = await storage.getItem(k(key));
       if (raw === null || raw === undefined) return null;
       const envelope = asEnvelope(raw);
-      if (!envelope) throw new Error(`value under ${JSON.stringify(key)} was not written by unstorageStore`);
+      if (!envelope)
+        throw new Error(`value under ${JSON.stringify(key)} was not written by unstorageStore`);
       if (envelope.e > clock.now()) return envelope.v;
       // Lazy expiry. If a write lands between our read and this delete, it is
       // lost: the key reads as absent, which fails closed, never open.
@@ -134,7 +149,8 @@ export function unstorageStore(storage: Storage, options: UnstorageStoreOptions 
     },
 
     async sweep({ limit = 1000 }: SweepOptions = {}) {
-      if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`sweep: limit must be a positive integer, got ${String(limit)}`);
+      if (!Number.isSafeInteger(limit) || limit < 1)
+        throw new RangeError(`sweep: limit must be a positive integer, got ${String(limit)}`);
       const keys = await storage.getKeys(base);
       if (cursor >= keys.length) cursor = 0;
       const batch = keys.slice(cursor, cursor + limit);

@@ -84,7 +84,9 @@ describe('redisStore', () => {
     };
     const handles = [await login(latchkey, 'ada'), await login(latchkey, 'ada')];
     await expect(login(latchkey, 'ada')).rejects.toBeInstanceOf(SessionLimitError);
-    expect((await latchkey.listSessions('ada')).map((s) => s.handle).sort()).toEqual([...handles].sort());
+    expect((await latchkey.listSessions('ada')).map((s) => s.handle).sort()).toEqual(
+      [...handles].sort(),
+    );
     expect(await latchkey.revokeUser('ada')).toBe(2);
     expect(await latchkey.listSessions('ada')).toEqual([]);
     await login(latchkey, 'ada'); // room again
@@ -93,8 +95,12 @@ describe('redisStore', () => {
   it('checks arguments at the edge, naming the field', async () => {
     const store = redisStore(client);
     await expect(store.set('k', 'v', Number.NaN)).rejects.toThrow(RangeError);
-    await expect(store.userIndex.add('', 'm', 1)).rejects.toThrow(/userId must be a non-empty string/);
-    await expect(store.compareAndSet('k', 1 as unknown as string, 'v', 1)).rejects.toThrow(/expected must be a string or null/);
+    await expect(store.userIndex.add('', 'm', 1)).rejects.toThrow(
+      /userId must be a non-empty string/,
+    );
+    await expect(store.compareAndSet('k', 1 as unknown as string, 'v', 1)).rejects.toThrow(
+      /expected must be a string or null/,
+    );
     expect(() => redisStore({} as RedisClient)).toThrow(/ioredis client/);
   });
 });

@@ -6,7 +6,9 @@ import memoryDriver from 'unstorage/drivers/memory';
 import { describe, expect, it } from 'vitest';
 import { unstorageStore } from '../src/index.js';
 
-testStore('unstorage, memory driver', ({ clock }) => unstorageStore(createStorage({ driver: memoryDriver() }), { clock }));
+testStore('unstorage, memory driver', ({ clock }) =>
+  unstorageStore(createStorage({ driver: memoryDriver() }), { clock }),
+);
 
 describe('unstorageStore on a driver without native TTL', () => {
   it('never hands out an expired value, deletes it when read, and sweep() reclaims expired keys nobody reads', async () => {
@@ -19,7 +21,12 @@ describe('unstorageStore on a driver without native TTL', () => {
     clock.advance(1000);
     expect(await store.get('read-later')).toBeNull();
     expect((await storage.getKeys()).sort()).toEqual([
-      'latchkey:long', 'latchkey:unread0', 'latchkey:unread1', 'latchkey:unread2', 'latchkey:unread3', 'latchkey:unread4',
+      'latchkey:long',
+      'latchkey:unread0',
+      'latchkey:unread1',
+      'latchkey:unread2',
+      'latchkey:unread3',
+      'latchkey:unread4',
     ]);
     // bounded: two keys per call, and successive calls move on through the keys
     let removed = 0;
@@ -51,7 +58,9 @@ describe('unstorageStore on a driver without native TTL', () => {
     const store = unstorageStore(createStorage({ driver: memoryDriver() }));
     await expect(store.set('', 'v', 1)).rejects.toThrow(TypeError);
     await expect(store.set('k', 'v', 0)).rejects.toThrow(/ttlMs must be a positive/);
-    await expect(store.set('k', 1 as unknown as string, 1)).rejects.toThrow(/value must be a string/);
+    await expect(store.set('k', 1 as unknown as string, 1)).rejects.toThrow(
+      /value must be a string/,
+    );
     expect(() => unstorageStore(createStorage(), { base: 'a:b' })).toThrow(/base must be/);
   });
 });

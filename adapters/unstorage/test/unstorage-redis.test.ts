@@ -24,7 +24,9 @@ afterAll(async () => {
 // Redis PX (and the envelope) expire to the millisecond and timers never fire
 // early, so 10 ms of slack suffices; the rest of the TTL is margin for a loaded
 // machine's late timers (half the TTL minus slack: 100 ms). Waits: ~0.6 s.
-testStore('unstorage, redis driver', () => unstorageStore(storage), { realTime: { minTtlMs: 220, slackMs: 10 } });
+testStore('unstorage, redis driver', () => unstorageStore(storage), {
+  realTime: { minTtlMs: 220, slackMs: 10 },
+});
 
 describe('unstorageStore on the redis driver', () => {
   it('is named after its driver, and hands Redis a native TTL (whole seconds, rounded up) so keys do not leak', async () => {

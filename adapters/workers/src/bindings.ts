@@ -21,7 +21,10 @@ export interface DurableObjectResponseLike {
 
 /** A Durable Object stub, as far as the client store uses it. */
 export interface DurableObjectStubLike {
-  fetch(input: string, init?: { method?: string; body?: string; headers?: Record<string, string> }): Promise<DurableObjectResponseLike>;
+  fetch(
+    input: string,
+    init?: { method?: string; body?: string; headers?: Record<string, string> },
+  ): Promise<DurableObjectResponseLike>;
 }
 
 /** A Durable Object namespace binding, as far as the client store uses it. */
@@ -36,7 +39,11 @@ export interface DurableObjectStorageLike {
   put<T>(key: string, value: T): Promise<void>;
   delete(key: string): Promise<boolean>;
   delete(keys: string[]): Promise<number>;
-  list<T = unknown>(options?: { prefix?: string; start?: string; limit?: number }): Promise<Map<string, T>>;
+  list<T = unknown>(options?: {
+    prefix?: string;
+    start?: string;
+    limit?: number;
+  }): Promise<Map<string, T>>;
   getAlarm(): Promise<number | null>;
   setAlarm(scheduledTime: number | Date): Promise<void>;
 }

@@ -34,9 +34,24 @@ type Op =
   | { op: 'sweep' }
   | { op: 'size' };
 
-interface Stored { v: string; e: number }
+interface Stored {
+  v: string;
+  e: number;
+}
 
-const operations = new Set<string>(['get', 'set', 'delete', 'consume', 'cas', 'idx.add', 'idx.list', 'idx.remove', 'idx.removeAll', 'sweep', 'size']);
+const operations = new Set<string>([
+  'get',
+  'set',
+  'delete',
+  'consume',
+  'cas',
+  'idx.add',
+  'idx.list',
+  'idx.remove',
+  'idx.removeAll',
+  'sweep',
+  'size',
+]);
 
 /** How often the alarm sweeps expired entries that are never read again, by default. */
 const defaultSweepIntervalMs = 60 * 60 * 1000;
@@ -61,10 +76,14 @@ export class LatchkeySessionsDO {
   readonly #storage: DurableObjectStateLike['storage'];
   readonly #sweepIntervalMs: number;
 
-  constructor(state: DurableObjectStateLike, env?: { LATCHKEY_SWEEP_INTERVAL_MS?: string | number }) {
+  constructor(
+    state: DurableObjectStateLike,
+    env?: { LATCHKEY_SWEEP_INTERVAL_MS?: string | number },
+  ) {
     this.#storage = state.storage;
     const interval = Number(env?.LATCHKEY_SWEEP_INTERVAL_MS ?? defaultSweepIntervalMs);
-    this.#sweepIntervalMs = Number.isFinite(interval) && interval > 0 ? interval : defaultSweepIntervalMs;
+    this.#sweepIntervalMs =
+      Number.isFinite(interval) && interval > 0 ? interval : defaultSweepIntervalMs;
   }
 
   async fetch(request: Request): Promise<Response> {
@@ -75,12 +94,20 @@ export class LatchkeySessionsDO {
       return Response.json({ error: 'malformed operation' }, { status: 400 });
     }
     const now = body.now;
-    if (typeof now !== 'number' || !Number.isFinite(now)) return Response.json({ error: 'now must be a finite number' }, { status: 400 });
-    if (!operations.has(body.op)) return Response.json({ error: `unknown operation ${JSON.stringify(body.op)}` }, { status: 400 });
+    if (typeof now !== 'number' || !Number.isFinite(now))
+      return Response.json({ error: 'now must be a finite number' }, { status: 400 });
+    if (!operations.has(body.op))
+      return Response.json(
+        { error: `unknown operation ${JSON.stringify(body.op)}` },
+        { status: 400 },
+      );
     try {
       return Response.json({ result: await this.#apply(body, now) });
     } catch (error) {
-      return Response.json({ error: error instanceof Error ? error.message : String(error) }, { status: 500 });
+      return Response.json(
+        { error: error instanceof Error ? error.message : String(error) },
+        { status: 500 },
+      );
     }
   }
 
@@ -105,7 +132,11 @@ export class LatchkeySessionsDO {
     const members = async (userId: string) => {
       const prefix = indexPrefix(userId);
       const entries = await s.list<Stored>({ prefix });
-      return { prefix, keys: [...entries.keys()], live: [...entries].filter(([, x]) => live(x) !== null).map(([k]) => k.slice(prefix.length)) };
+      return {
+        prefix,
+        keys: [...entries.keys()],
+        live: [...entries].filter(([, x]) => live(x) !== null).map(([k]) => k.slice(prefix.length)),
+      };
     };
     switch (op.op) {
       case 'get':
@@ -193,7 +224,10 @@ export function durableObjectStore(
       body: JSON.stringify({ ...op, now: clock.now() }),
     });
     const body = (await response.json().catch(() => ({}))) as { result?: T; error?: string };
-    if (!response.ok) throw new Error(`${where}: ${op.op} failed in the Durable Object: ${body.error ?? response.status}`);
+    if (!response.ok)
+      throw new Error(
+        `${where}: ${op.op} failed in the Durable Object: ${body.error ?? response.status}`,
+      );
     return body.result as T;
   }
 

@@ -6,11 +6,20 @@
  * rebuilt per request: keys are imported once, not on every call.
  */
 
-import { withSessions, type Latchkey, type SessionContext, type SessionData, type WithSessionsOptions } from '@latchkey/core';
+import {
+  withSessions,
+  type Latchkey,
+  type SessionContext,
+  type SessionData,
+  type WithSessionsOptions,
+} from '@latchkey/core';
 import type { ExecutionContextLike } from './bindings.js';
 
 /** What a wrapped Workers handler receives: the request, its lazy session, and the Worker's `env` and `ctx`. */
-export interface WorkerSessionContext<Env, Data extends SessionData = SessionData> extends SessionContext<Data> {
+export interface WorkerSessionContext<
+  Env,
+  Data extends SessionData = SessionData,
+> extends SessionContext<Data> {
   env: Env;
   ctx: ExecutionContextLike;
 }
@@ -35,12 +44,18 @@ export function withWorkerSessions<Env extends object, Data extends SessionData 
   handler: (context: WorkerSessionContext<Env, Data>) => Response | Promise<Response>,
   options: WithSessionsOptions = {},
 ): (request: Request, env: Env, ctx: ExecutionContextLike) => Promise<Response> {
-  if (typeof build !== 'function') throw new TypeError('withWorkerSessions: build must be a function of env returning a Latchkey');
-  if (typeof handler !== 'function') throw new TypeError('withWorkerSessions: handler must be a function');
+  if (typeof build !== 'function')
+    throw new TypeError('withWorkerSessions: build must be a function of env returning a Latchkey');
+  if (typeof handler !== 'function')
+    throw new TypeError('withWorkerSessions: handler must be a function');
   const engines = new WeakMap<Env, Latchkey<Data>>();
   return (request, env, ctx) => {
     let latchkey = engines.get(env);
     if (!latchkey) engines.set(env, (latchkey = build(env)));
-    return withSessions(latchkey, (c: SessionContext<Data>) => handler({ ...c, env, ctx }), options)(request);
+    return withSessions(
+      latchkey,
+      (c: SessionContext<Data>) => handler({ ...c, env, ctx }),
+      options,
+    )(request);
   };
 }

@@ -5,8 +5,17 @@
  * consistent, every capability) for rotation and revocation that must hold.
  */
 export { withWorkerSessions, type WorkerSessionContext } from './fetch.js';
-export { workersKvStore, kvExpirationTtl, KV_MIN_TTL_SECONDS, type WorkersKvStoreOptions } from './kv-store.js';
-export { LatchkeySessionsDO, durableObjectStore, type DurableObjectStoreOptions } from './durable-object.js';
+export {
+  workersKvStore,
+  kvExpirationTtl,
+  KV_MIN_TTL_SECONDS,
+  type WorkersKvStoreOptions,
+} from './kv-store.js';
+export {
+  LatchkeySessionsDO,
+  durableObjectStore,
+  type DurableObjectStoreOptions,
+} from './durable-object.js';
 export type {
   KvNamespaceLike,
   DurableObjectNamespaceLike,

@@ -46,7 +46,8 @@ const where = 'workersKvStore';
  * kvExpirationTtl(1_000); // 60
  * kvExpirationTtl(61_500); // 62
  */
-export const kvExpirationTtl = (ttlMs: number): number => Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
+export const kvExpirationTtl = (ttlMs: number): number =>
+  Math.max(KV_MIN_TTL_SECONDS, Math.ceil(ttlMs / 1000));
 
 /**
  * A session store on a Workers KV namespace (get/set/delete with TTL only; see the module header for what
@@ -58,9 +59,13 @@ export const kvExpirationTtl = (ttlMs: number): number => Math.max(KV_MIN_TTL_SE
  *   async ({ session }) => Response.json((await session.load()).valid),
  * );
  */
-export function workersKvStore(namespace: KvNamespaceLike, options: WorkersKvStoreOptions = {}): SessionStore {
+export function workersKvStore(
+  namespace: KvNamespaceLike,
+  options: WorkersKvStoreOptions = {},
+): SessionStore {
   const prefix = options.prefix ?? '';
-  if (typeof prefix !== 'string') throw new TypeError(`${where}: prefix must be a string, got ${typeof prefix}`);
+  if (typeof prefix !== 'string')
+    throw new TypeError(`${where}: prefix must be a string, got ${typeof prefix}`);
   const clock = options.clock ?? systemClock;
   return {
     name: 'workers-kv',

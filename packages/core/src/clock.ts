@@ -32,7 +32,10 @@ export class ManualClock implements Clock {
   /** Move forward by a duration (milliseconds or a string such as `'15m'`). */
   advance(by: Duration): number {
     const ms = toMillis(by);
-    if (!(ms >= 0)) throw new RangeError(`ManualClock.advance: expected a non-negative duration, got ${String(by)}`);
+    if (!(ms >= 0))
+      throw new RangeError(
+        `ManualClock.advance: expected a non-negative duration, got ${String(by)}`,
+      );
     this.#now += ms;
     return this.#now;
   }

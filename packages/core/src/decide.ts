@@ -17,8 +17,7 @@ export type Expiry = { kind: 'idle'; at: number } | { kind: 'absolute'; at: numb
 
 /** The verdict on one stored session at one instant. */
 export type Decision =
-  | { kind: 'valid'; touch: boolean; renew: boolean }
-  | { kind: 'expired'; expiry: Expiry };
+  { kind: 'valid'; touch: boolean; renew: boolean } | { kind: 'expired'; expiry: Expiry };
 
 /**
  * Judge a session record at time `now`.
@@ -30,8 +29,13 @@ export type Decision =
  * const d = decide(policy, record, clock.now());
  * if (d.kind === 'expired') console.log(d.expiry.kind); // 'idle' | 'absolute'
  */
-export function decide(policy: SessionPolicy, record: SessionRecord<unknown>, now: number): Decision {
-  if (now >= record.absoluteDeadline) return { kind: 'expired', expiry: { kind: 'absolute', at: record.absoluteDeadline } };
+export function decide(
+  policy: SessionPolicy,
+  record: SessionRecord<unknown>,
+  now: number,
+): Decision {
+  if (now >= record.absoluteDeadline)
+    return { kind: 'expired', expiry: { kind: 'absolute', at: record.absoluteDeadline } };
   const idleAt = Math.min(record.idleDeadline, record.lastSeenAt + policy.idleTimeout);
   if (now >= idleAt) return { kind: 'expired', expiry: { kind: 'idle', at: idleAt } };
   return {
@@ -42,7 +46,11 @@ export function decide(policy: SessionPolicy, record: SessionRecord<unknown>, no
 }
 
 /** The record after activity at `now`: last seen moves, the idle deadline slides but never past the absolute one. */
-export function touched<Data>(policy: SessionPolicy, record: SessionRecord<Data>, now: number): SessionRecord<Data> {
+export function touched<Data>(
+  policy: SessionPolicy,
+  record: SessionRecord<Data>,
+  now: number,
+): SessionRecord<Data> {
   return {
     ...record,
     lastSeenAt: now,
@@ -53,7 +61,12 @@ export function touched<Data>(policy: SessionPolicy, record: SessionRecord<Data>
 /** A new record for a session starting at `now`. */
 export function freshRecord<Data>(
   policy: SessionPolicy,
-  init: { uid: string | null; data: Data; authTime: number | null; device: SessionRecord['device'] },
+  init: {
+    uid: string | null;
+    data: Data;
+    authTime: number | null;
+    device: SessionRecord['device'];
+  },
   now: number,
 ): SessionRecord<Data> {
   const absoluteDeadline = now + policy.absoluteTimeout;
@@ -76,6 +89,13 @@ export function freshRecord<Data>(
  * Milliseconds the store keeps a record: until its effective deadline plus
  * the policy's `expiryNotice` (so a returning user learns why), and no longer.
  */
-export function storeTtl(policy: SessionPolicy, record: SessionRecord<unknown>, now: number): number {
-  return Math.max(1, Math.min(record.idleDeadline, record.absoluteDeadline) + policy.expiryNotice - now);
+export function storeTtl(
+  policy: SessionPolicy,
+  record: SessionRecord<unknown>,
+  now: number,
+): number {
+  return Math.max(
+    1,
+    Math.min(record.idleDeadline, record.absoluteDeadline) + policy.expiryNotice - now,
+  );
 }

@@ -6,7 +6,11 @@
  */
 
 import { type Clock, systemClock } from './clock.js';
-import { type ResolvedCookie, resolveSessionCookie, type SessionCookieOptions } from './cookie/session-cookie.js';
+import {
+  type ResolvedCookie,
+  resolveSessionCookie,
+  type SessionCookieOptions,
+} from './cookie/session-cookie.js';
 import { ConfigError, SessionLimitError } from './errors.js';
 import { emit, type EventSink } from './events.js';
 import { describePolicy } from './policy-document.js';
@@ -17,7 +21,11 @@ import { decide, storeTtl } from './decide.js';
 import { RequestSession } from './request-session.js';
 import type { SessionData } from './session.js';
 import { Records } from './store/records.js';
-import { RememberMe, type DeviceSummary, type RememberMeOptions } from './remember-me/remember-me.js';
+import {
+  RememberMe,
+  type DeviceSummary,
+  type RememberMeOptions,
+} from './remember-me/remember-me.js';
 import { requireFreshAuth, type FreshAuth } from './step-up.js';
 import type { Duration } from './duration.js';
 import type { Session } from './session.js';
@@ -66,7 +74,12 @@ export interface SessionSummary {
 }
 
 function isPolicy(p: SessionPolicy | PolicyOptions): p is SessionPolicy {
-  return typeof (p as SessionPolicy).idleTimeout === 'number' && 'touchInterval' in p && typeof p.touchInterval === 'number' && 'renewGrace' in p;
+  return (
+    typeof (p as SessionPolicy).idleTimeout === 'number' &&
+    'touchInterval' in p &&
+    typeof p.touchInterval === 'number' &&
+    'renewGrace' in p
+  );
 }
 
 /** @internal The engine's state, shared with every `RequestSession`. */
@@ -83,43 +96,81 @@ export class Engine<Data extends SessionData = SessionData> {
   readonly rememberMe: RememberMe<Data> | undefined;
 
   constructor(options: LatchkeyOptions) {
-    if (!options || typeof options !== 'object') throw new TypeError('createLatchkey: expected an options object');
+    if (!options || typeof options !== 'object')
+      throw new TypeError('createLatchkey: expected an options object');
     this.policy = isPolicy(options.policy) ? options.policy : definePolicy(options.policy);
     const store = options.store;
-    if (!store || typeof store.get !== 'function' || typeof store.set !== 'function' || typeof store.delete !== 'function') {
+    if (
+      !store ||
+      typeof store.get !== 'function' ||
+      typeof store.set !== 'function' ||
+      typeof store.delete !== 'function'
+    ) {
       throw new ConfigError('createLatchkey: options.store must implement get, set and delete');
     }
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? cryptoRandom;
     this.onEvent = options.onEvent;
-    this.records = new Records<Data>(store, options.keyPrefix ?? 'lk:', () => this.clock.now(), options.onEvent);
-    this.cookie = resolveSessionCookie(options.cookie ?? {}, { persistent: !this.policy.sessionOnlyCookie });
+    this.records = new Records<Data>(
+      store,
+      options.keyPrefix ?? 'lk:',
+      () => this.clock.now(),
+      options.onEvent,
+    );
+    this.cookie = resolveSessionCookie(options.cookie ?? {}, {
+      persistent: !this.policy.sessionOnlyCookie,
+    });
     const limit = options.sessionLimit;
     if (limit) {
-      if (!Number.isInteger(limit.max) || limit.max < 1) throw new RangeError(`sessionLimit.max must be a positive integer, got ${String(limit.max)}`);
+      if (!Number.isInteger(limit.max) || limit.max < 1)
+        throw new RangeError(
+          `sessionLimit.max must be a positive integer, got ${String(limit.max)}`,
+        );
       if (limit.onLimit !== 'evict-oldest' && limit.onLimit !== 'refuse') {
-        throw new TypeError(`sessionLimit.onLimit must be 'evict-oldest' or 'refuse', got ${String(limit.onLimit)}`);
+        throw new TypeError(
+          `sessionLimit.onLimit must be 'evict-oldest' or 'refuse', got ${String(limit.onLimit)}`,
+        );
       }
       this.records.index('a per-user session limit');
     }
     this.sessionLimit = limit;
-    this.clearSiteData = options.clearSiteData === true ? '"cache", "cookies", "storage"' : options.clearSiteData || undefined;
-    this.rememberMe = this.policy.rememberMe === false
-      ? undefined
-      : new RememberMe<Data>(this, this.policy.rememberMe, store, options.keyPrefix ?? 'lk:', options.cookie ?? {}, options.rememberMe);
+    this.clearSiteData =
+      options.clearSiteData === true
+        ? '"cache", "cookies", "storage"'
+        : options.clearSiteData || undefined;
+    this.rememberMe =
+      this.policy.rememberMe === false
+        ? undefined
+        : new RememberMe<Data>(
+            this,
+            this.policy.rememberMe,
+            store,
+            options.keyPrefix ?? 'lk:',
+            options.cookie ?? {},
+            options.rememberMe,
+          );
   }
 
   /** Live sessions of a user, read through the index; dead index members are skipped. */
-  async live(userId: string, feature: string): Promise<Array<{ handle: string; raw: string; record: SessionRecord<Data> }>> {
+  async live(
+    userId: string,
+    feature: string,
+  ): Promise<Array<{ handle: string; raw: string; record: SessionRecord<Data> }>> {
     // A caller's mistake is a TypeError here, not a store outage (StoreError) from deep inside the store.
-    if (typeof userId !== 'string' || userId === '') throw new TypeError(`${feature}: userId must be a non-empty string, got ${userId === '' ? 'an empty string' : typeof userId}`);
+    if (typeof userId !== 'string' || userId === '')
+      throw new TypeError(
+        `${feature}: userId must be a non-empty string, got ${userId === '' ? 'an empty string' : typeof userId}`,
+      );
     // Remembered devices share the index as `rm:` members (remember-me/): not sessions, so not read here.
-    const handles = (await this.records.indexList(userId, feature)).filter((member) => !member.startsWith('rm:'));
+    const handles = (await this.records.indexList(userId, feature)).filter(
+      (member) => !member.startsWith('rm:'),
+    );
     const now = this.clock.now();
     const out: Array<{ handle: string; raw: string; record: SessionRecord<Data> }> = [];
     for (const handle of handles) {
       const read = await this.records.read(handle);
-      if (read?.record.t === 'session' && decide(this.policy, read.record, now).kind === 'valid') out.push({ handle, raw: read.raw, record: read.record });
+      if (read?.record.t === 'session' && decide(this.policy, read.record, now).kind === 'valid')
+        out.push({ handle, raw: read.raw, record: read.record });
     }
     return out;
   }
@@ -128,7 +179,9 @@ export class Engine<Data extends SessionData = SessionData> {
   async enforceLimit(userId: string, replacing: string | undefined): Promise<void> {
     const limit = this.sessionLimit;
     if (!limit) return;
-    const others = (await this.live(userId, 'a per-user session limit')).filter((s) => s.handle !== replacing);
+    const others = (await this.live(userId, 'a per-user session limit')).filter(
+      (s) => s.handle !== replacing,
+    );
     if (others.length < limit.max) return;
     const now = this.clock.now();
     if (limit.onLimit === 'refuse') {
@@ -147,7 +200,12 @@ export class Engine<Data extends SessionData = SessionData> {
    * Given the `raw` value it was read as, the revocation also catches a renewal that lands
    * meanwhile (see {@link end}); without it the tombstone is written blindly.
    */
-  async tombstone(handle: string, record: SessionRecord<Data>, now: number, raw?: string): Promise<void> {
+  async tombstone(
+    handle: string,
+    record: SessionRecord<Data>,
+    now: number,
+    raw?: string,
+  ): Promise<void> {
     if (raw !== undefined) return this.end(handle, raw, record, 'tombstone', now);
     await this.records.write(handle, { t: 'revoked', at: now }, storeTtl(this.policy, record, now));
     if (record.uid !== null) await this.records.indexRemove(record.uid, handle);
@@ -160,9 +218,22 @@ export class Engine<Data extends SessionData = SessionData> {
    * successor, which is ended instead. Without this, a logout or "log out everywhere" racing a
    * renewal removed only the alias and left the renewed session alive.
    */
-  async end(handle: string, raw: string | null, record: SessionRecord<Data>, mode: 'delete' | 'tombstone', now: number): Promise<void> {
+  async end(
+    handle: string,
+    raw: string | null,
+    record: SessionRecord<Data>,
+    mode: 'delete' | 'tombstone',
+    now: number,
+  ): Promise<void> {
     for (let attempt = 0; attempt < 4; attempt++) {
-      if (await this.records.replace(handle, raw, { t: 'revoked', at: now }, storeTtl(this.policy, record, now))) {
+      if (
+        await this.records.replace(
+          handle,
+          raw,
+          { t: 'revoked', at: now },
+          storeTtl(this.policy, record, now),
+        )
+      ) {
         if (mode === 'delete') await this.records.delete(handle);
         if (record.uid !== null) await this.records.indexRemove(record.uid, handle);
         return;
@@ -178,7 +249,12 @@ export class Engine<Data extends SessionData = SessionData> {
     }
     // Still contended after several rounds: end it unconditionally rather than leave it alive.
     if (mode === 'delete') await this.records.delete(handle);
-    else await this.records.write(handle, { t: 'revoked', at: now }, storeTtl(this.policy, record, now));
+    else
+      await this.records.write(
+        handle,
+        { t: 'revoked', at: now },
+        storeTtl(this.policy, record, now),
+      );
     if (record.uid !== null) await this.records.indexRemove(record.uid, handle);
   }
 
@@ -207,13 +283,17 @@ export class Engine<Data extends SessionData = SessionData> {
       count++;
     }
     // Log out everywhere forgets remembered devices too, except the one behind the session kept.
-    if (this.rememberMe) await this.rememberMe.revokeUser(userId, sessions.find((s) => s.handle === options.except)?.record.rm);
+    if (this.rememberMe)
+      await this.rememberMe.revokeUser(
+        userId,
+        sessions.find((s) => s.handle === options.except)?.record.rm,
+      );
     emit(this.onEvent, { type: 'revoke-all', at: now, userId, count });
     return count;
   }
 
   async list(userId: string, current?: string): Promise<SessionSummary[]> {
-    const sessions = await this.live(userId, 'listing a user\'s sessions');
+    const sessions = await this.live(userId, "listing a user's sessions");
     return sessions
       .map(({ handle, record }) => ({
         handle,
@@ -264,7 +344,9 @@ export interface Latchkey<Data extends SessionData = SessionData> {
  *   return rs.commit(new Response(outcome.valid ? `hello ${outcome.session.userId}` : 'hello stranger'));
  * } };
  */
-export function createLatchkey<Data extends SessionData = SessionData>(options: LatchkeyOptions): Latchkey<Data> {
+export function createLatchkey<Data extends SessionData = SessionData>(
+  options: LatchkeyOptions,
+): Latchkey<Data> {
   const engine = new Engine<Data>(options);
   return {
     policy: engine.policy,
@@ -273,10 +355,17 @@ export function createLatchkey<Data extends SessionData = SessionData>(options: 
     listSessions: (userId, current) => engine.list(userId, current),
     revokeSession: (handle) => engine.revoke(handle),
     revokeUser: (userId, opts) => engine.revokeUser(userId, opts),
-    listDevices: async (userId, current) => (engine.rememberMe ? engine.rememberMe.list(userId, current) : []),
+    listDevices: async (userId, current) =>
+      engine.rememberMe ? engine.rememberMe.list(userId, current) : [],
     revokeDevice: async (handle) => (engine.rememberMe ? engine.rememberMe.revoke(handle) : false),
-    requireFreshAuth: (session, maxAge) => requireFreshAuth(session, { policy: engine.policy, now: engine.clock.now(), ...(maxAge === undefined ? {} : { maxAge }) }),
-    describePolicy: () => describePolicy(engine.policy, {
+    requireFreshAuth: (session, maxAge) =>
+      requireFreshAuth(session, {
+        policy: engine.policy,
+        now: engine.clock.now(),
+        ...(maxAge === undefined ? {} : { maxAge }),
+      }),
+    describePolicy: () =>
+      describePolicy(engine.policy, {
         listable: engine.records.hasIndex(),
         sessionLimit: engine.sessionLimit,
         cookie: {

@@ -73,7 +73,9 @@ export class StoreCapabilityError extends LatchkeyError {
   static override readonly code = 'ERR_STORE_CAPABILITY' as const;
   readonly capability: string;
   constructor(capability: string, feature: string, storeName: string) {
-    super(`${feature} needs a store with the '${capability}' capability; ${storeName} does not provide it`);
+    super(
+      `${feature} needs a store with the '${capability}' capability; ${storeName} does not provide it`,
+    );
     this.capability = capability;
   }
 }

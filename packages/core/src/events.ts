@@ -10,7 +10,14 @@ export type ExpiredReason = 'idle' | 'absolute';
 /** Every event the engine emits, as a discriminated union on `type`. */
 export type SessionEvent =
   | { type: 'created'; at: number; handle: string; userId: string | null }
-  | { type: 'regenerated'; at: number; handle: string; previous: string; userId: string | null; cause: 'login' | 'privilege-change' | 'reauthentication' }
+  | {
+      type: 'regenerated';
+      at: number;
+      handle: string;
+      previous: string;
+      userId: string | null;
+      cause: 'login' | 'privilege-change' | 'reauthentication';
+    }
   | { type: 'renewed'; at: number; handle: string; previous: string; userId: string | null }
   | { type: 'touched'; at: number; handle: string; userId: string | null }
   | { type: 'expired'; at: number; handle: string; userId: string | null; reason: ExpiredReason }
@@ -25,14 +32,40 @@ export type SessionEvent =
   | { type: 'token-issued'; at: number; userId: string; family: string }
   | { type: 'token-refreshed'; at: number; userId: string; family: string; concurrent: boolean }
   | { type: 'refresh-reuse'; at: number; userId: string; family: string }
-  | { type: 'family-revoked'; at: number; userId: string; family: string; cause: 'reuse' | 'logout' }
+  | {
+      type: 'family-revoked';
+      at: number;
+      userId: string;
+      family: string;
+      cause: 'reuse' | 'logout';
+    }
   | { type: 'token-revoked'; at: number; userId: string | null; jti: string }
   | { type: 'user-tokens-revoked'; at: number; userId: string; notBefore: number }
-  | { type: 'token-revoked-used'; at: number; userId: string | null; cause: 'jti' | 'not-before' | 'family'; jti?: string; family?: string }
+  | {
+      type: 'token-revoked-used';
+      at: number;
+      userId: string | null;
+      cause: 'jti' | 'not-before' | 'family';
+      jti?: string;
+      family?: string;
+    }
   | { type: 'remember-me-issued'; at: number; device: string; userId: string }
-  | { type: 'remember-me-used'; at: number; device: string; handle: string; userId: string; shared: boolean }
+  | {
+      type: 'remember-me-used';
+      at: number;
+      device: string;
+      handle: string;
+      userId: string;
+      shared: boolean;
+    }
   | { type: 'remember-me-theft'; at: number; device: string; userId: string }
-  | { type: 'remember-me-revoked'; at: number; device: string; userId: string; cause: 'logout' | 'login' | 'revoke' | 'revoke-all' | 'theft' };
+  | {
+      type: 'remember-me-revoked';
+      at: number;
+      device: string;
+      userId: string;
+      cause: 'logout' | 'login' | 'revoke' | 'revoke-all' | 'theft';
+    };
 
 export type SessionEventType = SessionEvent['type'];
 
@@ -44,7 +77,8 @@ export function emit(sink: EventSink | undefined, event: SessionEvent): void {
   if (!sink) return;
   try {
     const result = sink(event);
-    if (result && typeof (result as Promise<void>).catch === 'function') (result as Promise<void>).catch(() => {});
+    if (result && typeof (result as Promise<void>).catch === 'function')
+      (result as Promise<void>).catch(() => {});
   } catch {
     // A broken monitor must not break sign-in.
   }

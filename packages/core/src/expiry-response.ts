@@ -27,7 +27,8 @@ export function expiryReason(reason: InvalidReason): ExpiryReason {
 /** Whether the request asks for JSON rather than a page. */
 export function wantsJson(request: Request): boolean {
   const accept = request.headers.get('accept') ?? '';
-  if (/\bapplication\/(?:[\w.+-]+\+)?json\b/i.test(accept)) return !/\btext\/html\b/i.test(accept) || accept.indexOf('json') < accept.indexOf('html');
+  if (/\bapplication\/(?:[\w.+-]+\+)?json\b/i.test(accept))
+    return !/\btext\/html\b/i.test(accept) || accept.indexOf('json') < accept.indexOf('html');
   return false;
 }
 
@@ -73,13 +74,23 @@ export interface ExpiryResponseOptions {
  * if (!outcome.valid) return expiryResponse(request, outcome);
  * // JSON: 401 {"error":"session_expired","reason":"idle"}; pages: 303 Location: /login?returnTo=%2Finbox
  */
-export function expiryResponse(request: Request, outcome: { reason: InvalidReason }, options: ExpiryResponseOptions = {}): Response {
+export function expiryResponse(
+  request: Request,
+  outcome: { reason: InvalidReason },
+  options: ExpiryResponseOptions = {},
+): Response {
   const reason = expiryReason(outcome.reason);
   const headers = new Headers({ 'cache-control': 'no-store', vary: 'Accept, Cookie' });
   if (wantsJson(request)) {
     headers.set('content-type', 'application/json');
-    headers.set('www-authenticate', `Cookie realm="session", error="session_expired", reason="${reason}"`);
-    return new Response(JSON.stringify({ error: 'session_expired', reason }), { status: 401, headers });
+    headers.set(
+      'www-authenticate',
+      `Cookie realm="session", error="session_expired", reason="${reason}"`,
+    );
+    return new Response(JSON.stringify({ error: 'session_expired', reason }), {
+      status: 401,
+      headers,
+    });
   }
   let url: URL;
   try {
@@ -91,8 +102,10 @@ export function expiryResponse(request: Request, outcome: { reason: InvalidReaso
   if (url.origin === 'null') url = new URL('http://localhost/');
   const loginPath = safeReturnTo(options.loginPath ?? '/login', url.origin) ?? '/login';
   const target = new URL(loginPath, url.origin);
-  const back = request.method === 'GET' ? safeReturnTo(url.pathname + url.search, url.origin) : undefined;
-  if (back && back !== target.pathname) target.searchParams.set(options.returnToParam ?? 'returnTo', back);
+  const back =
+    request.method === 'GET' ? safeReturnTo(url.pathname + url.search, url.origin) : undefined;
+  if (back && back !== target.pathname)
+    target.searchParams.set(options.returnToParam ?? 'returnTo', back);
   if (reason !== 'unauthenticated') target.searchParams.set('reason', reason);
   headers.set('location', target.pathname + target.search);
   return new Response(null, { status: 303, headers });
@@ -103,11 +116,20 @@ export function expiryResponse(request: Request, outcome: { reason: InvalidReaso
  * sign-in page (the user is not logged out) and never the page itself (nor in).
  */
 export function storeUnavailableResponse(request: Request, retryAfterSeconds = 5): Response {
-  const headers = new Headers({ 'cache-control': 'no-store', 'retry-after': String(retryAfterSeconds) });
+  const headers = new Headers({
+    'cache-control': 'no-store',
+    'retry-after': String(retryAfterSeconds),
+  });
   if (wantsJson(request)) {
     headers.set('content-type', 'application/json');
-    return new Response(JSON.stringify({ error: 'session_store_unavailable' }), { status: 503, headers });
+    return new Response(JSON.stringify({ error: 'session_store_unavailable' }), {
+      status: 503,
+      headers,
+    });
   }
   headers.set('content-type', 'text/plain; charset=utf-8');
-  return new Response('The session service is unavailable. Please try again shortly.', { status: 503, headers });
+  return new Response('The session service is unavailable. Please try again shortly.', {
+    status: 503,
+    headers,
+  });
 }

@@ -25,7 +25,9 @@ export interface SessionContext<Data extends SessionData = SessionData> {
 }
 
 /** A fetch handler that also receives the request's session. */
-export type SessionHandler<Data extends SessionData = SessionData> = (context: SessionContext<Data>) => Response | Promise<Response>;
+export type SessionHandler<Data extends SessionData = SessionData> = (
+  context: SessionContext<Data>,
+) => Response | Promise<Response>;
 
 /** Options for {@link withSessions}. */
 export interface WithSessionsOptions {
@@ -39,7 +41,10 @@ export interface WithSessionsOptions {
 
 /** Whether `error` is a store failure, by class or by its stable code (a second copy of the library, say). */
 export function isStoreError(error: unknown): boolean {
-  return error instanceof StoreError || (error instanceof Error && (error as { code?: unknown }).code === StoreError.code);
+  return (
+    error instanceof StoreError ||
+    (error instanceof Error && (error as { code?: unknown }).code === StoreError.code)
+  );
 }
 
 /**
@@ -58,7 +63,8 @@ export function withSessions<Data extends SessionData = SessionData>(
   handler: SessionHandler<Data>,
   options: WithSessionsOptions = {},
 ): (request: Request) => Promise<Response> {
-  if (typeof handler !== 'function') throw new TypeError('withSessions: handler must be a function');
+  if (typeof handler !== 'function')
+    throw new TypeError('withSessions: handler must be a function');
   const device = options.device;
   return async (request: Request): Promise<Response> => {
     const session = latchkey.forRequest(request, device ? device(request) : undefined);

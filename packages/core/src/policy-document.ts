@@ -24,12 +24,15 @@ export interface PolicyDocumentContext {
  * // - Idle timeout: 10 minutes without activity ends the session. Why: ...
  */
 export function describePolicy(policy: SessionPolicy, context: PolicyDocumentContext = {}): string {
-  const why = (key: keyof SessionPolicy['reasons']) => (policy.reasons[key] ? ` Why: ${policy.reasons[key]}.` : '');
+  const why = (key: keyof SessionPolicy['reasons']) =>
+    policy.reasons[key] ? ` Why: ${policy.reasons[key]}.` : '';
   const lines = [`Session policy "${policy.name}".`];
   lines.push(
     `- Idle timeout: ${describeDuration(policy.idleTimeout)} without activity ends the session. Activity is any request that uses the session, recorded at most once every ${describeDuration(policy.touchInterval)}, so a session may end up to that much early, never late.${why('idle')}`,
   );
-  lines.push(`- Absolute timeout: every session ends ${describeDuration(policy.absoluteTimeout)} after sign-in, however active.${why('absolute')}`);
+  lines.push(
+    `- Absolute timeout: every session ends ${describeDuration(policy.absoluteTimeout)} after sign-in, however active.${why('absolute')}`,
+  );
   lines.push(
     policy.renewInterval === false
       ? '- Session ID renewal: the ID changes only at sign-in and on privilege changes.'
@@ -41,15 +44,21 @@ export function describePolicy(policy: SessionPolicy, context: PolicyDocumentCon
       : `- Remember me: a trusted device stays signed in for up to ${describeDuration(policy.rememberMe)} through a separate, rotating, revocable token.${why('rememberMe')}`,
   );
   if (policy.freshAuthAge !== false) {
-    lines.push(`- Re-authentication: sensitive actions require signing in again if the last sign-in was more than ${describeDuration(policy.freshAuthAge)} ago.${why('freshAuth')}`);
+    lines.push(
+      `- Re-authentication: sensitive actions require signing in again if the last sign-in was more than ${describeDuration(policy.freshAuthAge)} ago.${why('freshAuth')}`,
+    );
   }
-  if (policy.accessTokenTtl !== false) lines.push(`- Access tokens live ${describeDuration(policy.accessTokenTtl)}.`);
-  if (policy.refreshTokenTtl !== false) lines.push(`- Refresh tokens live ${describeDuration(policy.refreshTokenTtl)} and rotate on every use; reuse of a spent one ends its whole family.`);
+  if (policy.accessTokenTtl !== false)
+    lines.push(`- Access tokens live ${describeDuration(policy.accessTokenTtl)}.`);
+  if (policy.refreshTokenTtl !== false)
+    lines.push(
+      `- Refresh tokens live ${describeDuration(policy.refreshTokenTtl)} and rotate on every use; reuse of a spent one ends its whole family.`,
+    );
   const limit = context.sessionLimit;
   lines.push(
     !limit
       ? context.listable === false
-        ? '- Concurrent sessions: no limit per user. This deployment\'s store keeps no per-user index, so sessions cannot be listed or ended from another device; each ends by sign-out or timeout.'
+        ? "- Concurrent sessions: no limit per user. This deployment's store keeps no per-user index, so sessions cannot be listed or ended from another device; each ends by sign-out or timeout."
         : '- Concurrent sessions: no limit per user; every session is listed and can be ended from any other.'
       : limit.onLimit === 'evict-oldest'
         ? `- Concurrent sessions: at most ${limit.max} per user; signing in beyond that ends the least recently used session.`

@@ -59,7 +59,9 @@ export interface SessionPolicy {
   readonly sessionOnlyCookie: boolean;
   readonly accessTokenTtl: number | false;
   readonly refreshTokenTtl: number | false;
-  readonly reasons: Readonly<Partial<Record<'idle' | 'absolute' | 'renew' | 'rememberMe' | 'freshAuth', string>>>;
+  readonly reasons: Readonly<
+    Partial<Record<'idle' | 'absolute' | 'renew' | 'rememberMe' | 'freshAuth', string>>
+  >;
 }
 
 const HOUR = 3_600_000;
@@ -69,12 +71,20 @@ export const MAX_COOKIE_LIFETIME_MS = 400 * 24 * HOUR;
 
 function duration(field: string, value: Duration | undefined): number {
   const ms = toMillis(value);
-  if (Number.isNaN(ms)) throw new PolicyError(field, `expected a duration such as 30000 or '30m', got ${JSON.stringify(value)}`);
+  if (Number.isNaN(ms))
+    throw new PolicyError(
+      field,
+      `expected a duration such as 30000 or '30m', got ${JSON.stringify(value)}`,
+    );
   if (!(ms > 0)) throw new PolicyError(field, `must be positive, got ${JSON.stringify(value)}`);
   return ms;
 }
 
-function optional(field: string, value: Duration | false | undefined, fallback: number | false): number | false {
+function optional(
+  field: string,
+  value: Duration | false | undefined,
+  fallback: number | false,
+): number | false {
   if (value === undefined) return fallback;
   if (value === false) return false;
   return duration(field, value);
@@ -88,43 +98,91 @@ function optional(field: string, value: Duration | false | undefined, fallback: 
  * @throws PolicyError naming the field, e.g. `policy.idleTimeout: must not exceed absoluteTimeout (24h)`.
  */
 export function definePolicy(options: PolicyOptions): SessionPolicy {
-  if (options === null || typeof options !== 'object') throw new TypeError('definePolicy: expected an options object');
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('definePolicy: expected an options object');
   const idleTimeout = duration('idleTimeout', options.idleTimeout);
   const absoluteTimeout = duration('absoluteTimeout', options.absoluteTimeout);
   if (idleTimeout > absoluteTimeout) {
-    throw new PolicyError('idleTimeout', `must not exceed absoluteTimeout (${idleTimeout} ms > ${absoluteTimeout} ms)`);
+    throw new PolicyError(
+      'idleTimeout',
+      `must not exceed absoluteTimeout (${idleTimeout} ms > ${absoluteTimeout} ms)`,
+    );
   }
-  const renewInterval = optional('renewInterval', options.renewInterval, Math.min(absoluteTimeout / 4, HOUR));
+  const renewInterval = optional(
+    'renewInterval',
+    options.renewInterval,
+    Math.min(absoluteTimeout / 4, HOUR),
+  );
   if (renewInterval !== false && renewInterval > absoluteTimeout) {
-    throw new PolicyError('renewInterval', `must not exceed absoluteTimeout (${renewInterval} ms > ${absoluteTimeout} ms)`);
+    throw new PolicyError(
+      'renewInterval',
+      `must not exceed absoluteTimeout (${renewInterval} ms > ${absoluteTimeout} ms)`,
+    );
   }
-  const touchInterval = optional('touchInterval', options.touchInterval, Math.min(Math.max(idleTimeout / 10, 1), MINUTE));
+  const touchInterval = optional(
+    'touchInterval',
+    options.touchInterval,
+    Math.min(Math.max(idleTimeout / 10, 1), MINUTE),
+  );
   if (touchInterval === false || touchInterval >= idleTimeout) {
-    throw new PolicyError('touchInterval', `must be shorter than idleTimeout (${String(touchInterval)} ms >= ${idleTimeout} ms)`);
+    throw new PolicyError(
+      'touchInterval',
+      `must be shorter than idleTimeout (${String(touchInterval)} ms >= ${idleTimeout} ms)`,
+    );
   }
   // The 10 s default shrinks for a short renewal interval, so a policy that sets no grace never fails on it.
   const renewGraceMs =
-    options.renewGrace === undefined ? (renewInterval === false ? 10_000 : Math.min(10_000, Math.floor(renewInterval / 2))) : toMillis(options.renewGrace);
+    options.renewGrace === undefined
+      ? renewInterval === false
+        ? 10_000
+        : Math.min(10_000, Math.floor(renewInterval / 2))
+      : toMillis(options.renewGrace);
   if (!(renewGraceMs >= 0) || (renewInterval !== false && renewGraceMs >= renewInterval)) {
-    throw new PolicyError('renewGrace', `must be zero or positive and shorter than renewInterval, got ${JSON.stringify(options.renewGrace)}`);
+    throw new PolicyError(
+      'renewGrace',
+      `must be zero or positive and shorter than renewInterval, got ${JSON.stringify(options.renewGrace)}`,
+    );
   }
-  const expiryNotice = options.expiryNotice === undefined ? 15 * MINUTE : toMillis(options.expiryNotice);
-  if (!(expiryNotice >= 0)) throw new PolicyError('expiryNotice', `must be zero or positive, got ${JSON.stringify(options.expiryNotice)}`);
-  if (options.forbidRememberMe && options.rememberMe !== undefined && options.rememberMe !== false) {
-    throw new PolicyError('rememberMe', `this policy (${options.name ?? 'custom'}) forbids remember-me`);
+  const expiryNotice =
+    options.expiryNotice === undefined ? 15 * MINUTE : toMillis(options.expiryNotice);
+  if (!(expiryNotice >= 0))
+    throw new PolicyError(
+      'expiryNotice',
+      `must be zero or positive, got ${JSON.stringify(options.expiryNotice)}`,
+    );
+  if (
+    options.forbidRememberMe &&
+    options.rememberMe !== undefined &&
+    options.rememberMe !== false
+  ) {
+    throw new PolicyError(
+      'rememberMe',
+      `this policy (${options.name ?? 'custom'}) forbids remember-me`,
+    );
   }
-  const rememberMe = options.forbidRememberMe ? false : optional('rememberMe', options.rememberMe, false);
+  const rememberMe = options.forbidRememberMe
+    ? false
+    : optional('rememberMe', options.rememberMe, false);
   if (rememberMe !== false && rememberMe > MAX_COOKIE_LIFETIME_MS) {
-    throw new PolicyError('rememberMe', `must not exceed the 400-day cookie lifetime browsers enforce (RFC 6265bis §5.6.1)`);
+    throw new PolicyError(
+      'rememberMe',
+      `must not exceed the 400-day cookie lifetime browsers enforce (RFC 6265bis §5.6.1)`,
+    );
   }
   if (rememberMe !== false && options.sessionOnlyCookie) {
-    throw new PolicyError('rememberMe', 'cannot be offered with sessionOnlyCookie: a remembered device outlives the browser session by design');
+    throw new PolicyError(
+      'rememberMe',
+      'cannot be offered with sessionOnlyCookie: a remembered device outlives the browser session by design',
+    );
   }
   const freshAuthAge = optional('freshAuthAge', options.freshAuthAge, false);
   const accessTokenTtl = optional('accessTokenTtl', options.accessTokenTtl, false);
   const refreshTokenTtl = optional('refreshTokenTtl', options.refreshTokenTtl, false);
   if (accessTokenTtl !== false && refreshTokenTtl !== false && accessTokenTtl >= refreshTokenTtl) {
-    throw new PolicyError('accessTokenTtl', `must be shorter than refreshTokenTtl (${accessTokenTtl} ms >= ${refreshTokenTtl} ms)`);
+    throw new PolicyError(
+      'accessTokenTtl',
+      `must be shorter than refreshTokenTtl (${accessTokenTtl} ms >= ${refreshTokenTtl} ms)`,
+    );
   }
   return Object.freeze({
     name: options.name ?? 'custom',

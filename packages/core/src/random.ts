@@ -11,7 +11,8 @@ import { base64url } from 'jose';
 export type RandomSource = (length: number) => Uint8Array;
 
 /** `crypto.getRandomValues`, the platform CSPRNG. */
-export const cryptoRandom: RandomSource = (length) => crypto.getRandomValues(new Uint8Array(length));
+export const cryptoRandom: RandomSource = (length) =>
+  crypto.getRandomValues(new Uint8Array(length));
 
 /** Bytes in a session ID or token secret: 32 bytes, 256 bits. */
 export const SECRET_BYTES = 32;
@@ -20,7 +21,9 @@ export const SECRET_BYTES = 32;
 export function newSecret(random: RandomSource): string {
   const bytes = random(SECRET_BYTES);
   if (!(bytes instanceof Uint8Array) || bytes.length !== SECRET_BYTES) {
-    throw new RangeError(`random source returned ${bytes?.length ?? 'no'} bytes, expected ${SECRET_BYTES}`);
+    throw new RangeError(
+      `random source returned ${bytes?.length ?? 'no'} bytes, expected ${SECRET_BYTES}`,
+    );
   }
   return base64url.encode(bytes);
 }

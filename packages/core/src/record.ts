@@ -50,7 +50,8 @@ export interface TombstoneRecord {
   at: number;
 }
 
-export type StoredRecord<Data = Record<string, unknown>> = SessionRecord<Data> | AliasRecord | TombstoneRecord;
+export type StoredRecord<Data = Record<string, unknown>> =
+  SessionRecord<Data> | AliasRecord | TombstoneRecord;
 
 export function encodeRecord(record: StoredRecord<unknown>): string {
   return JSON.stringify(record);
@@ -71,15 +72,22 @@ export function decodeRecord<Data>(raw: string): StoredRecord<Data> | null {
   }
   if (value === null || typeof value !== 'object') return null;
   const r = value as Record<string, unknown>;
-  if (r.t === 'alias') return typeof r.to === 'string' && isNum(r.until) ? (r as unknown as AliasRecord) : null;
+  if (r.t === 'alias')
+    return typeof r.to === 'string' && isNum(r.until) ? (r as unknown as AliasRecord) : null;
   if (r.t === 'revoked') return isNum(r.at) ? (r as unknown as TombstoneRecord) : null;
   if (r.t !== 'session') return null;
   const ok =
     isNum(r.v) &&
     (r.uid === null || typeof r.uid === 'string') &&
-    typeof r.data === 'object' && r.data !== null &&
-    isNum(r.createdAt) && isNum(r.lastSeenAt) && isNum(r.idleDeadline) && isNum(r.absoluteDeadline) &&
-    (r.authTime === null || isNum(r.authTime)) && isNum(r.issuedAt) &&
-    typeof r.device === 'object' && r.device !== null;
+    typeof r.data === 'object' &&
+    r.data !== null &&
+    isNum(r.createdAt) &&
+    isNum(r.lastSeenAt) &&
+    isNum(r.idleDeadline) &&
+    isNum(r.absoluteDeadline) &&
+    (r.authTime === null || isNum(r.authTime)) &&
+    isNum(r.issuedAt) &&
+    typeof r.device === 'object' &&
+    r.device !== null;
   return ok ? (r as unknown as SessionRecord<Data>) : null;
 }

@@ -16,7 +16,8 @@ import { encodeRecord, type DeviceFacts, type SessionRecord } from './record.js'
 import { applyPatch, Session, type SessionData } from './session.js';
 import { assertRememberMeAllowed, type DeviceCookie } from './remember-me/remember-me.js';
 
-type CookieAction = { kind: 'set'; id: string; absoluteDeadline: number } | { kind: 'clear' } | null;
+type CookieAction =
+  { kind: 'set'; id: string; absoluteDeadline: number } | { kind: 'clear' } | null;
 
 /** Options for {@link RequestSession.login}. */
 export interface LoginOptions<Data> {
@@ -100,10 +101,12 @@ export class RequestSession<Data extends SessionData = SessionData> {
       handle = read.record.to;
       read = await engine.records.read(handle);
       // A tab still holding the pre-renewal cookie of a revoked session is told `revoked`, as the renewed tab is.
-      if (read?.record.t === 'revoked') return { valid: false, reason: 'revoked', at: read.record.at };
+      if (read?.record.t === 'revoked')
+        return { valid: false, reason: 'revoked', at: read.record.at };
       if (read?.record.t !== 'session') return { valid: false, reason: 'unknown' };
       const decision = decide(engine.policy, read.record, now);
-      if (decision.kind === 'expired') return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
+      if (decision.kind === 'expired')
+        return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
       this.#raw = read.raw;
       this.#session = new Session(handle, read.record);
       return { valid: true, session: this.#session };
@@ -116,7 +119,13 @@ export class RequestSession<Data extends SessionData = SessionData> {
     }
     const decision = decide(engine.policy, record, now);
     if (decision.kind === 'expired') {
-      emit(engine.onEvent, { type: 'expired', at: now, handle, userId: record.uid, reason: decision.expiry.kind });
+      emit(engine.onEvent, {
+        type: 'expired',
+        at: now,
+        handle,
+        userId: record.uid,
+        reason: decision.expiry.kind,
+      });
       return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
     }
     this.#raw = read.raw;
@@ -133,20 +142,29 @@ export class RequestSession<Data extends SessionData = SessionData> {
    * Rejects with `SessionLimitError` when the per-user limit says refuse.
    */
   async login(userId: string, options: LoginOptions<Data> = {}): Promise<Session<Data>> {
-    if (typeof userId !== 'string' || userId === '') throw new TypeError('login: userId must be a non-empty string');
+    if (typeof userId !== 'string' || userId === '')
+      throw new TypeError('login: userId must be a non-empty string');
     if (options.rememberMe) assertRememberMeAllowed(this.engine.policy);
     const outcome = await this.load();
     const previous = outcome.valid ? outcome.session : null;
-    const carry = previous && !options.clean && (previous.userId === null || previous.userId === userId);
+    const carry =
+      previous && !options.clean && (previous.userId === null || previous.userId === userId);
     await this.engine.enforceLimit(userId, previous?.handle);
     const data = { ...(carry ? previous.data : {}), ...options.data } as Data;
     const authTime = this.engine.clock.now();
     const device = this.#device(options.device);
     // A login replaces whatever device this browser had remembered; with rememberMe it remembers it afresh.
     const rememberMe = this.engine.rememberMe;
-    const forgotten = rememberMe ? await rememberMe.forget(this.request, previous?.record.rm, 'login') : null;
-    const remembered = options.rememberMe && rememberMe ? await rememberMe.issue(userId, authTime, device) : null;
-    const session = await this.#issue({ uid: userId, data, authTime, device, ...(remembered ? { rm: remembered.handle } : {}) }, previous, 'login');
+    const forgotten = rememberMe
+      ? await rememberMe.forget(this.request, previous?.record.rm, 'login')
+      : null;
+    const remembered =
+      options.rememberMe && rememberMe ? await rememberMe.issue(userId, authTime, device) : null;
+    const session = await this.#issue(
+      { uid: userId, data, authTime, device, ...(remembered ? { rm: remembered.handle } : {}) },
+      previous,
+      'login',
+    );
     this.#deviceCookie = remembered ? remembered.cookie : forgotten;
     return session;
   }
@@ -158,10 +176,21 @@ export class RequestSession<Data extends SessionData = SessionData> {
    */
   async regenerate(options: { clean?: boolean } = {}): Promise<Session<Data>> {
     const outcome = await this.load();
-    if (!outcome.valid) throw new SessionRequiredError('regenerate: there is no valid session to regenerate');
+    if (!outcome.valid)
+      throw new SessionRequiredError('regenerate: there is no valid session to regenerate');
     const previous = outcome.session;
     const data = (options.clean ? {} : previous.data) as Data;
-    return this.#issue({ uid: previous.userId, data, authTime: previous.authTime, device: previous.record.device, rm: previous.record.rm }, previous, 'privilege-change');
+    return this.#issue(
+      {
+        uid: previous.userId,
+        data,
+        authTime: previous.authTime,
+        device: previous.record.device,
+        rm: previous.record.rm,
+      },
+      previous,
+      'privilege-change',
+    );
   }
 
   /**
@@ -175,9 +204,16 @@ export class RequestSession<Data extends SessionData = SessionData> {
    */
   async reauthenticate(): Promise<Session<Data>> {
     const outcome = await this.load();
-    if (!outcome.valid || outcome.session.userId === null) throw new SessionRequiredError('reauthenticate: no signed-in session');
+    if (!outcome.valid || outcome.session.userId === null)
+      throw new SessionRequiredError('reauthenticate: no signed-in session');
     const previous = outcome.session;
-    const init = { uid: previous.userId, data: previous.data as Data, authTime: this.engine.clock.now(), device: previous.record.device, rm: previous.record.rm };
+    const init = {
+      uid: previous.userId,
+      data: previous.data as Data,
+      authTime: this.engine.clock.now(),
+      device: previous.record.device,
+      rm: previous.record.rm,
+    };
     return this.#issue(init, previous, 'reauthentication');
   }
 
@@ -185,11 +221,21 @@ export class RequestSession<Data extends SessionData = SessionData> {
   async start(data: Partial<Data> = {}): Promise<Session<Data>> {
     const outcome = await this.load();
     if (outcome.valid) return outcome.session;
-    return this.#issue({ uid: null, data: data as Data, authTime: null, device: this.#device() }, null, 'login');
+    return this.#issue(
+      { uid: null, data: data as Data, authTime: null, device: this.#device() },
+      null,
+      'login',
+    );
   }
 
   async #issue(
-    init: { uid: string | null; data: Data; authTime: number | null; device: DeviceFacts; rm?: string | undefined },
+    init: {
+      uid: string | null;
+      data: Data;
+      authTime: number | null;
+      device: DeviceFacts;
+      rm?: string | undefined;
+    },
     previous: Session<Data> | null,
     cause: 'login' | 'privilege-change' | 'reauthentication',
   ): Promise<Session<Data>> {
@@ -198,21 +244,39 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const id = newSecret(engine.random);
     const handle = hashSecret(id);
     const { rm, ...fresh } = init;
-    const base: SessionRecord<Data> = { ...freshRecord(engine.policy, fresh, now), ...(rm ? { rm } : {}) };
+    const base: SessionRecord<Data> = {
+      ...freshRecord(engine.policy, fresh, now),
+      ...(rm ? { rm } : {}),
+    };
     // Regeneration keeps the session's lifetime: a privilege change or a re-authentication is not a new login.
     let record: SessionRecord<Data> =
       previous && cause !== 'login'
-        ? { ...base, createdAt: previous.createdAt, absoluteDeadline: previous.absoluteExpiresAt, idleDeadline: Math.min(base.idleDeadline, previous.absoluteExpiresAt) }
+        ? {
+            ...base,
+            createdAt: previous.createdAt,
+            absoluteDeadline: previous.absoluteExpiresAt,
+            idleDeadline: Math.min(base.idleDeadline, previous.absoluteExpiresAt),
+          }
         : base;
     await engine.records.write(handle, record, storeTtl(engine.policy, record, now));
-    if (record.uid !== null) await engine.records.indexAdd(record.uid, handle, record.absoluteDeadline - now);
+    if (record.uid !== null)
+      await engine.records.indexAdd(record.uid, handle, record.absoluteDeadline - now);
     if (previous) {
       // A login ends the previous session outright (following it if a parallel request renewed it);
       // a regeneration moves it, so that parallel requests neither fork it nor lose their writes.
-      if (cause === 'login') await engine.end(previous.handle, this.#raw, previous.record, 'delete', now);
+      if (cause === 'login')
+        await engine.end(previous.handle, this.#raw, previous.record, 'delete', now);
       else record = await this.#move(previous, handle, record, init.data === previous.data, now);
-      if (previous.userId !== null) await engine.records.indexRemove(previous.userId, previous.handle);
-      emit(engine.onEvent, { type: 'regenerated', at: now, handle, previous: previous.handle, userId: record.uid, cause });
+      if (previous.userId !== null)
+        await engine.records.indexRemove(previous.userId, previous.handle);
+      emit(engine.onEvent, {
+        type: 'regenerated',
+        at: now,
+        handle,
+        previous: previous.handle,
+        userId: record.uid,
+        cause,
+      });
     } else {
       emit(engine.onEvent, { type: 'created', at: now, handle, userId: record.uid });
     }
@@ -235,14 +299,32 @@ export class RequestSession<Data extends SessionData = SessionData> {
    * that got in first is carried over; a parallel logout, revocation, renewal or regeneration that
    * got in first wins, and this regeneration is undone and fails with `SessionConflictError`.
    */
-  async #move(previous: Session<Data>, handle: string, record: SessionRecord<Data>, carried: boolean, now: number): Promise<SessionRecord<Data>> {
+  async #move(
+    previous: Session<Data>,
+    handle: string,
+    record: SessionRecord<Data>,
+    carried: boolean,
+    now: number,
+  ): Promise<SessionRecord<Data>> {
     const { engine } = this;
     let raw = this.#raw;
     for (let attempt = 0; attempt < 8; attempt++) {
       const forward = { t: 'alias' as const, to: handle, until: now };
-      if (await engine.records.replace(previous.handle, raw, forward, Math.max(engine.policy.renewGrace, 1000))) return record;
+      if (
+        await engine.records.replace(
+          previous.handle,
+          raw,
+          forward,
+          Math.max(engine.policy.renewGrace, 1000),
+        )
+      )
+        return record;
       const current = await engine.records.read(previous.handle);
-      if (current?.record.t !== 'session' || decide(engine.policy, current.record, now).kind !== 'valid') break;
+      if (
+        current?.record.t !== 'session' ||
+        decide(engine.policy, current.record, now).kind !== 'valid'
+      )
+        break;
       raw = current.raw;
       if (carried) {
         record = { ...record, data: applyPatch(current.record.data, previous.patch) };
@@ -251,7 +333,9 @@ export class RequestSession<Data extends SessionData = SessionData> {
     }
     await engine.records.delete(handle);
     if (record.uid !== null) await engine.records.indexRemove(record.uid, handle);
-    throw new SessionConflictError('regenerate: a parallel request ended or moved this session first; load it again');
+    throw new SessionConflictError(
+      'regenerate: a parallel request ended or moved this session first; load it again',
+    );
   }
 
   /**
@@ -267,7 +351,12 @@ export class RequestSession<Data extends SessionData = SessionData> {
     this.#loading = Promise.resolve({ valid: false, reason: 'missing' });
     const { engine } = this;
     // Logout forgets the remembered device too (server-side), and clears its cookie.
-    if (engine.rememberMe) this.#deviceCookie = await engine.rememberMe.forget(this.request, outcome.valid ? outcome.session.record.rm : undefined, 'logout');
+    if (engine.rememberMe)
+      this.#deviceCookie = await engine.rememberMe.forget(
+        this.request,
+        outcome.valid ? outcome.session.record.rm : undefined,
+        'logout',
+      );
     if (!outcome.valid) return;
     const { handle, userId } = outcome.session;
     // Compare-and-set against what this request loaded, so a parallel renewal cannot keep the session alive.
@@ -278,15 +367,21 @@ export class RequestSession<Data extends SessionData = SessionData> {
   /** End every other session of this user (ASVS V7.4.3, after a credential change). Returns how many ended. */
   async revokeOthers(): Promise<number> {
     const outcome = await this.load();
-    if (!outcome.valid || outcome.session.userId === null) throw new SessionRequiredError('revokeOthers: no signed-in session');
+    if (!outcome.valid || outcome.session.userId === null)
+      throw new SessionRequiredError('revokeOthers: no signed-in session');
     return this.engine.revokeUser(outcome.session.userId, { except: outcome.session.handle });
   }
 
   #device(extra?: DeviceFacts): DeviceFacts {
-    const facts: DeviceFacts = { userAgent: this.request.headers.get('user-agent') ?? undefined, ...this.deviceFacts, ...extra };
+    const facts: DeviceFacts = {
+      userAgent: this.request.headers.get('user-agent') ?? undefined,
+      ...this.deviceFacts,
+      ...extra,
+    };
     // Device facts come from the client (a header, a forwarded address): stored for display only, and bounded.
     const out: DeviceFacts = {};
-    if (typeof facts.userAgent === 'string' && facts.userAgent) out.userAgent = facts.userAgent.slice(0, 512);
+    if (typeof facts.userAgent === 'string' && facts.userAgent)
+      out.userAgent = facts.userAgent.slice(0, 512);
     if (typeof facts.ip === 'string' && facts.ip) out.ip = facts.ip.trim().slice(0, 64);
     return out;
   }
@@ -309,7 +404,13 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const headers: Array<[string, string]> = [];
     const now = engine.clock.now();
     if (this.#cookie?.kind === 'set') {
-      setCookie.push(engine.cookie.serialize(this.#cookie.id, Math.ceil((this.#cookie.absoluteDeadline - now) / 1000), now));
+      setCookie.push(
+        engine.cookie.serialize(
+          this.#cookie.id,
+          Math.ceil((this.#cookie.absoluteDeadline - now) / 1000),
+          now,
+        ),
+      );
       headers.push(['cache-control', 'no-store']);
     } else if (this.#cookie?.kind === 'clear') {
       setCookie.push(engine.cookie.clear());
@@ -317,8 +418,13 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const device = this.#deviceCookie;
     if (device && engine.rememberMe) {
       const { cookie } = engine.rememberMe;
-      setCookie.push(device.kind === 'set' ? cookie.serialize(device.value, Math.ceil((device.expiresAt - now) / 1000), now) : cookie.clear());
-      if (device.kind === 'set' && !headers.some(([name]) => name === 'cache-control')) headers.push(['cache-control', 'no-store']);
+      setCookie.push(
+        device.kind === 'set'
+          ? cookie.serialize(device.value, Math.ceil((device.expiresAt - now) / 1000), now)
+          : cookie.clear(),
+      );
+      if (device.kind === 'set' && !headers.some(([name]) => name === 'cache-control'))
+        headers.push(['cache-control', 'no-store']);
     }
     this.#deviceCookie = null;
     if (this.#loggedOut) {
@@ -345,7 +451,13 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const out = new Response(response.body, response);
     for (const value of setCookie) out.headers.append('set-cookie', value);
     for (const [name, value] of headers) {
-      if (name === 'cache-control' && out.headers.has(name) && !this.#loggedOut && setCookie.length === 0) continue;
+      if (
+        name === 'cache-control' &&
+        out.headers.has(name) &&
+        !this.#loggedOut &&
+        setCookie.length === 0
+      )
+        continue;
       out.headers.set(name, value);
     }
     return out;
@@ -357,11 +469,27 @@ export class RequestSession<Data extends SessionData = SessionData> {
     // Every failed attempt means another request's write succeeded, so a handful of tabs settle well within this.
     for (let attempt = 0; attempt < 8; attempt++) {
       const now = engine.clock.now();
-      const next: SessionRecord<Data> = { ...touched(engine.policy, session.record, now), v: session.record.v + 1 };
-      if (await engine.records.replace(session.handle, this.#raw, next, storeTtl(engine.policy, next, now))) {
+      const next: SessionRecord<Data> = {
+        ...touched(engine.policy, session.record, now),
+        v: session.record.v + 1,
+      };
+      if (
+        await engine.records.replace(
+          session.handle,
+          this.#raw,
+          next,
+          storeTtl(engine.policy, next, now),
+        )
+      ) {
         this.#raw = encodeRecord(next);
         session.record = next;
-        if (this.#touch) emit(engine.onEvent, { type: 'touched', at: now, handle: session.handle, userId: next.uid });
+        if (this.#touch)
+          emit(engine.onEvent, {
+            type: 'touched',
+            at: now,
+            handle: session.handle,
+            userId: next.uid,
+          });
         return;
       }
       // Someone wrote first. Re-read: a session that is gone stays gone; a newer one gets only our changes,
@@ -372,14 +500,25 @@ export class RequestSession<Data extends SessionData = SessionData> {
         session.handle = current.record.to;
         current = await engine.records.read(session.handle);
       }
-      if (current?.record.t !== 'session' || decide(engine.policy, current.record, now).kind !== 'valid') return;
+      if (
+        current?.record.t !== 'session' ||
+        decide(engine.policy, current.record, now).kind !== 'valid'
+      )
+        return;
       if (!session.dirty) return; // a newer write already recorded activity at least as recent
-      emit(engine.onEvent, { type: 'conflict', at: now, handle: session.handle, userId: current.record.uid });
+      emit(engine.onEvent, {
+        type: 'conflict',
+        at: now,
+        handle: session.handle,
+        userId: current.record.uid,
+      });
       this.#raw = current.raw;
       session.record = { ...current.record, data: applyPatch(current.record.data, session.patch) };
     }
     // Never drop a change silently (expressjs/session#935): say it was not saved.
-    throw new SessionConflictError(`session data was not saved: parallel writes to the same session won the race 8 times in a row`);
+    throw new SessionConflictError(
+      `session data was not saved: parallel writes to the same session won the race 8 times in a row`,
+    );
   }
 
   /** Renewal: a new ID for the same session; the old one follows it for `renewGrace`, then is dead. */
@@ -388,14 +527,24 @@ export class RequestSession<Data extends SessionData = SessionData> {
     const now = engine.clock.now();
     const id = newSecret(engine.random);
     const handle = hashSecret(id);
-    const next: SessionRecord<Data> = { ...touched(engine.policy, session.record, now), v: session.record.v + 1, issuedAt: now };
+    const next: SessionRecord<Data> = {
+      ...touched(engine.policy, session.record, now),
+      v: session.record.v + 1,
+      issuedAt: now,
+    };
     await engine.records.write(handle, next, storeTtl(engine.policy, next, now));
     // Indexed before the move: a "log out everywhere" listing the user's sessions in between must find
     // either the old ID (still a session) or the new one, never an alias and an unlisted successor.
-    if (next.uid !== null) await engine.records.indexAdd(next.uid, handle, next.absoluteDeadline - now);
+    if (next.uid !== null)
+      await engine.records.indexAdd(next.uid, handle, next.absoluteDeadline - now);
     // Only one of several racing renewals may move the session; the losers undo their copy.
     const alias = { t: 'alias' as const, to: handle, until: now + engine.policy.renewGrace };
-    const moved = await engine.records.replace(session.handle, this.#raw, alias, Math.max(engine.policy.renewGrace, 1000));
+    const moved = await engine.records.replace(
+      session.handle,
+      this.#raw,
+      alias,
+      Math.max(engine.policy.renewGrace, 1000),
+    );
     if (!moved) {
       await engine.records.delete(handle);
       if (next.uid !== null) await engine.records.indexRemove(next.uid, handle);
@@ -403,7 +552,13 @@ export class RequestSession<Data extends SessionData = SessionData> {
       return;
     }
     if (next.uid !== null) await engine.records.indexRemove(next.uid, session.handle);
-    emit(engine.onEvent, { type: 'renewed', at: now, handle, previous: session.handle, userId: next.uid });
+    emit(engine.onEvent, {
+      type: 'renewed',
+      at: now,
+      handle,
+      previous: session.handle,
+      userId: next.uid,
+    });
     session.handle = handle;
     session.record = next;
     this.#raw = encodeRecord(next);

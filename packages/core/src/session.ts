@@ -90,7 +90,13 @@ export function applyPatch<Data extends SessionData>(data: Data, patch: DataPatc
   for (const [key, value] of patch) {
     if (value === undefined) delete next[key];
     // defineProperty, not assignment: a key named `__proto__` stays data instead of replacing the prototype.
-    else Object.defineProperty(next, key, { value, enumerable: true, writable: true, configurable: true });
+    else
+      Object.defineProperty(next, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
   }
   return next as Data;
 }

@@ -55,11 +55,17 @@ export function requireFreshAuth<Data extends SessionData>(
   session: Session<Data> | null | undefined,
   options: { policy: SessionPolicy; now: number; maxAge?: Duration },
 ): FreshAuth {
-  const maxAge = options.maxAge === undefined ? options.policy.freshAuthAge : toMillis(options.maxAge);
+  const maxAge =
+    options.maxAge === undefined ? options.policy.freshAuthAge : toMillis(options.maxAge);
   if (maxAge === false) {
-    throw new ConfigError(`requireFreshAuth: no maximum age; pass maxAge or set policy.freshAuthAge (policy ${options.policy.name})`);
+    throw new ConfigError(
+      `requireFreshAuth: no maximum age; pass maxAge or set policy.freshAuthAge (policy ${options.policy.name})`,
+    );
   }
-  if (!(maxAge >= 0)) throw new RangeError(`requireFreshAuth: maxAge must be a non-negative duration, got ${String(options.maxAge)}`);
+  if (!(maxAge >= 0))
+    throw new RangeError(
+      `requireFreshAuth: maxAge must be a non-negative duration, got ${String(options.maxAge)}`,
+    );
   const authTime = session?.userId != null ? session.authTime : null;
   if (authTime !== null && options.now - authTime <= maxAge) return { fresh: true };
   return { fresh: false, response: stepUpResponse(), authTime, maxAge };

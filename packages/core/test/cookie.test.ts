@@ -3,7 +3,12 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CookieError } from '../src/errors.js';
 import { getCookie, parseCookieHeader } from '../src/cookie/parse.js';
 import { resolveSessionCookie } from '../src/cookie/session-cookie.js';
-import { clampMaxAge, deletionCookie, serializeCookie, type CookieAttributes } from '../src/cookie/serialize.js';
+import {
+  clampMaxAge,
+  deletionCookie,
+  serializeCookie,
+  type CookieAttributes,
+} from '../src/cookie/serialize.js';
 
 const NOW = Date.UTC(2026, 0, 1); // 2026-01-01T00:00:00Z
 const DAY = 86_400;
@@ -22,22 +27,34 @@ function cookieError(fn: () => unknown): CookieError {
 }
 
 const TCHARS = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-const OCTETS = Array.from({ length: 0x7f - 0x21 }, (_, i) => String.fromCharCode(0x21 + i)).filter((c) => !'",;\\'.includes(c));
+const OCTETS = Array.from({ length: 0x7f - 0x21 }, (_, i) => String.fromCharCode(0x21 + i)).filter(
+  (c) => !'",;\\'.includes(c),
+);
 const token = fc.string({ unit: fc.constantFrom(...TCHARS), minLength: 1, maxLength: 24 });
 const cookieValue = fc.string({ unit: fc.constantFrom(...OCTETS), maxLength: 48 });
 const anyUnit = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.string({ unit: 'grapheme', maxLength: 200 }),
   // UTF-16 units one by one, so lone surrogates appear.
-  fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)), maxLength: 200 }),
+  fc.string({
+    unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)),
+    maxLength: 200,
+  }),
   fc.string({ unit: fc.constantFrom(';', '=', ' ', '\t', '"', 'a', 'b', '\0'), maxLength: 200 }),
 );
 
 describe('serializeCookie', () => {
   it('writes every attribute in the fixed order', () => {
     const all: CookieAttributes = {
-      maxAge: 3600, expires: new Date(NOW + 3600_000), domain: 'example.com', path: '/app', secure: true,
-      httpOnly: true, sameSite: 'Strict', partitioned: true, priority: 'High',
+      maxAge: 3600,
+      expires: new Date(NOW + 3600_000),
+      domain: 'example.com',
+      path: '/app',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'Strict',
+      partitioned: true,
+      priority: 'High',
     };
     expect(serializeCookie('sid', 'abc', all, NOW)).toBe(
       'sid=abc; Max-Age=3600; Expires=Thu, 01 Jan 2026 01:00:00 GMT; Domain=example.com; Path=/app; Secure; HttpOnly; SameSite=Strict; Partitioned; Priority=High',
@@ -113,16 +130,22 @@ describe('serializeCookie', () => {
   });
 
   it.each([-1, -0.5, NaN, -Infinity])('refuses Max-Age %d', (maxAge) => {
-    expect(cookieError(() => serializeCookie('a', 'b', { maxAge })).message).toMatch(/Max-Age.*non-negative/);
+    expect(cookieError(() => serializeCookie('a', 'b', { maxAge })).message).toMatch(
+      /Max-Age.*non-negative/,
+    );
   });
 
   it('caps Expires at 400 days after now, keeps past dates', () => {
     const cap = new Date(NOW + 400 * DAY * 1000).toUTCString();
-    expect(serializeCookie('a', 'b', { expires: new Date(NOW + 500 * DAY * 1000) }, NOW)).toBe(`a=b; Expires=${cap}`);
+    expect(serializeCookie('a', 'b', { expires: new Date(NOW + 500 * DAY * 1000) }, NOW)).toBe(
+      `a=b; Expires=${cap}`,
+    );
     expect(serializeCookie('a', 'b', { expires: new Date(NOW + 399 * DAY * 1000) }, NOW)).toBe(
       `a=b; Expires=${new Date(NOW + 399 * DAY * 1000).toUTCString()}`,
     );
-    expect(serializeCookie('a', 'b', { expires: new Date(0) }, NOW)).toBe('a=b; Expires=Thu, 01 Jan 1970 00:00:00 GMT');
+    expect(serializeCookie('a', 'b', { expires: new Date(0) }, NOW)).toBe(
+      'a=b; Expires=Thu, 01 Jan 1970 00:00:00 GMT',
+    );
   });
 
   describe('without now', () => {
@@ -135,11 +158,21 @@ describe('serializeCookie', () => {
   });
 
   it('refuses SameSite=None and Partitioned without Secure', () => {
-    expect(cookieError(() => serializeCookie('a', 'b', { sameSite: 'None' })).message).toMatch(/SameSite=None requires Secure/);
-    expect(serializeCookie('a', 'b', { sameSite: 'None', secure: true })).toBe('a=b; Secure; SameSite=None');
-    expect(cookieError(() => serializeCookie('a', 'b', { partitioned: true })).message).toMatch(/Partitioned requires Secure/);
-    expect(cookieError(() => serializeCookie('a', 'b', { sameSite: 'lax' as 'Lax' })).message).toMatch(/Strict, Lax or None/);
-    expect(cookieError(() => serializeCookie('a', 'b', { priority: 'Urgent' as 'High' })).message).toMatch(/Low, Medium or High/);
+    expect(cookieError(() => serializeCookie('a', 'b', { sameSite: 'None' })).message).toMatch(
+      /SameSite=None requires Secure/,
+    );
+    expect(serializeCookie('a', 'b', { sameSite: 'None', secure: true })).toBe(
+      'a=b; Secure; SameSite=None',
+    );
+    expect(cookieError(() => serializeCookie('a', 'b', { partitioned: true })).message).toMatch(
+      /Partitioned requires Secure/,
+    );
+    expect(
+      cookieError(() => serializeCookie('a', 'b', { sameSite: 'lax' as 'Lax' })).message,
+    ).toMatch(/Strict, Lax or None/);
+    expect(
+      cookieError(() => serializeCookie('a', 'b', { priority: 'Urgent' as 'High' })).message,
+    ).toMatch(/Low, Medium or High/);
   });
 
   it('enforces the __Secure- prefix (RFC 6265bis §4.1.3.1)', () => {
@@ -147,7 +180,9 @@ describe('serializeCookie', () => {
       /__Secure- prefix requires the Secure attribute/,
     );
     expect(cookieError(() => serializeCookie('__SECURE-id', 'v')).message).toMatch(/__Secure-/);
-    expect(serializeCookie('__Secure-id', 'v', { secure: true, domain: 'example.com' })).toBe('__Secure-id=v; Domain=example.com; Secure');
+    expect(serializeCookie('__Secure-id', 'v', { secure: true, domain: 'example.com' })).toBe(
+      '__Secure-id=v; Domain=example.com; Secure',
+    );
   });
 
   it.each<[string, CookieAttributes, RegExp]>([
@@ -169,23 +204,36 @@ describe('serializeCookie', () => {
     expect(msg).toContain('4096-byte limit');
   });
 
-  it.each(['', '.', 'a;b.com', 'exa mple.com', 'a..com', 'bad\0.com', 'bücher.de', 'example.com.', 'a'.repeat(64) + '.com'])(
-    'refuses Domain %j',
-    (domain) => {
-      expect(cookieError(() => serializeCookie('a', 'b', { domain })).message).toMatch(/Domain/);
-    },
-  );
-
-  it('accepts hostnames and a leading dot in Domain', () => {
-    expect(serializeCookie('a', 'b', { domain: '.sub-1.example.co.uk' })).toBe('a=b; Domain=.sub-1.example.co.uk');
+  it.each([
+    '',
+    '.',
+    'a;b.com',
+    'exa mple.com',
+    'a..com',
+    'bad\0.com',
+    'bücher.de',
+    'example.com.',
+    'a'.repeat(64) + '.com',
+  ])('refuses Domain %j', (domain) => {
+    expect(cookieError(() => serializeCookie('a', 'b', { domain })).message).toMatch(/Domain/);
   });
 
-  it.each([['', /start with/], ['app', /start with/], ['/a;b', /U\+003B/], ['/a\nb', /U\+000A/], ['/é', /U\+00E9/], ['/' + 'a'.repeat(1024), /1024-byte/]])(
-    'refuses Path %j',
-    (path, message) => {
-      expect(cookieError(() => serializeCookie('a', 'b', { path })).message).toMatch(message);
-    },
-  );
+  it('accepts hostnames and a leading dot in Domain', () => {
+    expect(serializeCookie('a', 'b', { domain: '.sub-1.example.co.uk' })).toBe(
+      'a=b; Domain=.sub-1.example.co.uk',
+    );
+  });
+
+  it.each([
+    ['', /start with/],
+    ['app', /start with/],
+    ['/a;b', /U\+003B/],
+    ['/a\nb', /U\+000A/],
+    ['/é', /U\+00E9/],
+    ['/' + 'a'.repeat(1024), /1024-byte/],
+  ])('refuses Path %j', (path, message) => {
+    expect(cookieError(() => serializeCookie('a', 'b', { path })).message).toMatch(message);
+  });
 });
 
 describe('deletionCookie', () => {
@@ -205,9 +253,18 @@ describe('deletionCookie', () => {
 
 describe('parseCookieHeader', () => {
   it('splits, trims and unquotes', () => {
-    const map = parseCookieHeader(' a=1 ;b =\t2;c="3"; d=""x""; e="; f=a=b=c ;g=%20;h= ; ;; noeq; =orphan');
+    const map = parseCookieHeader(
+      ' a=1 ;b =\t2;c="3"; d=""x""; e="; f=a=b=c ;g=%20;h= ; ;; noeq; =orphan',
+    );
     expect([...map]).toEqual([
-      ['a', '1'], ['b', '2'], ['c', '3'], ['d', '"x"'], ['e', '"'], ['f', 'a=b=c'], ['g', '%20'], ['h', ''],
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+      ['d', '"x"'],
+      ['e', '"'],
+      ['f', 'a=b=c'],
+      ['g', '%20'],
+      ['h', ''],
     ]);
   });
 
@@ -250,7 +307,13 @@ describe('parseCookieHeader', () => {
   });
 
   it('stays fast on hostile headers', () => {
-    const hostile = [';'.repeat(1 << 20), '='.repeat(1 << 20), 'a'.repeat(1 << 20), `${';a'.repeat(1 << 19)}=`, 'a=b;'.repeat(1 << 18)];
+    const hostile = [
+      ';'.repeat(1 << 20),
+      '='.repeat(1 << 20),
+      'a'.repeat(1 << 20),
+      `${';a'.repeat(1 << 19)}=`,
+      'a=b;'.repeat(1 << 18),
+    ];
     const start = performance.now();
     for (const h of hostile) {
       expect(() => parseCookieHeader(h, { maxLength: Infinity, maxPairs: Infinity })).not.toThrow();
@@ -276,34 +339,44 @@ describe('parseCookieHeader', () => {
       fc.tuple(anyUnit, anyUnit).map(([n, v]) => ({ n, v, good: false })),
     );
     fc.assert(
-      fc.property(fc.array(pair, { maxLength: 40 }), fc.constantFrom('; ', ';', ' ;\t'), (pairs, sep) => {
-        const header = pairs.map((p) => `${p.n}=${p.v}`).join(sep);
-        const map = parseCookieHeader(header);
-        const seen = new Set<string>();
-        // A junk pair can hide later ones (its ";" or "=" reshapes the header), so check up to the first junk pair.
-        for (const p of pairs) {
-          if (!p.good) break;
-          if (seen.has(p.n)) continue;
-          seen.add(p.n);
-          const expected = /^".*"$/s.test(p.v) && p.v.length >= 2 ? p.v.slice(1, -1) : p.v;
-          expect(map.get(p.n)).toBe(expected);
-          expect(getCookie(header, p.n)).toBe(expected);
-        }
-        for (const [name, value] of map) expect(getCookie(header, name)).toBe(value);
-      }),
+      fc.property(
+        fc.array(pair, { maxLength: 40 }),
+        fc.constantFrom('; ', ';', ' ;\t'),
+        (pairs, sep) => {
+          const header = pairs.map((p) => `${p.n}=${p.v}`).join(sep);
+          const map = parseCookieHeader(header);
+          const seen = new Set<string>();
+          // A junk pair can hide later ones (its ";" or "=" reshapes the header), so check up to the first junk pair.
+          for (const p of pairs) {
+            if (!p.good) break;
+            if (seen.has(p.n)) continue;
+            seen.add(p.n);
+            const expected = /^".*"$/s.test(p.v) && p.v.length >= 2 ? p.v.slice(1, -1) : p.v;
+            expect(map.get(p.n)).toBe(expected);
+            expect(getCookie(header, p.n)).toBe(expected);
+          }
+          for (const [name, value] of map) expect(getCookie(header, name)).toBe(value);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it('round-trips what serializeCookie emits', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(token, cookieValue), { selector: ([n]) => n, maxLength: 30 }), (pairs) => {
-        // A browser sends back the name=value part of each Set-Cookie.
-        const header = pairs.map(([n, v]) => serializeCookie(n, v, { path: '/', httpOnly: true }).split(';')[0]).join('; ');
-        const map = parseCookieHeader(header);
-        expect(map.size).toBe(pairs.length);
-        for (const [n, v] of pairs) expect(map.get(n)).toBe(/^".*"$/s.test(v) && v.length >= 2 ? v.slice(1, -1) : v);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(token, cookieValue), { selector: ([n]) => n, maxLength: 30 }),
+        (pairs) => {
+          // A browser sends back the name=value part of each Set-Cookie.
+          const header = pairs
+            .map(([n, v]) => serializeCookie(n, v, { path: '/', httpOnly: true }).split(';')[0])
+            .join('; ');
+          const map = parseCookieHeader(header);
+          expect(map.size).toBe(pairs.length);
+          for (const [n, v] of pairs)
+            expect(map.get(n)).toBe(/^".*"$/s.test(v) && v.length >= 2 ? v.slice(1, -1) : v);
+        },
+      ),
     );
   });
 });
@@ -317,8 +390,12 @@ describe('resolveSessionCookie', () => {
     expect(c.serialize('abc', 3600, NOW)).toBe(
       '__Host-session=abc; Max-Age=3600; Expires=Thu, 01 Jan 2026 01:00:00 GMT; Path=/; Secure; HttpOnly; SameSite=Lax',
     );
-    expect(c.serialize('abc', undefined, NOW)).toBe('__Host-session=abc; Path=/; Secure; HttpOnly; SameSite=Lax');
-    expect(c.clear()).toBe('__Host-session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Secure; HttpOnly; SameSite=Lax');
+    expect(c.serialize('abc', undefined, NOW)).toBe(
+      '__Host-session=abc; Path=/; Secure; HttpOnly; SameSite=Lax',
+    );
+    expect(c.clear()).toBe(
+      '__Host-session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Secure; HttpOnly; SameSite=Lax',
+    );
     expect(c.read('x=1; __Host-session=abc; session=evil')).toBe('abc');
     expect(warn).not.toHaveBeenCalled();
   });
@@ -332,32 +409,57 @@ describe('resolveSessionCookie', () => {
 
   it('writes session-only cookies when not persistent', () => {
     const c = resolveSessionCookie({}, { persistent: false });
-    expect(c.serialize('abc', 3600, NOW)).toBe('__Host-session=abc; Path=/; Secure; HttpOnly; SameSite=Lax');
+    expect(c.serialize('abc', 3600, NOW)).toBe(
+      '__Host-session=abc; Path=/; Secure; HttpOnly; SameSite=Lax',
+    );
   });
 
   it('uses __Secure- with a Domain or a non-root Path, and no prefix when asked', () => {
     const d = resolveSessionCookie({ domain: 'example.com' }, { persistent: false });
     expect(d.name).toBe('__Secure-session');
-    expect(d.serialize('v')).toBe('__Secure-session=v; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax');
+    expect(d.serialize('v')).toBe(
+      '__Secure-session=v; Domain=example.com; Path=/; Secure; HttpOnly; SameSite=Lax',
+    );
     expect(d.clear()).toContain('; Domain=example.com; Path=/; Secure');
-    expect(resolveSessionCookie({ path: '/app' }, { persistent: false }).name).toBe('__Secure-session');
-    expect(resolveSessionCookie({ prefix: 'none', name: 'sid' }, { persistent: false }).name).toBe('sid');
+    expect(resolveSessionCookie({ path: '/app' }, { persistent: false }).name).toBe(
+      '__Secure-session',
+    );
+    expect(resolveSessionCookie({ prefix: 'none', name: 'sid' }, { persistent: false }).name).toBe(
+      'sid',
+    );
     expect(resolveSessionCookie({ secure: false }, { persistent: false }).name).toBe('session');
-    expect(resolveSessionCookie({ name: '__Host-sid' }, { persistent: false }).name).toBe('__Host-sid');
+    expect(resolveSessionCookie({ name: '__Host-sid' }, { persistent: false }).name).toBe(
+      '__Host-sid',
+    );
   });
 
   it('honours SameSite, HttpOnly=false and a custom name', () => {
-    const c = resolveSessionCookie({ name: 'sid', sameSite: 'Strict', httpOnly: false }, { persistent: false });
+    const c = resolveSessionCookie(
+      { name: 'sid', sameSite: 'Strict', httpOnly: false },
+      { persistent: false },
+    );
     expect(c.serialize('v')).toBe('__Host-sid=v; Path=/; Secure; SameSite=Strict');
   });
 
   it('validates at resolve time', () => {
-    expect(cookieError(() => resolveSessionCookie({ name: 'my session' }, { persistent: true })).message).toMatch(/token/);
-    expect(cookieError(() => resolveSessionCookie({ name: '' }, { persistent: true })).message).toMatch(/empty/);
-    expect(() => resolveSessionCookie({ domain: 'a;b' }, { persistent: true })).toThrow(CookieError);
-    expect(() => resolveSessionCookie({ sameSite: 'None', secure: false }, { persistent: true })).toThrow(/SameSite=None/);
-    expect(() => resolveSessionCookie({ name: '__Host-sid', domain: 'example.com' }, { persistent: true })).toThrow(/__Host-/);
-    expect(() => resolveSessionCookie({ prefix: 'yes' as 'auto' }, { persistent: true })).toThrow(CookieError);
+    expect(
+      cookieError(() => resolveSessionCookie({ name: 'my session' }, { persistent: true })).message,
+    ).toMatch(/token/);
+    expect(
+      cookieError(() => resolveSessionCookie({ name: '' }, { persistent: true })).message,
+    ).toMatch(/empty/);
+    expect(() => resolveSessionCookie({ domain: 'a;b' }, { persistent: true })).toThrow(
+      CookieError,
+    );
+    expect(() =>
+      resolveSessionCookie({ sameSite: 'None', secure: false }, { persistent: true }),
+    ).toThrow(/SameSite=None/);
+    expect(() =>
+      resolveSessionCookie({ name: '__Host-sid', domain: 'example.com' }, { persistent: true }),
+    ).toThrow(/__Host-/);
+    expect(() => resolveSessionCookie({ prefix: 'yes' as 'auto' }, { persistent: true })).toThrow(
+      CookieError,
+    );
   });
 
   it('falls back to plain HTTP only when development is explicitly true, warning once', () => {
@@ -365,7 +467,9 @@ describe('resolveSessionCookie', () => {
     const c = resolveSessionCookie({ development: true, warn }, { persistent: true });
     expect(c.development).toBe(true);
     expect(c.name).toBe('session');
-    expect(c.serialize('v', 60, NOW)).toBe('session=v; Max-Age=60; Expires=Thu, 01 Jan 2026 00:01:00 GMT; Path=/; HttpOnly; SameSite=Lax');
+    expect(c.serialize('v', 60, NOW)).toBe(
+      'session=v; Max-Age=60; Expires=Thu, 01 Jan 2026 00:01:00 GMT; Path=/; HttpOnly; SameSite=Lax',
+    );
     c.serialize('w', 60, NOW);
     c.clear();
     expect(warn).toHaveBeenCalledTimes(1);
@@ -373,10 +477,14 @@ describe('resolveSessionCookie', () => {
 
     for (const development of [false, undefined]) {
       const quiet = vi.fn();
-      expect(resolveSessionCookie({ development, warn: quiet }, { persistent: true }).name).toBe('__Host-session');
+      expect(resolveSessionCookie({ development, warn: quiet }, { persistent: true }).name).toBe(
+        '__Host-session',
+      );
       expect(quiet).not.toHaveBeenCalled();
     }
-    expect(() => resolveSessionCookie({ development: true, sameSite: 'None', warn }, { persistent: true })).toThrow(/SameSite=None/);
+    expect(() =>
+      resolveSessionCookie({ development: true, sameSite: 'None', warn }, { persistent: true }),
+    ).toThrow(/SameSite=None/);
   });
 
   it('warns through console.warn by default', () => {

@@ -4,13 +4,23 @@ import { createLatchkey } from '../src/engine.js';
 import { SessionLimitError, StoreCapabilityError, StoreError } from '../src/errors.js';
 import { storeUnavailableResponse } from '../src/expiry-response.js';
 import { MemoryStore } from '../src/store/memory.js';
-import { basePolicy, COOKIE, counting, harness, NEVER_ISSUED, parseSetCookie, verdict } from './harness.js';
+import {
+  basePolicy,
+  COOKIE,
+  counting,
+  harness,
+  NEVER_ISSUED,
+  parseSetCookie,
+  verdict,
+} from './harness.js';
 
 describe('load outcomes', () => {
   it('missing: no Cookie header, or none with our name', async () => {
     const h = harness();
     expect((await h.visit(undefined)).outcome).toEqual({ valid: false, reason: 'missing' });
-    expect((await h.visit(undefined, undefined, { header: 'theme=dark; session=abc' })).outcome).toEqual({ valid: false, reason: 'missing' });
+    expect(
+      (await h.visit(undefined, undefined, { header: 'theme=dark; session=abc' })).outcome,
+    ).toEqual({ valid: false, reason: 'missing' });
     expect(h.store.calls).toEqual([]);
   });
 
@@ -64,7 +74,11 @@ describe('load outcomes', () => {
 describe('hostile Cookie headers never throw', () => {
   const cases: Array<[string, (id: string) => string, string]> = [
     ['1 MB of pairs', () => 'a=b; '.repeat(200_000), 'missing'],
-    ['huge value (cut by the 16 KiB bound, so dropped)', () => `${COOKIE}=${'A'.repeat(1_000_000)}`, 'missing'],
+    [
+      'huge value (cut by the 16 KiB bound, so dropped)',
+      () => `${COOKIE}=${'A'.repeat(1_000_000)}`,
+      'missing',
+    ],
     ['value just too long', () => `${COOKIE}=${'A'.repeat(4000)}`, 'malformed'],
     ['binary (latin-1) bytes', () => `${COOKIE}=\u00ff\u0080\u00fe${'A'.repeat(40)}`, 'malformed'],
     ['thousands of pairs before ours', (id) => `${'x=1; '.repeat(5000)}${COOKIE}=${id}`, 'missing'],
@@ -87,8 +101,15 @@ describe('hostile Cookie headers never throw', () => {
   it('any header a client can send yields an outcome, never an exception', async () => {
     const h = harness();
     const b = await h.signedIn();
-    const latin1 = fc.string({ unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)), maxLength: 300 });
-    const near = fc.oneof(latin1, latin1.map((s) => `${COOKIE}=${s}`), latin1.map((s) => `${s}; ${COOKIE}=${b.id}`));
+    const latin1 = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0xff }).map((c) => String.fromCharCode(c)),
+      maxLength: 300,
+    });
+    const near = fc.oneof(
+      latin1,
+      latin1.map((s) => `${COOKIE}=${s}`),
+      latin1.map((s) => `${s}; ${COOKIE}=${b.id}`),
+    );
     await fc.assert(
       fc.asyncProperty(near, async (header) => {
         const v = await h.visit(undefined, undefined, { header });
@@ -154,7 +175,9 @@ describe('cookies through the engine', () => {
     expect(c.name).toBe('__Host-session');
     expect(c.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(c.maxAge).toBe(8 * 3600);
-    expect(c.attributes).toEqual(expect.arrayContaining(['Path=/', 'Secure', 'HttpOnly', 'SameSite=Lax']));
+    expect(c.attributes).toEqual(
+      expect.arrayContaining(['Path=/', 'Secure', 'HttpOnly', 'SameSite=Lax']),
+    );
     expect(c.attributes.some((a) => /^domain=/i.test(a))).toBe(false);
   });
 
@@ -181,7 +204,9 @@ describe('cookies through the engine', () => {
   });
 
   it('clamps Max-Age at 400 days when the absolute timeout is longer', async () => {
-    const h = harness({ policy: { idleTimeout: '30d', absoluteTimeout: '500d', renewInterval: false } });
+    const h = harness({
+      policy: { idleTimeout: '30d', absoluteTimeout: '500d', renewInterval: false },
+    });
     const v = await h.visit(undefined, (rs) => rs.login('ada'));
     expect(parseSetCookie(v.setCookie[0]!).maxAge).toBe(400 * 86_400);
   });
@@ -190,7 +215,8 @@ describe('cookies through the engine', () => {
 describe('store failure fails closed', () => {
   function broken(h: ReturnType<typeof harness>, method: 'get' | 'set' | 'compareAndSet') {
     const real = h.store[method];
-    (h.store as unknown as Record<string, unknown>)[method] = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    (h.store as unknown as Record<string, unknown>)[method] = () =>
+      Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
     return () => void ((h.store as unknown as Record<string, unknown>)[method] = real);
   }
 
@@ -199,10 +225,17 @@ describe('store failure fails closed', () => {
     const b = await h.signedIn();
     const repair = broken(h, 'get');
     const rs = h.lk.forRequest(h.request(`${COOKIE}=${b.id}`));
-    const error = await rs.load().then(() => undefined, (e: unknown) => e);
+    const error = await rs.load().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).code).toBe('ERR_STORE_UNAVAILABLE');
-    expect(h.events.at(-1)).toMatchObject({ type: 'store-error', operation: 'read', code: 'ERR_STORE_UNAVAILABLE' });
+    expect(h.events.at(-1)).toMatchObject({
+      type: 'store-error',
+      operation: 'read',
+      code: 'ERR_STORE_UNAVAILABLE',
+    });
     // Not treated as logged out: committing clears no cookie.
     const res = await rs.commit(new Response('x'));
     expect(res.headers.getSetCookie()).toEqual([]);
@@ -214,14 +247,18 @@ describe('store failure fails closed', () => {
   it('a rejecting set: login rejects with StoreError and issues no cookie', async () => {
     const h = harness();
     broken(h, 'set');
-    await expect(h.visit(undefined, (rs) => rs.login('ada'))).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    await expect(h.visit(undefined, (rs) => rs.login('ada'))).rejects.toMatchObject({
+      code: 'ERR_STORE_UNAVAILABLE',
+    });
   });
 
   it('a rejecting write at commit rejects rather than pretending it was saved', async () => {
     const h = harness();
     const b = await h.signedIn();
     broken(h, 'compareAndSet');
-    await expect(b.go((_, o) => o.valid && o.session.set('k', 1))).rejects.toBeInstanceOf(StoreError);
+    await expect(b.go((_, o) => o.valid && o.session.set('k', 1))).rejects.toBeInstanceOf(
+      StoreError,
+    );
   });
 
   it('a value that is not a Latchkey record fails closed as a decode error', async () => {
@@ -229,7 +266,10 @@ describe('store failure fails closed', () => {
     const b = await h.signedIn();
     const handle = (await b.go()).rs.session!.handle;
     await h.memory.set(`lk:s:${handle}`, '{"t":"session","uid":"root"}', 60_000);
-    await expect(b.go()).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', operation: 'decode' });
+    await expect(b.go()).rejects.toMatchObject({
+      code: 'ERR_STORE_UNAVAILABLE',
+      operation: 'decode',
+    });
   });
 
   it('storeUnavailableResponse is a 503 with Retry-After, JSON or text', async () => {
@@ -293,11 +333,24 @@ describe('concurrency', () => {
     const b = await h.signedIn();
     // Another writer always gets in first: every compare-and-set finds a newer version.
     h.store.compareAndSet = async (key, _expected, _value, ttl) => {
-      const current = JSON.parse((await h.memory.get(key))!) as { v: number; data: Record<string, unknown> };
-      await h.memory.set(key, JSON.stringify({ ...current, v: current.v + 1, data: { ...current.data, other: current.v } }), ttl);
+      const current = JSON.parse((await h.memory.get(key))!) as {
+        v: number;
+        data: Record<string, unknown>;
+      };
+      await h.memory.set(
+        key,
+        JSON.stringify({
+          ...current,
+          v: current.v + 1,
+          data: { ...current.data, other: current.v },
+        }),
+        ttl,
+      );
       return false;
     };
-    await expect(b.go((_, o) => o.valid && o.session.set('mine', 1))).rejects.toMatchObject({ code: 'ERR_SESSION_CONFLICT' });
+    await expect(b.go((_, o) => o.valid && o.session.set('mine', 1))).rejects.toMatchObject({
+      code: 'ERR_SESSION_CONFLICT',
+    });
   });
 
   it('a stale touch never overwrites newer data', async () => {
@@ -334,7 +387,12 @@ describe('per-user session limit', () => {
     const h = harness({ sessionLimit: { max: 2, onLimit: 'refuse' } });
     const a = await h.signedIn('ada');
     await h.signedIn('ada');
-    const error = await h.visit(undefined, (rs) => rs.login('ada')).then(() => undefined, (e: unknown) => e);
+    const error = await h
+      .visit(undefined, (rs) => rs.login('ada'))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(SessionLimitError);
     expect((error as SessionLimitError).code).toBe('ERR_SESSION_LIMIT');
     expect(await h.lk.listSessions('ada')).toHaveLength(2);
@@ -354,9 +412,21 @@ describe('per-user session limit', () => {
   it('a limit without a user-index store fails at construction', () => {
     const clock = { now: () => 0 };
     const store = counting(new MemoryStore(), { userIndex: false });
-    expect(() => createLatchkey({ policy: basePolicy, store, clock, sessionLimit: { max: 3, onLimit: 'refuse' } })).toThrow(StoreCapabilityError);
+    expect(() =>
+      createLatchkey({
+        policy: basePolicy,
+        store,
+        clock,
+        sessionLimit: { max: 3, onLimit: 'refuse' },
+      }),
+    ).toThrow(StoreCapabilityError);
     try {
-      createLatchkey({ policy: basePolicy, store, clock, sessionLimit: { max: 3, onLimit: 'refuse' } });
+      createLatchkey({
+        policy: basePolicy,
+        store,
+        clock,
+        sessionLimit: { max: 3, onLimit: 'refuse' },
+      });
     } catch (e) {
       expect((e as StoreCapabilityError).code).toBe('ERR_STORE_CAPABILITY');
       expect((e as Error).message).toMatch(/userIndex/);
@@ -379,7 +449,9 @@ describe('log out everywhere, other sessions, and the device list', () => {
     expect(await h.lk.revokeUser('ada')).toBe(3);
     for (const b of ada) expect(verdict((await b.go()).outcome)).toBe('revoked');
     expect(verdict((await bob.go()).outcome)).toBe('valid');
-    expect(h.events.filter((e) => e.type === 'revoke-all')).toMatchObject([{ userId: 'ada', count: 3 }]);
+    expect(h.events.filter((e) => e.type === 'revoke-all')).toMatchObject([
+      { userId: 'ada', count: 3 },
+    ]);
   });
 
   it('revokeOthers keeps the current session', async () => {
@@ -392,7 +464,7 @@ describe('log out everywhere, other sessions, and the device list', () => {
     expect(verdict((await phone.go()).outcome)).toBe('revoked');
   });
 
-  it('a bad user ID is the caller\'s error (TypeError), never reported as a store outage', async () => {
+  it("a bad user ID is the caller's error (TypeError), never reported as a store outage", async () => {
     const h = harness();
     for (const userId of ['', undefined, 42] as unknown as string[]) {
       await expect(h.lk.revokeUser(userId)).rejects.toThrow(TypeError);
@@ -404,14 +476,19 @@ describe('log out everywhere, other sessions, and the device list', () => {
   it('listSessions marks the current one, shows device facts, and never exposes the secret ID', async () => {
     const h = harness();
     const phone = h.browser();
-    await phone.go((rs) => rs.login('ada', { device: { userAgent: 'Phone/1.0', ip: '203.0.113.9' } }));
+    await phone.go((rs) =>
+      rs.login('ada', { device: { userAgent: 'Phone/1.0', ip: '203.0.113.9' } }),
+    );
     h.clock.advance('1m');
     const laptop = await h.signedIn('ada');
     const current = (await laptop.go()).rs.session!.handle;
     const list = await h.lk.listSessions('ada', current);
     expect(list).toHaveLength(2);
     expect(list.filter((s) => s.current).map((s) => s.handle)).toEqual([current]);
-    expect(list.find((s) => !s.current)?.device).toEqual({ userAgent: 'Phone/1.0', ip: '203.0.113.9' });
+    expect(list.find((s) => !s.current)?.device).toEqual({
+      userAgent: 'Phone/1.0',
+      ip: '203.0.113.9',
+    });
     const text = JSON.stringify(list);
     expect(text).not.toContain(phone.id!);
     expect(text).not.toContain(laptop.id!);
@@ -424,7 +501,13 @@ describe('log out everywhere, other sessions, and the device list', () => {
 describe('events', () => {
   it('a whole scenario emits every lifecycle event, with handles and never a secret ID', async () => {
     const h = harness({
-      policy: { idleTimeout: '30m', absoluteTimeout: '8h', touchInterval: '1m', renewInterval: '1h', renewGrace: '10s' },
+      policy: {
+        idleTimeout: '30m',
+        absoluteTimeout: '8h',
+        touchInterval: '1m',
+        renewInterval: '1h',
+        renewGrace: '10s',
+      },
       sessionLimit: { max: 2, onLimit: 'evict-oldest' },
     });
     const ids = new Set<string>();
@@ -455,11 +538,24 @@ describe('events', () => {
     await track(e, (rs) => rs.login('eve'));
     h.clock.advance('31m');
     await track(e); // expired
-    (h.store as unknown as Record<string, unknown>).get = () => Promise.reject(new Error("connection reset"));
+    (h.store as unknown as Record<string, unknown>).get = () =>
+      Promise.reject(new Error('connection reset'));
     await expect(track(e)).rejects.toBeInstanceOf(StoreError); // store-error
 
     const types = new Set(h.events.map((ev) => ev.type));
-    for (const t of ['created', 'regenerated', 'renewed', 'touched', 'expired', 'logout', 'revoked', 'revoke-all', 'store-error', 'evicted', 'revoked-used']) {
+    for (const t of [
+      'created',
+      'regenerated',
+      'renewed',
+      'touched',
+      'expired',
+      'logout',
+      'revoked',
+      'revoke-all',
+      'store-error',
+      'evicted',
+      'revoked-used',
+    ]) {
       expect(types, t).toContain(t);
     }
     expect(ids.size).toBeGreaterThan(5);
@@ -472,7 +568,12 @@ describe('events', () => {
   });
 
   it('a throwing or rejecting onEvent does not break the request', async () => {
-    for (const onEvent of [() => { throw new Error('monitor down'); }, () => Promise.reject(new Error('monitor down'))]) {
+    for (const onEvent of [
+      () => {
+        throw new Error('monitor down');
+      },
+      () => Promise.reject(new Error('monitor down')),
+    ]) {
       const h = harness({ onEvent });
       const b = await h.signedIn();
       h.clock.advance('2m');

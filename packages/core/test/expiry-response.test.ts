@@ -8,7 +8,10 @@ const json = { accept: 'application/json' };
 const page = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
 
 function req(path: string, init: { accept?: string; method?: string } = page): Request {
-  return new Request(ORIGIN + path, { headers: init.accept ? { accept: init.accept } : {}, method: init.method ?? 'GET' });
+  return new Request(ORIGIN + path, {
+    headers: init.accept ? { accept: init.accept } : {},
+    method: init.method ?? 'GET',
+  });
 }
 
 /** Where a browser would go: the Location resolved against the page, and the returnTo the login page would use next. */
@@ -35,9 +38,18 @@ describe('JSON clients get 401 with a machine-readable reason', () => {
   });
 
   it('recognises +json media types and prefers whichever of JSON and HTML comes first', () => {
-    expect(expiryResponse(req('/x', { accept: 'application/vnd.api+json' }), { reason: 'missing' }).status).toBe(401);
-    expect(expiryResponse(req('/x', { accept: 'application/json, text/html' }), { reason: 'missing' }).status).toBe(401);
-    expect(expiryResponse(req('/x', { accept: 'text/html, application/json' }), { reason: 'missing' }).status).toBe(303);
+    expect(
+      expiryResponse(req('/x', { accept: 'application/vnd.api+json' }), { reason: 'missing' })
+        .status,
+    ).toBe(401);
+    expect(
+      expiryResponse(req('/x', { accept: 'application/json, text/html' }), { reason: 'missing' })
+        .status,
+    ).toBe(401);
+    expect(
+      expiryResponse(req('/x', { accept: 'text/html, application/json' }), { reason: 'missing' })
+        .status,
+    ).toBe(303);
     expect(expiryResponse(req('/x', {}), { reason: 'missing' }).status).toBe(303);
   });
 
@@ -66,7 +78,11 @@ describe('page requests get a 303 to the login page', () => {
   });
 
   it('says no reason for a plain unauthenticated visit, and honours loginPath and returnToParam', () => {
-    const res = expiryResponse(req('/inbox'), { reason: 'missing' }, { loginPath: '/auth/sign-in', returnToParam: 'next' });
+    const res = expiryResponse(
+      req('/inbox'),
+      { reason: 'missing' },
+      { loginPath: '/auth/sign-in', returnToParam: 'next' },
+    );
     const location = new URL(res.headers.get('location')!, ORIGIN);
     expect(location.pathname).toBe('/auth/sign-in');
     expect(location.searchParams.get('next')).toBe('/inbox');
@@ -83,7 +99,9 @@ describe('page requests get a 303 to the login page', () => {
   });
 
   it('does not send a POST back to its URL after sign-in', () => {
-    const res = expiryResponse(req('/transfer', { ...page, method: 'POST' }), { reason: 'expired-idle' });
+    const res = expiryResponse(req('/transfer', { ...page, method: 'POST' }), {
+      reason: 'expired-idle',
+    });
     expect(destinations(res).returnTo).toBeUndefined();
   });
 });
@@ -106,14 +124,17 @@ describe('no open redirect', () => {
     '/@evil.com',
     '/login?returnTo=//evil.com',
   ];
-  it.each(hostilePaths)('request path %s never yields an off-origin Location or returnTo', (path) => {
-    const res = expiryResponse(req(path), { reason: 'expired-idle' });
-    expect(res.status).toBe(303);
-    const { location, returnTo } = destinations(res);
-    expect(location.origin).toBe(ORIGIN);
-    expect(location.pathname).toBe('/login');
-    if (returnTo) expect(returnTo.origin).toBe(ORIGIN);
-  });
+  it.each(hostilePaths)(
+    'request path %s never yields an off-origin Location or returnTo',
+    (path) => {
+      const res = expiryResponse(req(path), { reason: 'expired-idle' });
+      expect(res.status).toBe(303);
+      const { location, returnTo } = destinations(res);
+      expect(location.origin).toBe(ORIGIN);
+      expect(location.pathname).toBe('/login');
+      if (returnTo) expect(returnTo.origin).toBe(ORIGIN);
+    },
+  );
 
   const hostileTargets = [
     '//evil.com',
@@ -153,21 +174,65 @@ describe('no open redirect', () => {
   });
 
   it('for any input, safeReturnTo answers a path that stays on the origin, or nothing', () => {
-    const chars = fc.constantFrom('/', '\\', '.', '%', '2', 'e', 'f', 'F', '5', 'c', ':', '@', '?', '#', 'a', '\t', '\n', ' ', 'h', 't', 'p', 's');
+    const chars = fc.constantFrom(
+      '/',
+      '\\',
+      '.',
+      '%',
+      '2',
+      'e',
+      'f',
+      'F',
+      '5',
+      'c',
+      ':',
+      '@',
+      '?',
+      '#',
+      'a',
+      '\t',
+      '\n',
+      ' ',
+      'h',
+      't',
+      'p',
+      's',
+    );
     // Paths built from the segments that URL resolution treats specially (dot segments, encoded dots, backslashes).
-    const segment = fc.constantFrom('', '.', '..', '%2e', '%2E%2e', '.%2e', 'evil.com', 'a', '\\', '%5c', '%2f', '@evil.com', 'https:', ' ');
+    const segment = fc.constantFrom(
+      '',
+      '.',
+      '..',
+      '%2e',
+      '%2E%2e',
+      '.%2e',
+      'evil.com',
+      'a',
+      '\\',
+      '%5c',
+      '%2f',
+      '@evil.com',
+      'https:',
+      ' ',
+    );
     const path = fc.array(segment, { maxLength: 6 }).map((parts) => `/${parts.join('/')}`);
     fc.assert(
-      fc.property(fc.oneof(path, fc.string({ unit: chars, maxLength: 24 }), fc.string({ maxLength: 40 })), (target) => {
-        const out = safeReturnTo(target, ORIGIN);
-        if (out === undefined) return;
-        expect(out.startsWith('/')).toBe(true);
-        expect(out.startsWith('//')).toBe(false);
-        expect(new URL(out, ORIGIN).origin).toBe(ORIGIN);
-        // The login page reads it back from the query string and redirects: still on the origin.
-        const viaQuery = new URL(`/login?returnTo=${encodeURIComponent(out)}`, ORIGIN).searchParams.get('returnTo')!;
-        expect(new URL(viaQuery, ORIGIN).origin).toBe(ORIGIN);
-      }),
+      fc.property(
+        fc.oneof(path, fc.string({ unit: chars, maxLength: 24 }), fc.string({ maxLength: 40 })),
+        (target) => {
+          const out = safeReturnTo(target, ORIGIN);
+          if (out === undefined) return;
+          expect(out.startsWith('/')).toBe(true);
+          expect(out.startsWith('//')).toBe(false);
+          expect(new URL(out, ORIGIN).origin).toBe(ORIGIN);
+          // The login page reads it back from the query string and redirects: still on the origin.
+          const viaQuery = new URL(
+            `/login?returnTo=${encodeURIComponent(out)}`,
+            ORIGIN,
+          ).searchParams.get('returnTo')!;
+          expect(new URL(viaQuery, ORIGIN).origin).toBe(ORIGIN);
+        },
+      ),
       { numRuns: 500 },
     );
   });

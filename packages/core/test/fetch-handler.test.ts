@@ -1,6 +1,12 @@
 // withSessions, the universal fetch wrapper: laziness, device facts, failure rules.
 import { describe, expect, it } from 'vitest';
-import { createLatchkey, ManualClock, MemoryStore, withSessions, type SessionStore } from '@latchkey/core';
+import {
+  createLatchkey,
+  ManualClock,
+  MemoryStore,
+  withSessions,
+  type SessionStore,
+} from '@latchkey/core';
 
 function counted() {
   const clock = new ManualClock();
@@ -25,15 +31,25 @@ function counted() {
       return inner.delete(key);
     },
   };
-  const latchkey = createLatchkey({ policy: { idleTimeout: '10m', absoluteTimeout: '1h' }, store, clock, cookie: { development: true, warn: () => {} } });
+  const latchkey = createLatchkey({
+    policy: { idleTimeout: '10m', absoluteTimeout: '1h' },
+    store,
+    clock,
+    cookie: { development: true, warn: () => {} },
+  });
   return { latchkey, calls, state };
 }
 
 describe('withSessions', () => {
   it('costs nothing for a handler that never loads the session, even with a session cookie', async () => {
     const { latchkey, calls } = counted();
-    const login = withSessions(latchkey, async ({ session }) => (await session.login('ada'), new Response('in')));
-    const cookie = (await login(new Request('http://app.test/login'))).headers.getSetCookie()[0]!.split(';')[0]!;
+    const login = withSessions(
+      latchkey,
+      async ({ session }) => (await session.login('ada'), new Response('in')),
+    );
+    const cookie = (await login(new Request('http://app.test/login'))).headers
+      .getSetCookie()[0]!
+      .split(';')[0]!;
     calls.length = 0;
     const handler = withSessions(latchkey, () => new Response('static'));
     const response = await handler(new Request('http://app.test/', { headers: { cookie } }));
@@ -46,10 +62,18 @@ describe('withSessions', () => {
     const { latchkey } = counted();
     const headers = { 'x-forwarded-for': '198.51.100.7', 'x-real-ip': '198.51.100.8' };
     const login = (options?: Parameters<typeof withSessions>[2]) =>
-      withSessions(latchkey, async ({ session }) => Response.json((await session.login('ada')).handle), options)(new Request('http://app.test/', { headers }));
+      withSessions(
+        latchkey,
+        async ({ session }) => Response.json((await session.login('ada')).handle),
+        options,
+      )(new Request('http://app.test/', { headers }));
     const plain = await (await login()).json();
-    const trusted = await (await login({ device: (r) => ({ ip: r.headers.get('x-real-ip') ?? undefined }) })).json();
-    const devices = new Map((await latchkey.listSessions('ada')).map((s) => [s.handle, s.device.ip]));
+    const trusted = await (
+      await login({ device: (r) => ({ ip: r.headers.get('x-real-ip') ?? undefined }) })
+    ).json();
+    const devices = new Map(
+      (await latchkey.listSessions('ada')).map((s) => [s.handle, s.device.ip]),
+    );
     expect(devices.get(plain)).toBeUndefined();
     expect(devices.get(trusted)).toBe('198.51.100.8');
   });
@@ -62,11 +86,18 @@ describe('withSessions', () => {
       return new Response(outcome.valid ? 'in' : 'out');
     });
     const cookie = 'session=' + 'A'.repeat(43);
-    const loaded = await handler(new Request('http://app.test/', { headers: { cookie, accept: 'application/json' } }));
+    const loaded = await handler(
+      new Request('http://app.test/', { headers: { cookie, accept: 'application/json' } }),
+    );
     expect(loaded.status).toBe(503);
     state.down = false;
-    const login = withSessions(latchkey, async ({ session }) => (await session.login('ada'), new Response('in')));
-    const valid = (await login(new Request('http://app.test/login'))).headers.getSetCookie()[0]!.split(';')[0]!;
+    const login = withSessions(
+      latchkey,
+      async ({ session }) => (await session.login('ada'), new Response('in')),
+    );
+    const valid = (await login(new Request('http://app.test/login'))).headers
+      .getSetCookie()[0]!
+      .split(';')[0]!;
     const atCommit = await withSessions(latchkey, async ({ session }) => {
       const outcome = await session.load();
       if (outcome.valid) outcome.session.set('cart', 1);

@@ -27,8 +27,25 @@ export const basePolicy: PolicyOptions = {
   expiryNotice: '15m',
 };
 
-export type StoreCall = 'get' | 'set' | 'delete' | 'compareAndSet' | 'consume' | 'index.add' | 'index.list' | 'index.remove' | 'index.removeAll';
-const WRITES: ReadonlySet<StoreCall> = new Set(['set', 'delete', 'compareAndSet', 'consume', 'index.add', 'index.remove', 'index.removeAll']);
+export type StoreCall =
+  | 'get'
+  | 'set'
+  | 'delete'
+  | 'compareAndSet'
+  | 'consume'
+  | 'index.add'
+  | 'index.list'
+  | 'index.remove'
+  | 'index.removeAll';
+const WRITES: ReadonlySet<StoreCall> = new Set([
+  'set',
+  'delete',
+  'compareAndSet',
+  'consume',
+  'index.add',
+  'index.remove',
+  'index.removeAll',
+]);
 
 /** A store that forwards to `inner` and records every call. */
 export interface CountingStore extends SessionStore {
@@ -69,12 +86,17 @@ export function counting(inner: MemoryStore, options: { userIndex?: boolean } = 
   };
 }
 
-export interface HarnessOptions extends Partial<Omit<LatchkeyOptions, 'policy' | 'store' | 'clock'>> {
+export interface HarnessOptions extends Partial<
+  Omit<LatchkeyOptions, 'policy' | 'store' | 'clock'>
+> {
   policy?: SessionPolicy | PolicyOptions;
   userIndex?: boolean;
 }
 
-export type Handler<D extends SessionData> = (rs: RequestSession<D>, outcome: LoadOutcome<D>) => unknown;
+export type Handler<D extends SessionData> = (
+  rs: RequestSession<D>,
+  outcome: LoadOutcome<D>,
+) => unknown;
 
 export interface Visit<D extends SessionData> {
   outcome: LoadOutcome<D> | undefined;
@@ -90,9 +112,18 @@ export function harness<D extends SessionData = SessionData>(options: HarnessOpt
   const store = counting(memory, { userIndex: options.userIndex });
   const events: SessionEvent[] = [];
   const { policy = basePolicy, userIndex: _ignored, ...rest } = options;
-  const lk = createLatchkey<D>({ onEvent: (e) => void events.push(e), ...rest, policy, store, clock });
+  const lk = createLatchkey<D>({
+    onEvent: (e) => void events.push(e),
+    ...rest,
+    policy,
+    store,
+    clock,
+  });
 
-  function request(cookieHeader?: string, init: { accept?: string; path?: string; method?: string } = {}): Request {
+  function request(
+    cookieHeader?: string,
+    init: { accept?: string; path?: string; method?: string } = {},
+  ): Request {
     const headers = new Headers();
     if (cookieHeader !== undefined) headers.set('cookie', cookieHeader);
     if (init.accept) headers.set('accept', init.accept);
@@ -100,7 +131,11 @@ export function harness<D extends SessionData = SessionData>(options: HarnessOpt
   }
 
   /** One request carrying `id` as the session cookie: load (unless `load: false`), run the handler, commit. */
-  async function visit(id: string | undefined, handler?: Handler<D>, init: { load?: boolean; header?: string } = {}): Promise<Visit<D>> {
+  async function visit(
+    id: string | undefined,
+    handler?: Handler<D>,
+    init: { load?: boolean; header?: string } = {},
+  ): Promise<Visit<D>> {
     const header = init.header ?? (id === undefined ? undefined : `${COOKIE}=${id}`);
     const rs = lk.forRequest(request(header));
     const outcome = init.load === false ? undefined : await rs.load();
@@ -138,15 +173,26 @@ export function harness<D extends SessionData = SessionData>(options: HarnessOpt
 }
 
 /** Name, value and Max-Age of a Set-Cookie line. */
-export function parseSetCookie(line: string): { name: string; value: string; maxAge: number | undefined; attributes: string[] } {
+export function parseSetCookie(line: string): {
+  name: string;
+  value: string;
+  maxAge: number | undefined;
+  attributes: string[];
+} {
   const [pair = '', ...attributes] = line.split(';').map((s) => s.trim());
   const eq = pair.indexOf('=');
   const maxAge = attributes.find((a) => /^max-age=/i.test(a));
-  return { name: pair.slice(0, eq), value: pair.slice(eq + 1), maxAge: maxAge === undefined ? undefined : Number(maxAge.split('=')[1]), attributes };
+  return {
+    name: pair.slice(0, eq),
+    value: pair.slice(eq + 1),
+    maxAge: maxAge === undefined ? undefined : Number(maxAge.split('=')[1]),
+    attributes,
+  };
 }
 
 /** A well-formed session ID (43 base64url characters) that no engine issued. */
 export const NEVER_ISSUED = 'A'.repeat(43);
 
 /** The outcome's reason, or 'valid'. */
-export const verdict = (o: LoadOutcome<SessionData> | undefined): string => (o === undefined ? 'not loaded' : o.valid ? 'valid' : o.reason);
+export const verdict = (o: LoadOutcome<SessionData> | undefined): string =>
+  o === undefined ? 'not loaded' : o.valid ? 'valid' : o.reason;

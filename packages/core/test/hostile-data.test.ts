@@ -12,7 +12,10 @@ import { MemoryStore } from '../src/store/memory.js';
 
 describe('hostile session data and device facts', () => {
   it('a key named __proto__ is stored as data, not as the prototype, when tabs merge', () => {
-    const merged = applyPatch<Record<string, unknown>>({ theme: 'dark' }, new Map<string, unknown>([['__proto__', { isAdmin: true }]]));
+    const merged = applyPatch<Record<string, unknown>>(
+      { theme: 'dark' },
+      new Map<string, unknown>([['__proto__', { isAdmin: true }]]),
+    );
     expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
     expect((merged as { isAdmin?: unknown }).isAdmin).toBeUndefined();
     expect(Object.keys(merged)).toEqual(['theme', '__proto__']);
@@ -21,8 +24,15 @@ describe('hostile session data and device facts', () => {
 
   it('device facts from headers are bounded before they are stored (user agent 512, IP 64 characters)', async () => {
     const clock = new ManualClock();
-    const latchkey = createLatchkey({ policy: presets.banking, store: new MemoryStore({ clock }), clock });
-    const request = new Request('https://app.example/login', { method: 'POST', headers: { 'user-agent': 'U'.repeat(10_000) } });
+    const latchkey = createLatchkey({
+      policy: presets.banking,
+      store: new MemoryStore({ clock }),
+      clock,
+    });
+    const request = new Request('https://app.example/login', {
+      method: 'POST',
+      headers: { 'user-agent': 'U'.repeat(10_000) },
+    });
     const rs = latchkey.forRequest(request, { ip: ` ${'1.2.3.4, '.repeat(2_000)}` });
     const session = await rs.login('ada');
     const [listed] = await latchkey.listSessions('ada', session.handle);

@@ -4,7 +4,11 @@ import type { ManualClock } from '../src/clock.js';
 import { COOKIE, harness, parseSetCookie, verdict } from './harness.js';
 
 /** Advance `total` in steps of at most 5 minutes, with a request after each step. */
-async function keepAlive(clock: ManualClock, b: { go(): Promise<unknown> }, total: `${number}m` | `${number}h`): Promise<void> {
+async function keepAlive(
+  clock: ManualClock,
+  b: { go(): Promise<unknown> },
+  total: `${number}m` | `${number}h`,
+): Promise<void> {
   const ms = Number(total.slice(0, -1)) * (total.endsWith('h') ? 3_600_000 : 60_000);
   for (let done = 0; done < ms; done += 5 * 60_000) {
     clock.advance(Math.min(5 * 60_000, ms - done));
@@ -12,7 +16,13 @@ async function keepAlive(clock: ManualClock, b: { go(): Promise<unknown> }, tota
   }
 }
 
-const renewing = { idleTimeout: '30m', absoluteTimeout: '8h', touchInterval: '1m', renewInterval: '1h', renewGrace: '10s' } as const;
+const renewing = {
+  idleTimeout: '30m',
+  absoluteTimeout: '8h',
+  touchInterval: '1m',
+  renewInterval: '1h',
+  renewGrace: '10s',
+} as const;
 
 /** A signed-in browser kept active for 55 minutes: five more and its ID is due for renewal. */
 async function dueForRenewal() {
@@ -52,17 +62,32 @@ describe('expiry', () => {
     h.clock.set(loginAt + 8 * 3_600_000 - 1);
     expect(verdict((await b.go()).outcome)).toBe('valid');
     h.clock.advance(1);
-    expect((await b.go()).outcome).toEqual({ valid: false, reason: 'expired-absolute', at: loginAt + 8 * 3_600_000 });
+    expect((await b.go()).outcome).toEqual({
+      valid: false,
+      reason: 'expired-absolute',
+      at: loginAt + 8 * 3_600_000,
+    });
   });
 
   it('reports expired-absolute when both deadlines have passed', async () => {
-    const h = harness({ policy: { idleTimeout: '30m', absoluteTimeout: '1h', touchInterval: '1m', renewInterval: false } });
+    const h = harness({
+      policy: {
+        idleTimeout: '30m',
+        absoluteTimeout: '1h',
+        touchInterval: '1m',
+        renewInterval: false,
+      },
+    });
     const b = await h.signedIn();
     const loginAt = h.clock.now();
     h.clock.advance('29m');
     await b.go(); // idle deadline now 59m after login
     h.clock.advance('32m'); // 61m: idle gap 32m > 30m, and past the 1h absolute deadline
-    expect((await b.go()).outcome).toEqual({ valid: false, reason: 'expired-absolute', at: loginAt + 3_600_000 });
+    expect((await b.go()).outcome).toEqual({
+      valid: false,
+      reason: 'expired-absolute',
+      at: loginAt + 3_600_000,
+    });
   });
 
   it('tells a returning user why during the expiry notice, then forgets the session', async () => {
@@ -79,7 +104,9 @@ describe('expiry', () => {
     const b = await h.signedIn();
     h.clock.advance('31m');
     await b.go();
-    expect(h.events.filter((e) => e.type === 'expired')).toMatchObject([{ type: 'expired', reason: 'idle', userId: 'ada' }]);
+    expect(h.events.filter((e) => e.type === 'expired')).toMatchObject([
+      { type: 'expired', reason: 'idle', userId: 'ada' },
+    ]);
   });
 });
 
@@ -155,7 +182,9 @@ describe('login', () => {
     const h = harness();
     const rs = h.lk.forRequest(h.request());
     await rs.login('ada');
-    const res = await rs.commit(new Response('hi', { headers: { 'cache-control': 'public, max-age=600' } }));
+    const res = await rs.commit(
+      new Response('hi', { headers: { 'cache-control': 'public, max-age=600' } }),
+    );
     expect(res.headers.getSetCookie()).toHaveLength(1);
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
@@ -165,7 +194,9 @@ describe('login', () => {
     const b = await h.signedIn();
     const rs = h.lk.forRequest(h.request(`${COOKIE}=${b.id}`));
     await rs.load();
-    const res = await rs.commit(new Response('hi', { headers: { 'cache-control': 'private, max-age=60' } }));
+    const res = await rs.commit(
+      new Response('hi', { headers: { 'cache-control': 'private, max-age=60' } }),
+    );
     expect(res.headers.get('cache-control')).toBe('private, max-age=60');
   });
 });
@@ -230,7 +261,9 @@ describe('regenerate (privilege change)', () => {
     const tab2 = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
     await Promise.all([tab1.load(), tab2.load()]);
     await tab1.regenerate();
-    const winner = parseSetCookie((await tab1.commit(new Response())).headers.getSetCookie()[0]!).value;
+    const winner = parseSetCookie(
+      (await tab1.commit(new Response())).headers.getSetCookie()[0]!,
+    ).value;
     await expect(tab2.regenerate()).rejects.toMatchObject({ code: 'ERR_SESSION_CONFLICT' });
     expect((await tab2.commit(new Response())).headers.getSetCookie()).toEqual([]);
     expect(verdict((await h.visit(winner)).outcome)).toBe('valid');
@@ -274,8 +307,13 @@ describe('renewal', () => {
     const tab2 = h.lk.forRequest(h.request(`${COOKIE}=${old}`));
     await Promise.all([tab1.load(), tab2.load()]);
     const sizeBefore = h.memory.size;
-    const [r1, r2] = await Promise.all([tab1.commit(new Response('1')), tab2.commit(new Response('2'))]);
-    const issued = [...r1.headers.getSetCookie(), ...r2.headers.getSetCookie()].map((l) => parseSetCookie(l).value);
+    const [r1, r2] = await Promise.all([
+      tab1.commit(new Response('1')),
+      tab2.commit(new Response('2')),
+    ]);
+    const issued = [...r1.headers.getSetCookie(), ...r2.headers.getSetCookie()].map(
+      (l) => parseSetCookie(l).value,
+    );
     expect(issued).toHaveLength(1);
     // The old key now holds the alias; exactly one new record was added.
     expect(h.memory.size).toBe(sizeBefore + 1);
@@ -414,7 +452,9 @@ describe('logout', () => {
     const b = await h.signedIn();
     const rs = h.lk.forRequest(h.request(`${COOKIE}=${b.id}`));
     await rs.logout();
-    const res = await rs.commit(new Response('bye', { headers: { 'cache-control': 'public, max-age=600' } }));
+    const res = await rs.commit(
+      new Response('bye', { headers: { 'cache-control': 'public, max-age=600' } }),
+    );
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
@@ -425,7 +465,9 @@ describe('logout', () => {
     expect(v.response.headers.get('clear-site-data')).toBe('"cache", "cookies", "storage"');
     const custom = harness({ clearSiteData: '"cookies"' });
     const c = await custom.signedIn();
-    expect((await c.go((rs) => rs.logout())).response.headers.get('clear-site-data')).toBe('"cookies"');
+    expect((await c.go((rs) => rs.logout())).response.headers.get('clear-site-data')).toBe(
+      '"cookies"',
+    );
   });
 
   it('without a session still clears the cookie and never throws', async () => {

@@ -26,7 +26,9 @@ describe('MemoryStore', () => {
     const clock = new ManualClock();
     const store = new MemoryStore({ clock, maxEntries: 100 });
     for (let i = 0; i < 100; i++) await store.set(`k${i}`, 'v', 60_000);
-    await expect(store.set('one-too-many', 'v', 60_000)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    await expect(store.set('one-too-many', 'v', 60_000)).rejects.toMatchObject({
+      code: 'ERR_STORE_UNAVAILABLE',
+    });
     await expect(store.userIndex.add('u', 'm', 60_000)).resolves.toBeUndefined();
     expect(store.size).toBe(100);
     expect(await store.get('k0')).toBe('v');
@@ -40,13 +42,21 @@ describe('MemoryStore', () => {
   });
 
   it('evicts the entry closest to expiry when full of live entries', async () => {
-    const store = new MemoryStore({ clock: new ManualClock(), maxEntries: 3, whenFull: 'evict-soonest' });
+    const store = new MemoryStore({
+      clock: new ManualClock(),
+      maxEntries: 3,
+      whenFull: 'evict-soonest',
+    });
     await store.set('long', 'v', 90_000);
     await store.set('soon', 'v', 10_000);
     await store.set('mid', 'v', 50_000);
     await store.set('new', 'v', 20_000);
     expect(await store.get('soon')).toBeNull();
-    expect([await store.get('long'), await store.get('mid'), await store.get('new')]).toEqual(['v', 'v', 'v']);
+    expect([await store.get('long'), await store.get('mid'), await store.get('new')]).toEqual([
+      'v',
+      'v',
+      'v',
+    ]);
   });
 
   it('when full, drops expired entries before evicting any live one', async () => {
@@ -62,9 +72,15 @@ describe('MemoryStore', () => {
   it('bounds user-index members by maxEntries too', async () => {
     const refusing = new MemoryStore({ clock: new ManualClock(), maxEntries: 10 });
     for (let i = 0; i < 10; i++) await refusing.userIndex.add('ada', `s${i}`, 60_000);
-    await expect(refusing.userIndex.add('bob', 's', 60_000)).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    await expect(refusing.userIndex.add('bob', 's', 60_000)).rejects.toMatchObject({
+      code: 'ERR_STORE_UNAVAILABLE',
+    });
     expect(refusing.indexSize).toBe(10);
-    const store = new MemoryStore({ clock: new ManualClock(), maxEntries: 10, whenFull: 'evict-soonest' });
+    const store = new MemoryStore({
+      clock: new ManualClock(),
+      maxEntries: 10,
+      whenFull: 'evict-soonest',
+    });
     for (let i = 0; i < 100; i++) await store.userIndex.add(`user${i % 7}`, `s${i}`, 60_000 + i);
     expect(store.indexSize).toBe(10);
     const held = await store.userIndex.removeAll('user1');
@@ -103,7 +119,9 @@ describe('MemoryStore', () => {
     const store = new MemoryStore({ clock: new ManualClock() });
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
       await expect(store.set('k', 'v', bad)).rejects.toThrow(RangeError);
-      await expect(store.set('k', 'v', bad)).rejects.toThrow(`ttlMs must be a positive finite number of milliseconds, got ${bad}`);
+      await expect(store.set('k', 'v', bad)).rejects.toThrow(
+        `ttlMs must be a positive finite number of milliseconds, got ${bad}`,
+      );
       await expect(store.compareAndSet('k', null, 'v', bad)).rejects.toThrow(RangeError);
       await expect(store.userIndex.add('u', 'k', bad)).rejects.toThrow(RangeError);
     }
@@ -115,15 +133,21 @@ describe('MemoryStore', () => {
     const store = new MemoryStore({ clock: new ManualClock() });
     await expect(store.get('')).rejects.toThrow(/key must be a non-empty string/);
     await expect(store.set(1 as unknown as string, 'v', 1_000)).rejects.toThrow(TypeError);
-    await expect(store.set('k', { v: 1 } as unknown as string, 1_000)).rejects.toThrow(/value must be a string/);
+    await expect(store.set('k', { v: 1 } as unknown as string, 1_000)).rejects.toThrow(
+      /value must be a string/,
+    );
     await expect(store.consume('')).rejects.toThrow(TypeError);
-    await expect(store.compareAndSet('k', 1 as unknown as string, 'v', 1_000)).rejects.toThrow(/expected/);
+    await expect(store.compareAndSet('k', 1 as unknown as string, 'v', 1_000)).rejects.toThrow(
+      /expected/,
+    );
     await expect(store.userIndex.add('', 's', 1_000)).rejects.toThrow(/userId/);
     await expect(store.userIndex.remove('u', '')).rejects.toThrow(/member/);
   });
 
   it('rejects invalid options at construction', () => {
-    expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(/maxEntries must be an integer of at least 1, got 0/);
+    expect(() => new MemoryStore({ maxEntries: 0 })).toThrow(
+      /maxEntries must be an integer of at least 1, got 0/,
+    );
     expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(RangeError);
     expect(() => new MemoryStore({ sweepInterval: 'soon' as '1m' })).toThrow(/sweepInterval/);
   });

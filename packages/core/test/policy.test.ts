@@ -33,32 +33,55 @@ describe('definePolicy refuses invalid combinations, naming the field', () => {
     ['negative absolute', { idleTimeout: '1m', absoluteTimeout: -1 }, 'absoluteTimeout'],
     ['zero duration string', { idleTimeout: '0m', absoluteTimeout: '1h' }, 'idleTimeout'],
     ['NaN idle', { idleTimeout: Number.NaN, absoluteTimeout: '1h' }, 'idleTimeout'],
-    ['infinite absolute', { idleTimeout: '1m', absoluteTimeout: Number.POSITIVE_INFINITY }, 'absoluteTimeout'],
-    ['unparseable string', { idleTimeout: '30 minutes' as never, absoluteTimeout: '1h' }, 'idleTimeout'],
+    [
+      'infinite absolute',
+      { idleTimeout: '1m', absoluteTimeout: Number.POSITIVE_INFINITY },
+      'absoluteTimeout',
+    ],
+    [
+      'unparseable string',
+      { idleTimeout: '30 minutes' as never, absoluteTimeout: '1h' },
+      'idleTimeout',
+    ],
     ['missing absolute', { idleTimeout: '30m' } as unknown as PolicyOptions, 'absoluteTimeout'],
     ['touch interval equal to idle', { ...base, touchInterval: '30m' }, 'touchInterval'],
     ['touch interval longer than idle', { ...base, touchInterval: '1h' }, 'touchInterval'],
     ['non-positive touch interval', { ...base, touchInterval: 0 }, 'touchInterval'],
     ['renewal after the absolute deadline', { ...base, renewInterval: '9h' }, 'renewInterval'],
-    ['renew grace as long as the renewal interval', { ...base, renewInterval: '1h', renewGrace: '1h' }, 'renewGrace'],
+    [
+      'renew grace as long as the renewal interval',
+      { ...base, renewInterval: '1h', renewGrace: '1h' },
+      'renewGrace',
+    ],
     ['negative renew grace', { ...base, renewGrace: -5 }, 'renewGrace'],
     ['negative expiry notice', { ...base, expiryNotice: -1 }, 'expiryNotice'],
     ['NaN expiry notice', { ...base, expiryNotice: Number.NaN }, 'expiryNotice'],
     ['remember-me beyond the 400-day cookie cap', { ...base, rememberMe: '401d' }, 'rememberMe'],
-    ['remember-me with a session-only cookie', { ...base, rememberMe: '14d', sessionOnlyCookie: true }, 'rememberMe'],
+    [
+      'remember-me with a session-only cookie',
+      { ...base, rememberMe: '14d', sessionOnlyCookie: true },
+      'rememberMe',
+    ],
     ['zero remember-me', { ...base, rememberMe: 0 }, 'rememberMe'],
-    ['access token outliving the refresh token', { ...base, accessTokenTtl: '1d', refreshTokenTtl: '1h' }, 'accessTokenTtl'],
+    [
+      'access token outliving the refresh token',
+      { ...base, accessTokenTtl: '1d', refreshTokenTtl: '1h' },
+      'accessTokenTtl',
+    ],
   ])('%s → %s', (_, options, field) => {
     const error = policyError(() => definePolicy(options));
     expect(error.field).toBe(field);
     expect(error.message).toContain(`policy.${field}`);
   });
 
-  it.each(['banking', 'kiosk', 'api'] as const)('remember-me in the %s preset, which forbids it', (name) => {
-    const error = policyError(() => definePolicy({ ...presets[name], rememberMe: '1d' }));
-    expect(error.field).toBe('rememberMe');
-    expect(error.message).toContain(name);
-  });
+  it.each(['banking', 'kiosk', 'api'] as const)(
+    'remember-me in the %s preset, which forbids it',
+    (name) => {
+      const error = policyError(() => definePolicy({ ...presets[name], rememberMe: '1d' }));
+      expect(error.field).toBe('rememberMe');
+      expect(error.message).toContain(name);
+    },
+  );
 
   it('a forbidding preset accepts rememberMe: false', () => {
     expect(definePolicy({ ...presets.banking, rememberMe: false }).rememberMe).toBe(false);
@@ -69,14 +92,24 @@ describe('definePolicy refuses invalid combinations, naming the field', () => {
   });
 
   it('refuses an invalid policy when the engine is built, not at the first request', async () => {
-    expect(() => harness({ policy: { idleTimeout: '2h', absoluteTimeout: '1h' } })).toThrow(PolicyError);
+    expect(() => harness({ policy: { idleTimeout: '2h', absoluteTimeout: '1h' } })).toThrow(
+      PolicyError,
+    );
   });
 });
 
 describe('definePolicy defaults', () => {
   it('resolves durations to milliseconds and fills in defaults', () => {
     const p = definePolicy(base);
-    expect(p).toMatchObject({ idleTimeout: 30 * MIN, absoluteTimeout: 8 * HOUR, renewInterval: HOUR, touchInterval: MIN, renewGrace: 10_000, expiryNotice: 15 * MIN, rememberMe: false });
+    expect(p).toMatchObject({
+      idleTimeout: 30 * MIN,
+      absoluteTimeout: 8 * HOUR,
+      renewInterval: HOUR,
+      touchInterval: MIN,
+      renewGrace: 10_000,
+      expiryNotice: 15 * MIN,
+      rememberMe: false,
+    });
     expect(Object.isFrozen(p)).toBe(true);
   });
 
@@ -89,19 +122,40 @@ describe('definePolicy defaults', () => {
 
 describe('presets carry their documented numbers', () => {
   it('banking: idle 10 min, absolute 1 h, no remember-me, fresh auth 5 min', () => {
-    expect(definePolicy(presets.banking)).toMatchObject({ name: 'banking', idleTimeout: 10 * MIN, absoluteTimeout: HOUR, rememberMe: false, freshAuthAge: 5 * MIN });
+    expect(definePolicy(presets.banking)).toMatchObject({
+      name: 'banking',
+      idleTimeout: 10 * MIN,
+      absoluteTimeout: HOUR,
+      rememberMe: false,
+      freshAuthAge: 5 * MIN,
+    });
   });
   it('productivity: idle 30 min, absolute 24 h, remember-me 14 days, fresh auth 15 min', () => {
-    expect(definePolicy(presets.productivity)).toMatchObject({ idleTimeout: 30 * MIN, absoluteTimeout: DAY, rememberMe: 14 * DAY, freshAuthAge: 15 * MIN });
+    expect(definePolicy(presets.productivity)).toMatchObject({
+      idleTimeout: 30 * MIN,
+      absoluteTimeout: DAY,
+      rememberMe: 14 * DAY,
+      freshAuthAge: 15 * MIN,
+    });
   });
   it('kiosk: session-only cookie, idle 5 min, no remember-me', () => {
-    expect(definePolicy(presets.kiosk)).toMatchObject({ idleTimeout: 5 * MIN, sessionOnlyCookie: true, rememberMe: false });
+    expect(definePolicy(presets.kiosk)).toMatchObject({
+      idleTimeout: 5 * MIN,
+      sessionOnlyCookie: true,
+      rememberMe: false,
+    });
   });
   it('api: access token 5 min, refresh token 14 days', () => {
-    expect(definePolicy(presets.api)).toMatchObject({ accessTokenTtl: 5 * MIN, refreshTokenTtl: 14 * DAY, rememberMe: false });
+    expect(definePolicy(presets.api)).toMatchObject({
+      accessTokenTtl: 5 * MIN,
+      refreshTokenTtl: 14 * DAY,
+      rememberMe: false,
+    });
   });
   it('a preset can be spread and overridden', () => {
-    expect(definePolicy({ ...presets.productivity, idleTimeout: '20m' }).idleTimeout).toBe(20 * MIN);
+    expect(definePolicy({ ...presets.productivity, idleTimeout: '20m' }).idleTimeout).toBe(
+      20 * MIN,
+    );
   });
 
   it('kiosk sessions get a cookie without Max-Age or Expires; productivity ones persist to the absolute deadline', async () => {
@@ -110,26 +164,35 @@ describe('presets carry their documented numbers', () => {
     expect(k.maxAge).toBeUndefined();
     expect(k.attributes.some((a) => /^expires=/i.test(a))).toBe(false);
     const office = harness({ policy: presets.productivity });
-    expect(parseSetCookie((await office.visit(undefined, (rs) => rs.login('ada'))).setCookie[0]!).maxAge).toBe(DAY / 1000);
+    expect(
+      parseSetCookie((await office.visit(undefined, (rs) => rs.login('ada'))).setCookie[0]!).maxAge,
+    ).toBe(DAY / 1000);
   });
 });
 
 describe('describePolicy', () => {
   it('states the timeouts, renewal, remember-me and the session limit', () => {
-    const h = harness({ policy: presets.banking, sessionLimit: { max: 3, onLimit: 'evict-oldest' } });
+    const h = harness({
+      policy: presets.banking,
+      sessionLimit: { max: 3, onLimit: 'evict-oldest' },
+    });
     const text = h.lk.describePolicy();
     expect(text).toContain('Session policy "banking"');
     expect(text).toMatch(/Idle timeout: 10 minutes/);
     expect(text).toMatch(/Absolute timeout: .*1 hour/);
     expect(text).toMatch(/new session ID is issued every 15 minutes/);
     expect(text).toMatch(/Remember me: not offered/);
-    expect(text).toMatch(/at most 3 per user; signing in beyond that ends the least recently used session/);
+    expect(text).toMatch(
+      /at most 3 per user; signing in beyond that ends the least recently used session/,
+    );
     expect(text).toMatch(/__Host-session/);
     expect(text).toContain(presets.banking.reasons!.idle!);
   });
 
   it('describes remember-me, refusal at the limit, no limit, and no renewal', () => {
-    const office = describePolicy(definePolicy(presets.productivity), { sessionLimit: { max: 5, onLimit: 'refuse' } });
+    const office = describePolicy(definePolicy(presets.productivity), {
+      sessionLimit: { max: 5, onLimit: 'refuse' },
+    });
     expect(office).toMatch(/Remember me: .*14 days/);
     expect(office).toMatch(/at most 5 per user; signing in beyond that is refused/);
     const api = describePolicy(definePolicy(presets.api));
@@ -140,7 +203,12 @@ describe('describePolicy', () => {
 
   it('does not promise a session list on a store that cannot list sessions', () => {
     const memory = new MemoryStore();
-    const plain: SessionStore = { name: 'plain', get: (k) => memory.get(k), set: (k, v, t) => memory.set(k, v, t), delete: (k) => memory.delete(k) };
+    const plain: SessionStore = {
+      name: 'plain',
+      get: (k) => memory.get(k),
+      set: (k, v, t) => memory.set(k, v, t),
+      delete: (k) => memory.delete(k),
+    };
     const listable = createLatchkey({ policy: presets.banking, store: memory }).describePolicy();
     const unlistable = createLatchkey({ policy: presets.banking, store: plain }).describePolicy();
     expect(listable).toMatch(/every session is listed and can be ended from any other/);

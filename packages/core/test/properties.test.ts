@@ -34,7 +34,12 @@ type Command =
   | { kind: 'revokeUser'; user: string }
   | { kind: 'revokeSession'; client: number; pick: number | undefined }
   | { kind: 'advance'; scale: 'touch' | 'idle' | 'renew' | 'grace' | 'absolute'; share: number }
-  | { kind: 'toDeadline'; client: number; which: 'idle' | 'absolute' | 'grace' | 'store' | 'renew'; delta: -1 | 0 | 1 };
+  | {
+      kind: 'toDeadline';
+      client: number;
+      which: 'idle' | 'absolute' | 'grace' | 'store' | 'renew';
+      delta: -1 | 0 | 1;
+    };
 
 interface Config {
   policy: SessionPolicy;
@@ -47,46 +52,133 @@ const config: fc.Arbitrary<Config> = fc
     absFactor: fc.integer({ min: 1, max: 6 }),
     absExtra: fc.integer({ min: 0, max: 10_000 }),
     touchShare: fc.integer({ min: 0, max: 500 }).map((permille) => permille / 1000),
-    renewShare: fc.option(fc.integer({ min: 50, max: 1500 }).map((permille) => permille / 1000), { nil: undefined, freq: 4 }),
+    renewShare: fc.option(
+      fc.integer({ min: 50, max: 1500 }).map((permille) => permille / 1000),
+      { nil: undefined, freq: 4 },
+    ),
     graceShare: fc.integer({ min: 0, max: 900 }).map((permille) => permille / 1000),
     notice: fc.integer({ min: 0, max: 20_000 }),
     sweepInterval: fc.integer({ min: 0, max: 20_000 }),
   })
-  .map(({ idle, absFactor, absExtra, touchShare, renewShare, graceShare, notice, sweepInterval }) => {
-    const absolute = idle * absFactor + absExtra;
-    const renewInterval = renewShare === undefined ? false : Math.min(absolute, Math.max(1_000, Math.floor(idle * renewShare)));
-    const policy = definePolicy({
-      idleTimeout: idle,
-      absoluteTimeout: absolute,
-      touchInterval: Math.max(1, Math.floor(idle * touchShare)),
-      renewInterval,
-      renewGrace: renewInterval === false ? 0 : Math.min(5_000, Math.floor((renewInterval - 1) * graceShare)),
-      expiryNotice: notice,
-    });
-    return { policy, sweepInterval };
-  });
+  .map(
+    ({ idle, absFactor, absExtra, touchShare, renewShare, graceShare, notice, sweepInterval }) => {
+      const absolute = idle * absFactor + absExtra;
+      const renewInterval =
+        renewShare === undefined
+          ? false
+          : Math.min(absolute, Math.max(1_000, Math.floor(idle * renewShare)));
+      const policy = definePolicy({
+        idleTimeout: idle,
+        absoluteTimeout: absolute,
+        touchInterval: Math.max(1, Math.floor(idle * touchShare)),
+        renewInterval,
+        renewGrace:
+          renewInterval === false
+            ? 0
+            : Math.min(5_000, Math.floor((renewInterval - 1) * graceShare)),
+        expiryNotice: notice,
+      });
+      return { policy, sweepInterval };
+    },
+  );
 
 const CLIENTS = 2;
 const USERS = ['ada', 'bob'];
 const command: fc.Arbitrary<Command> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('visit' as const), client: fc.nat(CLIENTS - 1), op: fc.constantFrom<Op>('read', 'read', 'read', 'read', 'write', 'write', 'write', 'login', 'start', 'logout', 'regenerate'), user: fc.constantFrom(...USERS), clean: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('replay' as const), pick: fc.nat(), write: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('stale' as const), client: fc.nat(CLIENTS - 1), write: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('revokeUser' as const), user: fc.constantFrom(...USERS) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('revokeSession' as const), client: fc.nat(CLIENTS - 1), pick: fc.option(fc.nat(), { nil: undefined }) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('visit' as const),
+      client: fc.nat(CLIENTS - 1),
+      op: fc.constantFrom<Op>(
+        'read',
+        'read',
+        'read',
+        'read',
+        'write',
+        'write',
+        'write',
+        'login',
+        'start',
+        'logout',
+        'regenerate',
+      ),
+      user: fc.constantFrom(...USERS),
+      clean: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('replay' as const),
+      pick: fc.nat(),
+      write: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('stale' as const),
+      client: fc.nat(CLIENTS - 1),
+      write: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('revokeUser' as const),
+      user: fc.constantFrom(...USERS),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('revokeSession' as const),
+      client: fc.nat(CLIENTS - 1),
+      pick: fc.option(fc.nat(), { nil: undefined }),
+    }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({
       kind: fc.constant('advance' as const),
-      scale: fc.constantFrom('touch' as const, 'touch' as const, 'idle' as const, 'renew' as const, 'grace' as const, 'absolute' as const),
+      scale: fc.constantFrom(
+        'touch' as const,
+        'touch' as const,
+        'idle' as const,
+        'renew' as const,
+        'grace' as const,
+        'absolute' as const,
+      ),
       share: fc.oneof(
-        { weight: 3, arbitrary: fc.integer({ min: 0, max: 500 }).map((permille) => permille / 1000) },
-        { weight: 1, arbitrary: fc.integer({ min: 0, max: 1300 }).map((permille) => permille / 1000) },
+        {
+          weight: 3,
+          arbitrary: fc.integer({ min: 0, max: 500 }).map((permille) => permille / 1000),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.integer({ min: 0, max: 1300 }).map((permille) => permille / 1000),
+        },
         { weight: 1, arbitrary: fc.constantFrom(0, 1) },
       ),
     }),
   },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('toDeadline' as const), client: fc.nat(CLIENTS - 1), which: fc.constantFrom('idle' as const, 'absolute' as const, 'grace' as const, 'store' as const, 'renew' as const, 'renew' as const), delta: fc.constantFrom(-1 as const, 0 as const, 1 as const) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('toDeadline' as const),
+      client: fc.nat(CLIENTS - 1),
+      which: fc.constantFrom(
+        'idle' as const,
+        'absolute' as const,
+        'grace' as const,
+        'store' as const,
+        'renew' as const,
+        'renew' as const,
+      ),
+      delta: fc.constantFrom(-1 as const, 0 as const, 1 as const),
+    }),
+  },
 );
 
 /** One logical session as the model sees it; renewal and regeneration move it to new IDs. */
@@ -119,7 +211,12 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
   const members = new Map<string, number>();
   const checkWrite = (key: string, value: string, ttl: number) => {
     const now = clock.now();
-    const r = JSON.parse(value) as { t: string; idleDeadline: number; absoluteDeadline: number; until: number };
+    const r = JSON.parse(value) as {
+      t: string;
+      idleDeadline: number;
+      absoluteDeadline: number;
+      until: number;
+    };
     if (r.t === 'session') {
       const deadline = Math.min(r.idleDeadline, r.absoluteDeadline) + policy.expiryNotice;
       expect(now + ttl).toBe(Math.max(now + 1, deadline));
@@ -175,8 +272,10 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
   const sessions: MSession[] = [];
   let step = 0;
 
-  const storeUntil = (s: MSession) => Math.min(s.lastSeen + policy.idleTimeout, s.abs) + policy.expiryNotice;
-  const validNow = (s: MSession, t: number) => s.state === 'live' && t < s.abs && t < s.lastSeen + policy.idleTimeout;
+  const storeUntil = (s: MSession) =>
+    Math.min(s.lastSeen + policy.idleTimeout, s.abs) + policy.expiryNotice;
+  const validNow = (s: MSession, t: number) =>
+    s.state === 'live' && t < s.abs && t < s.lastSeen + policy.idleTimeout;
 
   /** What the engine must answer for `id` at time `t`. */
   function predict(id: string | undefined, t: number): Expected {
@@ -185,14 +284,16 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
     if (!s) return { verdict: 'unknown' };
     if (s.current === id) {
       if (s.state === 'gone') return { verdict: 'unknown', session: s };
-      if (s.state === 'revoked') return { verdict: t < s.tombstoneUntil ? 'revoked' : 'unknown', session: s };
+      if (s.state === 'revoked')
+        return { verdict: t < s.tombstoneUntil ? 'revoked' : 'unknown', session: s };
       if (t >= storeUntil(s)) return { verdict: 'unknown', session: s };
       if (t >= s.abs) return { verdict: 'expired-absolute', session: s };
       if (t >= s.lastSeen + policy.idleTimeout) return { verdict: 'expired-idle', session: s };
       return { verdict: 'valid', session: s, via: 'main' };
     }
     const r = s.retired.get(id);
-    if (!r || r.forward || t >= r.at + policy.renewGrace || s.current !== r.successor) return { verdict: 'unknown', session: s };
+    if (!r || r.forward || t >= r.at + policy.renewGrace || s.current !== r.successor)
+      return { verdict: 'unknown', session: s };
     if (s.state === 'revoked' && t < s.tombstoneUntil) return { verdict: 'revoked', session: s };
     if (s.state !== 'live' || t >= storeUntil(s)) return { verdict: 'unknown', session: s };
     if (t >= s.abs) return { verdict: 'expired-absolute', session: s };
@@ -203,7 +304,18 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
   function newSession(id: string, user: string | null, t: number, n: number | undefined): MSession {
     expect(sessionOf.has(id), 'a new ID is never one issued before').toBe(false);
     expect(id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const s: MSession = { user, abs: t + policy.absoluteTimeout, lastSeen: t, lastAccepted: t, issuedAt: t, current: id, retired: new Map(), state: 'live', tombstoneUntil: 0, n };
+    const s: MSession = {
+      user,
+      abs: t + policy.absoluteTimeout,
+      lastSeen: t,
+      lastAccepted: t,
+      issuedAt: t,
+      current: id,
+      retired: new Map(),
+      state: 'live',
+      tombstoneUntil: 0,
+      n,
+    };
     sessionOf.set(id, s);
     issued.push(id);
     sessions.push(s);
@@ -216,21 +328,35 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
     const s = sessionOf.get(id)!;
     expect(s, 'only issued IDs are accepted').toBeDefined();
     expect(t, 'accepted after the absolute deadline').toBeLessThan(s.abs);
-    expect(t - s.lastAccepted, 'accepted after an idle gap longer than the idle timeout').toBeLessThan(policy.idleTimeout);
+    expect(
+      t - s.lastAccepted,
+      'accepted after an idle gap longer than the idle timeout',
+    ).toBeLessThan(policy.idleTimeout);
     expect(s.endedBy, 'a logged-out, revoked or replaced session was accepted').toBeUndefined();
     expect(outcome.session.userId).toBe(s.user);
     expect(outcome.session.absoluteExpiresAt).toBe(s.abs);
-    expect(outcome.session.idleExpiresAt, 'the idle deadline is capped at the absolute one').toBe(Math.min(s.lastSeen + policy.idleTimeout, s.abs));
+    expect(outcome.session.idleExpiresAt, 'the idle deadline is capped at the absolute one').toBe(
+      Math.min(s.lastSeen + policy.idleTimeout, s.abs),
+    );
     expect(outcome.session.get('n')).toBe(s.n);
     s.lastAccepted = t;
   }
 
-  async function request(id: string | undefined, op: Op, user: string, clean: boolean): Promise<string | null | undefined> {
+  async function request(
+    id: string | undefined,
+    op: Op,
+    user: string,
+    clean: boolean,
+  ): Promise<string | null | undefined> {
     const t = clock.now();
     const expected = predict(id, t);
-    const rs: RequestSession<{ n?: number }> = lk.forRequest(new Request(`${ORIGIN}/`, { headers: id === undefined ? {} : { cookie: `${COOKIE}=${id}` } }));
+    const rs: RequestSession<{ n?: number }> = lk.forRequest(
+      new Request(`${ORIGIN}/`, { headers: id === undefined ? {} : { cookie: `${COOKIE}=${id}` } }),
+    );
     const outcome = await rs.load();
-    expect(outcome.valid ? 'valid' : outcome.reason, `verdict for ${op} at step ${step}`).toBe(expected.verdict);
+    expect(outcome.valid ? 'valid' : outcome.reason, `verdict for ${op} at step ${step}`).toBe(
+      expected.verdict,
+    );
     if (id !== undefined) checkAccepted(id, outcome, t);
     const s = expected.session;
     const valid = outcome.valid && s !== undefined;
@@ -241,22 +367,30 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
     else if (op === 'start') await rs.start({});
     else if (op === 'logout') await rs.logout();
     else if (op === 'regenerate') {
-      regenerateRefused = await rs.regenerate().then(() => false, (e: unknown) => {
-        expect(e).toBeInstanceOf(SessionRequiredError);
-        return true;
-      });
+      regenerateRefused = await rs.regenerate().then(
+        () => false,
+        (e: unknown) => {
+          expect(e).toBeInstanceOf(SessionRequiredError);
+          return true;
+        },
+      );
       expect(regenerateRefused).toBe(!valid);
     }
     const response = await rs.commit(new Response('ok'));
-    const cookies = response.headers.getSetCookie().map(parseSetCookie).filter((c) => c.name === COOKIE);
+    const cookies = response.headers
+      .getSetCookie()
+      .map(parseSetCookie)
+      .filter((c) => c.name === COOKIE);
     expect(cookies.length).toBeLessThanOrEqual(1);
-    const setTo = cookies[0] === undefined ? undefined : cookies[0].maxAge === 0 ? null : cookies[0].value;
+    const setTo =
+      cookies[0] === undefined ? undefined : cookies[0].maxAge === 0 ? null : cookies[0].value;
 
     // Advance the model.
     if (op === 'login' || (op === 'start' && !valid)) {
       expect(typeof setTo, `${op} sets a session cookie`).toBe('string');
       expect(setTo, 'login issues a new ID').not.toBe(id);
-      const carry = op === 'start' ? false : valid && !clean && (s!.user === null || s!.user === user);
+      const carry =
+        op === 'start' ? false : valid && !clean && (s!.user === null || s!.user === user);
       if (valid) {
         s!.state = 'gone';
         s!.endedBy = 'replaced';
@@ -291,7 +425,10 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
     }
     // read, write, or start on a valid session: maybe a renewal, maybe a touch.
     if (op === 'write') s!.n = step;
-    const renewDue = expected.via === 'main' && policy.renewInterval !== false && t - s!.issuedAt >= policy.renewInterval;
+    const renewDue =
+      expected.via === 'main' &&
+      policy.renewInterval !== false &&
+      t - s!.issuedAt >= policy.renewInterval;
     if (renewDue) {
       expect(typeof setTo, 'renewal sets a new cookie').toBe('string');
       expect(sessionOf.has(setTo!)).toBe(false);
@@ -303,12 +440,19 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
       s!.lastSeen = t;
     } else {
       expect(setTo, 'no Set-Cookie without a renewal').toBeUndefined();
-      if (op === 'write' || (expected.via === 'main' && t - s!.lastSeen >= policy.touchInterval)) s!.lastSeen = t;
+      if (op === 'write' || (expected.via === 'main' && t - s!.lastSeen >= policy.touchInterval))
+        s!.lastSeen = t;
     }
     return setTo;
   }
 
-  const prelude: Command[] = Array.from({ length: CLIENTS }, (_, client) => ({ kind: 'visit', client, op: 'login', user: USERS[client % USERS.length]!, clean: false }));
+  const prelude: Command[] = Array.from({ length: CLIENTS }, (_, client) => ({
+    kind: 'visit',
+    client,
+    op: 'login',
+    user: USERS[client % USERS.length]!,
+    clean: false,
+  }));
   for (const c of [...prelude, ...commands]) {
     step++;
     const t = clock.now();
@@ -322,7 +466,8 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
         break;
       }
       case 'stale': {
-        if (previous[c.client] !== undefined) await request(previous[c.client], c.write ? 'write' : 'read', 'ada', false);
+        if (previous[c.client] !== undefined)
+          await request(previous[c.client], c.write ? 'write' : 'read', 'ada', false);
         break;
       }
       case 'replay': {
@@ -342,12 +487,18 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
       }
       case 'revokeSession': {
         // The handle of a client's cookie, or of any ID ever issued (an admin acting on an old list).
-        const id = c.pick === undefined || issued.length === 0 ? jar[c.client] : issued[c.pick % issued.length];
+        const id =
+          c.pick === undefined || issued.length === 0
+            ? jar[c.client]
+            : issued[c.pick % issued.length];
         if (id === undefined) break;
         const s = sessionOf.get(id)!;
         // A handle whose session moved on (renewal, regeneration) still revokes it while its alias lasts.
         const r = s.retired.get(id);
-        const follows = r !== undefined && t < r.at + Math.max(policy.renewGrace, 1_000) && r.successor === s.current;
+        const follows =
+          r !== undefined &&
+          t < r.at + Math.max(policy.renewGrace, 1_000) &&
+          r.successor === s.current;
         const expected = (s.current === id || follows) && s.state === 'live' && t < storeUntil(s);
         expect(await lk.revokeSession(hashSecret(id))).toBe(expected);
         if (expected) {
@@ -358,7 +509,13 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
         break;
       }
       case 'advance': {
-        const scale = { touch: policy.touchInterval, idle: policy.idleTimeout, renew: policy.renewInterval || policy.idleTimeout, grace: policy.renewGrace, absolute: policy.absoluteTimeout }[c.scale];
+        const scale = {
+          touch: policy.touchInterval,
+          idle: policy.idleTimeout,
+          renew: policy.renewInterval || policy.idleTimeout,
+          grace: policy.renewGrace,
+          absolute: policy.absoluteTimeout,
+        }[c.scale];
         clock.advance(Math.floor(scale * c.share));
         break;
       }
@@ -367,11 +524,15 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
         const s = id === undefined ? undefined : sessionOf.get(id);
         if (!s) break;
         const at =
-          c.which === 'idle' ? s.lastSeen + policy.idleTimeout
-          : c.which === 'absolute' ? s.abs
-          : c.which === 'store' ? storeUntil(s)
-          : c.which === 'renew' ? s.issuedAt + (policy.renewInterval || policy.idleTimeout)
-          : (s.retired.get(id!)?.at ?? s.issuedAt) + policy.renewGrace;
+          c.which === 'idle'
+            ? s.lastSeen + policy.idleTimeout
+            : c.which === 'absolute'
+              ? s.abs
+              : c.which === 'store'
+                ? storeUntil(s)
+                : c.which === 'renew'
+                  ? s.issuedAt + (policy.renewInterval || policy.idleTimeout)
+                  : (s.retired.get(id!)?.at ?? s.issuedAt) + policy.renewGrace;
         if (at + c.delta > t) clock.set(at + c.delta);
         break;
       }
@@ -379,43 +540,71 @@ async function run(cfg: Config, commands: Command[]): Promise<void> {
 
     // The store: the live record of every live session expires exactly at its store deadline...
     for (const s of sessions) {
-      if (s.state === 'live' && clock.now() < storeUntil(s)) expect(expiries.get(`lk:s:${hashSecret(s.current)}`)).toBe(storeUntil(s));
+      if (s.state === 'live' && clock.now() < storeUntil(s))
+        expect(expiries.get(`lk:s:${hashSecret(s.current)}`)).toBe(storeUntil(s));
     }
     // ...and nothing outlives its deadline by more than the sweep interval.
     await memory.get('probe'); // any operation sweeps once the interval has passed
     const now = clock.now();
     const mayRemain = [...expiries.values()].filter((at) => at > now - cfg.sweepInterval).length;
-    expect(memory.size, 'records held past their deadline plus the sweep interval').toBeLessThanOrEqual(mayRemain);
-    const membersMayRemain = [...members.values()].filter((at) => at > now - cfg.sweepInterval).length;
-    expect(memory.indexSize, 'index members held past their deadline plus the sweep interval').toBeLessThanOrEqual(membersMayRemain);
+    expect(
+      memory.size,
+      'records held past their deadline plus the sweep interval',
+    ).toBeLessThanOrEqual(mayRemain);
+    const membersMayRemain = [...members.values()].filter(
+      (at) => at > now - cfg.sweepInterval,
+    ).length;
+    expect(
+      memory.indexSize,
+      'index members held past their deadline plus the sweep interval',
+    ).toBeLessThanOrEqual(membersMayRemain);
   }
 }
 
 describe('decide, the pure heart', () => {
   it('over any timeline of touches: valid exactly while inside both deadlines, expired-absolute when both passed, store TTL never past the deadline', () => {
     fc.assert(
-      fc.property(config, fc.array(fc.record({ gap: fc.nat(200_000), touch: fc.boolean() }), { maxLength: 30 }), ({ policy }, steps) => {
-        const start = 1_767_225_600_000;
-        let record = freshRecord(policy, { uid: 'ada', data: {}, authTime: start, device: {} }, start);
-        let now = start;
-        let lastTouch = start;
-        for (const { gap, touch } of steps) {
-          now += gap;
-          const d = decide(policy, record, now);
-          const idleAt = Math.min(lastTouch + policy.idleTimeout, record.absoluteDeadline);
-          if (now >= record.absoluteDeadline) expect(d).toEqual({ kind: 'expired', expiry: { kind: 'absolute', at: record.absoluteDeadline } });
-          else if (now >= idleAt) expect(d).toEqual({ kind: 'expired', expiry: { kind: 'idle', at: idleAt } });
-          else {
-            expect(d).toMatchObject({ kind: 'valid', touch: now - lastTouch >= policy.touchInterval });
-            if (touch) {
-              record = touched(policy, record, now);
-              lastTouch = now;
-              expect(record.idleDeadline).toBeLessThanOrEqual(record.absoluteDeadline);
+      fc.property(
+        config,
+        fc.array(fc.record({ gap: fc.nat(200_000), touch: fc.boolean() }), { maxLength: 30 }),
+        ({ policy }, steps) => {
+          const start = 1_767_225_600_000;
+          let record = freshRecord(
+            policy,
+            { uid: 'ada', data: {}, authTime: start, device: {} },
+            start,
+          );
+          let now = start;
+          let lastTouch = start;
+          for (const { gap, touch } of steps) {
+            now += gap;
+            const d = decide(policy, record, now);
+            const idleAt = Math.min(lastTouch + policy.idleTimeout, record.absoluteDeadline);
+            if (now >= record.absoluteDeadline)
+              expect(d).toEqual({
+                kind: 'expired',
+                expiry: { kind: 'absolute', at: record.absoluteDeadline },
+              });
+            else if (now >= idleAt)
+              expect(d).toEqual({ kind: 'expired', expiry: { kind: 'idle', at: idleAt } });
+            else {
+              expect(d).toMatchObject({
+                kind: 'valid',
+                touch: now - lastTouch >= policy.touchInterval,
+              });
+              if (touch) {
+                record = touched(policy, record, now);
+                lastTouch = now;
+                expect(record.idleDeadline).toBeLessThanOrEqual(record.absoluteDeadline);
+              }
             }
+            if (d.kind === 'valid')
+              expect(now + storeTtl(policy, record, now)).toBe(
+                Math.min(record.idleDeadline, record.absoluteDeadline) + policy.expiryNotice,
+              );
           }
-          if (d.kind === 'valid') expect(now + storeTtl(policy, record, now)).toBe(Math.min(record.idleDeadline, record.absoluteDeadline) + policy.expiryNotice);
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -423,14 +612,21 @@ describe('decide, the pure heart', () => {
 
 describe('random timelines against the model', () => {
   it('every outcome is predicted, and the invariants hold', async () => {
-    await fc.assert(fc.asyncProperty(config, fc.array(command, { minLength: 10, maxLength: 40 }), run), { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(config, fc.array(command, { minLength: 10, maxLength: 40 }), run),
+      { numRuns: 200 },
+    );
   });
 
   it('long quiet stretches: everything is swept, nothing is accepted', async () => {
     await fc.assert(
       fc.asyncProperty(config, fc.array(command, { maxLength: 25 }), async (cfg, commands) => {
         const quiet = cfg.policy.absoluteTimeout + cfg.policy.expiryNotice + cfg.sweepInterval + 1;
-        await run(cfg, [...commands, { kind: 'advance', scale: 'absolute', share: quiet / cfg.policy.absoluteTimeout + 1e-9 }, { kind: 'replay', pick: 0, write: false }]);
+        await run(cfg, [
+          ...commands,
+          { kind: 'advance', scale: 'absolute', share: quiet / cfg.policy.absoluteTimeout + 1e-9 },
+          { kind: 'replay', pick: 0, write: false },
+        ]);
       }),
       { numRuns: 50 },
     );
@@ -445,11 +641,20 @@ describe('random timelines against the model', () => {
 describe('racing tabs', () => {
   type TabOp = 'read' | 'write' | 'logout' | 'regenerate';
   const race = fc.record({
-    ops: fc.array(fc.constantFrom<TabOp>('read', 'write', 'write', 'logout', 'regenerate'), { minLength: 2, maxLength: 4 }),
+    ops: fc.array(fc.constantFrom<TabOp>('read', 'write', 'write', 'logout', 'regenerate'), {
+      minLength: 2,
+      maxLength: 4,
+    }),
     // 0: nothing due; 1: a touch is due; 2: a renewal is due.
     due: fc.constantFrom(0, 1, 2),
   });
-  const policy = definePolicy({ idleTimeout: '30m', absoluteTimeout: '8h', touchInterval: '1m', renewInterval: '1h', renewGrace: '10s' });
+  const policy = definePolicy({
+    idleTimeout: '30m',
+    absoluteTimeout: '8h',
+    touchInterval: '1m',
+    renewInterval: '1h',
+    renewGrace: '10s',
+  });
 
   it('no write is lost, the session never forks, and a logout is never undone', async () => {
     await fc.assert(
@@ -457,7 +662,8 @@ describe('racing tabs', () => {
         const clock = new ManualClock();
         const memory = new MemoryStore({ clock });
         let scheduled = false;
-        const later = <T>(label: string, f: () => Promise<T>): Promise<T> => (scheduled ? s.schedule(Promise.resolve(label), label).then(f) : f());
+        const later = <T>(label: string, f: () => Promise<T>): Promise<T> =>
+          scheduled ? s.schedule(Promise.resolve(label), label).then(f) : f();
         const index = memory.userIndex;
         const store: SessionStore = {
           name: 'scheduled-memory',
@@ -473,10 +679,13 @@ describe('racing tabs', () => {
           },
         };
         const lk = createLatchkey<Record<string, number>>({ policy, store, clock });
-        const req = (id: string) => new Request(`${ORIGIN}/`, { headers: { cookie: `${COOKIE}=${id}` } });
+        const req = (id: string) =>
+          new Request(`${ORIGIN}/`, { headers: { cookie: `${COOKIE}=${id}` } });
         const login = lk.forRequest(new Request(`${ORIGIN}/`));
         await login.login('ada');
-        const original = parseSetCookie((await login.commit(new Response())).headers.getSetCookie()[0]!).value;
+        const original = parseSetCookie(
+          (await login.commit(new Response())).headers.getSetCookie()[0]!,
+        ).value;
         if (due === 1) clock.advance('5m');
         if (due === 2) {
           for (let i = 0; i < 12; i++) {
@@ -499,17 +708,30 @@ describe('racing tabs', () => {
           if (op === 'write' && outcome.valid) outcome.session.set(`tab${i}`, i);
           if (op === 'logout') await rs.logout();
           // A regeneration that loses to a parallel logout, renewal or regeneration is undone and says so.
-          const refused = op === 'regenerate' && outcome.valid && (await rs.regenerate().then(() => false, (e: unknown) => {
-            expect(e).toBeInstanceOf(SessionConflictError);
-            return true;
-          }));
+          const refused =
+            op === 'regenerate' &&
+            outcome.valid &&
+            (await rs.regenerate().then(
+              () => false,
+              (e: unknown) => {
+                expect(e).toBeInstanceOf(SessionConflictError);
+                return true;
+              },
+            ));
           const res = await rs.commit(new Response());
-          return { op, i, valid: outcome.valid && !refused, cookies: res.headers.getSetCookie().map(parseSetCookie) };
+          return {
+            op,
+            i,
+            valid: outcome.valid && !refused,
+            cookies: res.headers.getSetCookie().map(parseSetCookie),
+          };
         });
         const results = await s.waitFor(Promise.all(tabs));
         scheduled = false;
 
-        const newIds = results.flatMap((r) => r.cookies.filter((c) => c.maxAge !== 0).map((c) => c.value));
+        const newIds = results.flatMap((r) =>
+          r.cookies.filter((c) => c.maxAge !== 0).map((c) => c.value),
+        );
         expect(newIds.length, 'at most one renewal or regeneration wins').toBeLessThanOrEqual(1);
         const candidates = [...newIds, original];
         const loggedOut = results.some((r) => r.op === 'logout' && r.valid);
@@ -528,7 +750,9 @@ describe('racing tabs', () => {
         expect(live.length).toBeGreaterThan(0);
         for (const session of live) {
           expect(session.handle).toBe(sessions[0]!.handle);
-          for (const r of results) if (r.op === 'write' && r.valid) expect(session.get(`tab${r.i}`), `tab ${r.i}'s write was lost`).toBe(r.i);
+          for (const r of results)
+            if (r.op === 'write' && r.valid)
+              expect(session.get(`tab${r.i}`), `tab ${r.i}'s write was lost`).toBe(r.i);
         }
       }),
       { numRuns: 200 },

@@ -16,11 +16,24 @@ const SRC = fileURLToPath(new URL('../src', import.meta.url));
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sourceFiles(join(dir, e.name)) : /\.[cm]?[jt]sx?$/.test(e.name) ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? sourceFiles(join(dir, e.name))
+      : /\.[cm]?[jt]sx?$/.test(e.name)
+        ? [join(dir, e.name)]
+        : [],
   );
 }
 
-const FORBIDDEN_GLOBALS = new Set(['process', 'Buffer', 'Deno', 'Bun', 'require', '__dirname', '__filename', 'setImmediate']);
+const FORBIDDEN_GLOBALS = new Set([
+  'process',
+  'Buffer',
+  'Deno',
+  'Bun',
+  'require',
+  '__dirname',
+  '__filename',
+  'setImmediate',
+]);
 
 function allowedModule(spec: string, inTesting: boolean): boolean {
   if (spec.startsWith('./') || spec.startsWith('../')) return true;
@@ -32,28 +45,42 @@ function allowedModule(spec: string, inTesting: boolean): boolean {
 function violations(text: string, fileName: string, inTesting: boolean): string[] {
   const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const found: string[] = [];
-  const at = (node: ts.Node, what: string) => found.push(`${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${what}`);
+  const at = (node: ts.Node, what: string) =>
+    found.push(`${file.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${what}`);
   const checkSpecifier = (node: ts.Node, spec: ts.Node | undefined) => {
     if (spec && ts.isStringLiteralLike(spec)) {
       if (!allowedModule(spec.text, inTesting)) at(node, `imports '${spec.text}'`);
     } else if (spec) at(node, 'imports a computed module name');
   };
   const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) checkSpecifier(node, node.moduleSpecifier);
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node))
+      checkSpecifier(node, node.moduleSpecifier);
     else if (ts.isImportEqualsDeclaration(node)) at(node, 'uses import = require()');
-    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) checkSpecifier(node, node.arguments[0]);
-    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) checkSpecifier(node, node.argument.literal);
+    else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword)
+      checkSpecifier(node, node.arguments[0]);
+    else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument))
+      checkSpecifier(node, node.argument.literal);
     else if (ts.isIdentifier(node) && FORBIDDEN_GLOBALS.has(node.text)) {
       const parent = node.parent;
       // `x.process` names a property, not the global; `globalThis.process` does reach the global.
       const isPropertyName =
-        (ts.isPropertyAccessExpression(parent) && parent.name === node && !/^(globalThis|global|self|window)$/.test(parent.expression.getText())) ||
+        (ts.isPropertyAccessExpression(parent) &&
+          parent.name === node &&
+          !/^(globalThis|global|self|window)$/.test(parent.expression.getText())) ||
         (ts.isPropertyAssignment(parent) && parent.name === node) ||
         (ts.isPropertySignature(parent) && parent.name === node) ||
         (ts.isMethodDeclaration(parent) && parent.name === node);
       if (!isPropertyName) at(node, `uses ${node.text}`);
-    } else if ((ts.isStringLiteralLike(node) || ts.isTemplateHead(node)) && /^node:/.test(node.text)) at(node, `names '${node.text}'`);
-    else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression) && FORBIDDEN_GLOBALS.has(node.argumentExpression.text)) {
+    } else if (
+      (ts.isStringLiteralLike(node) || ts.isTemplateHead(node)) &&
+      /^node:/.test(node.text)
+    )
+      at(node, `names '${node.text}'`);
+    else if (
+      ts.isElementAccessExpression(node) &&
+      ts.isStringLiteralLike(node.argumentExpression) &&
+      FORBIDDEN_GLOBALS.has(node.argumentExpression.text)
+    ) {
       at(node, `uses ${node.argumentExpression.text}`);
     }
     ts.forEachChild(node, visit);
@@ -67,7 +94,9 @@ describe('packages/core/src is Web standards plus jose and @noble/hashes', () =>
 
   it('finds the sources', () => {
     expect(files.length).toBeGreaterThan(15);
-    expect(files.map((f) => relative(SRC, f))).toEqual(expect.arrayContaining(['engine.ts', 'random.ts', join('store', 'memory.ts')]));
+    expect(files.map((f) => relative(SRC, f))).toEqual(
+      expect.arrayContaining(['engine.ts', 'random.ts', join('store', 'memory.ts')]),
+    );
   });
 
   it.each(files.map((f) => [relative(SRC, f), f]))('%s', (rel, file) => {

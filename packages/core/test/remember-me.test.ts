@@ -7,8 +7,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  createLatchkey, ManualClock, MemoryStore, PolicyError, presets, StoreCapabilityError, StoreError,
-  type LoadOutcome, type PolicyOptions, type SessionLimit, type RequestSession, type SessionEvent, type SessionStore,
+  createLatchkey,
+  ManualClock,
+  MemoryStore,
+  PolicyError,
+  presets,
+  StoreCapabilityError,
+  StoreError,
+  type LoadOutcome,
+  type PolicyOptions,
+  type SessionLimit,
+  type RequestSession,
+  type SessionEvent,
+  type SessionStore,
 } from '../src/index.js';
 
 const ORIGIN = 'https://app.example';
@@ -27,15 +38,29 @@ const policy: PolicyOptions = {
 
 type Handler = (rs: RequestSession, outcome: LoadOutcome) => unknown;
 
-function setup(options: { policy?: PolicyOptions; store?: (clock: ManualClock) => SessionStore; sessionLimit?: SessionLimit } = {}) {
+function setup(
+  options: {
+    policy?: PolicyOptions;
+    store?: (clock: ManualClock) => SessionStore;
+    sessionLimit?: SessionLimit;
+  } = {},
+) {
   const clock = new ManualClock();
   const store = options.store ? options.store(clock) : new MemoryStore({ clock });
   const events: SessionEvent[] = [];
-  const lk = createLatchkey({ policy: options.policy ?? policy, store, clock, onEvent: (e) => void events.push(e), ...(options.sessionLimit ? { sessionLimit: options.sessionLimit } : {}) });
+  const lk = createLatchkey({
+    policy: options.policy ?? policy,
+    store,
+    clock,
+    onEvent: (e) => void events.push(e),
+    ...(options.sessionLimit ? { sessionLimit: options.sessionLimit } : {}),
+  });
 
   /** One request with a raw Cookie header. */
   async function send(cookie: string | undefined, handler?: Handler) {
-    const rs = lk.forRequest(new Request(ORIGIN + '/', { headers: cookie === undefined ? {} : { cookie } }));
+    const rs = lk.forRequest(
+      new Request(ORIGIN + '/', { headers: cookie === undefined ? {} : { cookie } }),
+    );
     const outcome = await rs.load();
     if (handler) await handler(rs, outcome);
     const response = await rs.commit(new Response('ok'));
@@ -43,7 +68,11 @@ function setup(options: { policy?: PolicyOptions; store?: (clock: ManualClock) =
     for (const line of response.headers.getSetCookie()) {
       const [pair = '', ...attrs] = line.split(';').map((s) => s.trim());
       const maxAge = attrs.find((a) => /^max-age=/i.test(a));
-      set.set(pair.slice(0, pair.indexOf('=')), { value: pair.slice(pair.indexOf('=') + 1), maxAge: maxAge ? Number(maxAge.split('=')[1]) : undefined, line });
+      set.set(pair.slice(0, pair.indexOf('=')), {
+        value: pair.slice(pair.indexOf('=') + 1),
+        maxAge: maxAge ? Number(maxAge.split('=')[1]) : undefined,
+        line,
+      });
     }
     return { rs, outcome, response, set };
   }
@@ -55,7 +84,10 @@ function setup(options: { policy?: PolicyOptions; store?: (clock: ManualClock) =
       jar,
       header: () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ') || undefined,
       async go(handler?: Handler) {
-        const r = await send([...jar].map(([k, v]) => `${k}=${v}`).join('; ') || undefined, handler);
+        const r = await send(
+          [...jar].map(([k, v]) => `${k}=${v}`).join('; ') || undefined,
+          handler,
+        );
         for (const [name, { value, maxAge }] of r.set) {
           if (maxAge === 0) jar.delete(name);
           else jar.set(name, value);
@@ -72,7 +104,8 @@ function setup(options: { policy?: PolicyOptions; store?: (clock: ManualClock) =
     return b;
   }
 
-  const of = <T extends SessionEvent['type']>(type: T) => events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
+  const of = <T extends SessionEvent['type']>(type: T) =>
+    events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
   return { clock, store, events, lk, send, browser, remembered, of };
 }
 
@@ -96,7 +129,12 @@ describe('remember-me login', () => {
 
   it('the device cookie stays HttpOnly even when the app lets scripts read its session cookie', async () => {
     const clock = new ManualClock();
-    const lk = createLatchkey({ policy, store: new MemoryStore({ clock }), clock, cookie: { httpOnly: false } });
+    const lk = createLatchkey({
+      policy,
+      store: new MemoryStore({ clock }),
+      clock,
+      cookie: { httpOnly: false },
+    });
     const rs = lk.forRequest(new Request(ORIGIN + '/'));
     await rs.login('ada', { rememberMe: true });
     const lines = (await rs.commit(new Response('ok'))).headers.getSetCookie();
@@ -109,7 +147,12 @@ describe('remember-me login', () => {
     for (const preset of [presets.banking, presets.kiosk]) {
       const t = setup({ policy: preset });
       const b = t.browser();
-      const error = await b.go((rs) => rs.login('ada', { rememberMe: true })).then(() => null, (e: unknown) => e);
+      const error = await b
+        .go((rs) => rs.login('ada', { rememberMe: true }))
+        .then(
+          () => null,
+          (e: unknown) => e,
+        );
       expect(error).toBeInstanceOf(PolicyError);
       expect((error as PolicyError).message).toMatch(new RegExp(`${preset.name}.*remember-me`));
       expect(b.jar.size).toBe(0);
@@ -239,7 +282,12 @@ describe('theft detection', () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => t.send(header)));
     const tokens = new Set(results.map((r) => r.set.get(REMEMBER)?.value));
     const ids = new Set(results.map((r) => r.set.get(SESSION)?.value));
-    expect(results.every((r) => r.outcome.valid && r.outcome.via === 'remember-me' && r.outcome.session.userId === 'ada')).toBe(true);
+    expect(
+      results.every(
+        (r) =>
+          r.outcome.valid && r.outcome.via === 'remember-me' && r.outcome.session.userId === 'ada',
+      ),
+    ).toBe(true);
     expect(tokens.size).toBe(1);
     expect(ids.size).toBe(1);
     expect([...tokens][0]).not.toBe(b.jar.get(REMEMBER));
@@ -266,7 +314,8 @@ describe('theft detection', () => {
     const t = setup();
     const b = await t.remembered();
     const token = b.jar.get(REMEMBER)!;
-    const flip = (s: string, i: number) => s.slice(0, i) + String.fromCharCode(s.charCodeAt(i) ^ 1) + s.slice(i + 1);
+    const flip = (s: string, i: number) =>
+      s.slice(0, i) + String.fromCharCode(s.charCodeAt(i) ^ 1) + s.slice(i + 1);
     // Selector and separator: an unknown or malformed token, never theft.
     for (let i = 0; i <= 22; i++) {
       const r = await t.send(`${REMEMBER}=${flip(token, i)}`);
@@ -286,7 +335,9 @@ describe('theft detection', () => {
       const r = await v.send(`${REMEMBER}=${tampered}`);
       expect(r.outcome.valid).toBe(false);
       const wellFormed = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/.test(tampered);
-      expect(v.of('remember-me-theft').map((e) => e.userId)).toEqual(wellFormed ? [`user${i}`] : []);
+      expect(v.of('remember-me-theft').map((e) => e.userId)).toEqual(
+        wellFormed ? [`user${i}`] : [],
+      );
     }
   });
 
@@ -294,9 +345,18 @@ describe('theft detection', () => {
     const t = setup();
     const b = await t.remembered();
     const real = b.jar.get(REMEMBER)!;
-    const b64 = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
-    const shaped = fc.tuple(fc.string({ unit: b64, minLength: 22, maxLength: 22 }), fc.string({ unit: b64, minLength: 43, maxLength: 43 })).map(([s, v]) => `${s}.${v}`);
-    const cookieSafe = fc.string({ maxLength: 200 }).map((v) => v.replace(/[;\s\u0000-\u001f\u007f-\uffff]/g, ''));
+    const b64 = fc.constantFrom(
+      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_',
+    );
+    const shaped = fc
+      .tuple(
+        fc.string({ unit: b64, minLength: 22, maxLength: 22 }),
+        fc.string({ unit: b64, minLength: 43, maxLength: 43 }),
+      )
+      .map(([s, v]) => `${s}.${v}`);
+    const cookieSafe = fc
+      .string({ maxLength: 200 })
+      .map((v) => v.replace(/[;\s\u0000-\u001f\u007f-\uffff]/g, ''));
     await fc.assert(
       fc.asyncProperty(fc.oneof(shaped, cookieSafe), async (value) => {
         fc.pre(value !== real);
@@ -312,7 +372,15 @@ describe('theft detection', () => {
 
   it('hostile cookie values are refused without throwing', async () => {
     const t = setup();
-    for (const value of ['', '.', 'a'.repeat(4000), `${'A'.repeat(22)}.${'B'.repeat(43)}`, '%00%ff', '"quoted"', `${'A'.repeat(22)}.${'B'.repeat(42)}é`]) {
+    for (const value of [
+      '',
+      '.',
+      'a'.repeat(4000),
+      `${'A'.repeat(22)}.${'B'.repeat(43)}`,
+      '%00%ff',
+      '"quoted"',
+      `${'A'.repeat(22)}.${'B'.repeat(42)}é`,
+    ]) {
       const r = await t.send(`${REMEMBER}=${value}`);
       expect(r.outcome.valid).toBe(false);
     }
@@ -376,11 +444,19 @@ describe('revocation and listing', () => {
         const memory = new MemoryStore({ clock });
         const index = memory.userIndex;
         return {
-          name: 'memory-with-a-pause', get: (k) => memory.get(k), set: (k, v, ttl) => memory.set(k, v, ttl), delete: (k) => memory.delete(k),
+          name: 'memory-with-a-pause',
+          get: (k) => memory.get(k),
+          set: (k, v, ttl) => memory.set(k, v, ttl),
+          delete: (k) => memory.delete(k),
           compareAndSet: (k, e, v, ttl) => memory.compareAndSet(k, e, v, ttl),
           userIndex: {
-            add: async (u, m, ttl) => { await hook?.(m); return index.add(u, m, ttl); },
-            list: (u) => index.list(u), remove: (u, m) => index.remove(u, m), removeAll: (u) => index.removeAll(u),
+            add: async (u, m, ttl) => {
+              await hook?.(m);
+              return index.add(u, m, ttl);
+            },
+            list: (u) => index.list(u),
+            remove: (u, m) => index.remove(u, m),
+            removeAll: (u) => index.removeAll(u),
           },
         };
       },
@@ -413,7 +489,9 @@ describe('revocation and listing', () => {
     expect(devices[0]!.session).toMatchObject({ handle: phoneHandle, current: true });
     const sessions = await t.lk.listSessions('ada');
     expect(sessions).toHaveLength(2);
-    expect(sessions.find((s) => s.handle === phoneHandle)?.rememberedDevice).toBe(devices[0]!.handle);
+    expect(sessions.find((s) => s.handle === phoneHandle)?.rememberedDevice).toBe(
+      devices[0]!.handle,
+    );
 
     // The device's session changes with silent re-authentication; the list follows.
     t.clock.advance('20m');
@@ -475,21 +553,40 @@ describe('revocation and listing', () => {
 
 describe('configuration and failure', () => {
   it('refuses remember-me on a store without compare-and-set or a user index, naming the capability and the stores that work', () => {
-    const without = (drop: 'compareAndSet' | 'userIndex') => (clock: ManualClock): SessionStore => {
-      const m = new MemoryStore({ clock });
-      return {
-        name: 'kv-like', get: (k) => m.get(k), set: (k, v, ttl) => m.set(k, v, ttl), delete: (k) => m.delete(k),
-        ...(drop === 'compareAndSet' ? { userIndex: m.userIndex } : { compareAndSet: (k: string, e: string | null, v: string, ttl: number) => m.compareAndSet(k, e, v, ttl) }),
+    const without =
+      (drop: 'compareAndSet' | 'userIndex') =>
+      (clock: ManualClock): SessionStore => {
+        const m = new MemoryStore({ clock });
+        return {
+          name: 'kv-like',
+          get: (k) => m.get(k),
+          set: (k, v, ttl) => m.set(k, v, ttl),
+          delete: (k) => m.delete(k),
+          ...(drop === 'compareAndSet'
+            ? { userIndex: m.userIndex }
+            : {
+                compareAndSet: (k: string, e: string | null, v: string, ttl: number) =>
+                  m.compareAndSet(k, e, v, ttl),
+              }),
+        };
       };
-    };
     for (const drop of ['compareAndSet', 'userIndex'] as const) {
-      const error = (() => { try { setup({ store: without(drop) }); return null; } catch (e) { return e; } })();
+      const error = (() => {
+        try {
+          setup({ store: without(drop) });
+          return null;
+        } catch (e) {
+          return e;
+        }
+      })();
       expect(error).toBeInstanceOf(StoreCapabilityError);
       expect(error).toMatchObject({ code: 'ERR_STORE_CAPABILITY', capability: drop });
       expect((error as Error).message).toMatch(/memory, Redis, Deno KV, Durable Objects/);
       expect((error as Error).message).toMatch(/kv-like does not provide it/);
       // The same store is fine once remember-me is off.
-      expect(() => setup({ policy: { ...policy, rememberMe: false }, store: without(drop) })).not.toThrow();
+      expect(() =>
+        setup({ policy: { ...policy, rememberMe: false }, store: without(drop) }),
+      ).not.toThrow();
     }
   });
 
@@ -498,7 +595,14 @@ describe('configuration and failure', () => {
     const t = setup({
       store: (clock) => {
         const m = new MemoryStore({ clock });
-        return { name: 'flaky', userIndex: m.userIndex, get: (k) => (down ? Promise.reject(new Error('ECONNRESET')) : m.get(k)), set: (k, v, ttl) => m.set(k, v, ttl), delete: (k) => m.delete(k), compareAndSet: (k, e, v, ttl) => m.compareAndSet(k, e, v, ttl) };
+        return {
+          name: 'flaky',
+          userIndex: m.userIndex,
+          get: (k) => (down ? Promise.reject(new Error('ECONNRESET')) : m.get(k)),
+          set: (k, v, ttl) => m.set(k, v, ttl),
+          delete: (k) => m.delete(k),
+          compareAndSet: (k, e, v, ttl) => m.compareAndSet(k, e, v, ttl),
+        };
       },
     });
     const b = await t.remembered();

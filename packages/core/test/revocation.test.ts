@@ -17,7 +17,13 @@ function setup() {
   const memory = new MemoryStore({ clock });
   const events: SessionEvent[] = [];
   const onEvent = (e: SessionEvent) => void events.push(e);
-  const issuer = createTokenIssuer({ keys: [{ kid: 'k1', alg: 'HS256', secret: 'r'.repeat(32) }], store: memory, policy: presets.api, clock, onEvent });
+  const issuer = createTokenIssuer({
+    keys: [{ kid: 'k1', alg: 'HS256', secret: 'r'.repeat(32) }],
+    store: memory,
+    policy: presets.api,
+    clock,
+    onEvent,
+  });
   return { clock, memory, events, issuer };
 }
 
@@ -25,13 +31,23 @@ describe('revocation by jti', () => {
   it('a full memory store refuses new writes (fail closed) instead of evicting a revocation and reviving the token', async () => {
     const clock = new ManualClock();
     const memory = new MemoryStore({ clock, maxEntries: 100 });
-    const issuer = createTokenIssuer({ keys: [{ kid: 'k1', alg: 'HS256', secret: 'r'.repeat(32) }], store: memory, policy: presets.api, clock, cache: false });
+    const issuer = createTokenIssuer({
+      keys: [{ kid: 'k1', alg: 'HS256', secret: 'r'.repeat(32) }],
+      store: memory,
+      policy: presets.api,
+      clock,
+      cache: false,
+    });
     const pair = await issuer.issue('ada');
     expect(await issuer.revokeAccessToken(pair.accessToken)).toBe(true);
     let refused: unknown;
-    for (let i = 0; i < 200 && !refused; i++) await issuer.issue(`user-${i}`).catch((e: unknown) => void (refused = e));
+    for (let i = 0; i < 200 && !refused; i++)
+      await issuer.issue(`user-${i}`).catch((e: unknown) => void (refused = e));
     expect(refused).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
-    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'revoked' });
+    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({
+      valid: false,
+      reason: 'revoked',
+    });
   });
 
   it('a revoked access token is refused until its expiry, emits token-revoked-used, and then its entry is gone from the store', async () => {
@@ -42,15 +58,29 @@ describe('revocation by jti', () => {
     if (!verdict.valid) throw new Error(verdict.reason);
     const key = `lk:jti:${hashSecret(verdict.claims.jti)}`;
     expect(await issuer.revokeAccessToken(pair.accessToken)).toBe(true);
-    expect(events.find((e) => e.type === 'token-revoked')).toMatchObject({ userId: 'ada', jti: verdict.claims.jti });
+    expect(events.find((e) => e.type === 'token-revoked')).toMatchObject({
+      userId: 'ada',
+      jti: verdict.claims.jti,
+    });
     expect(await memory.get(key)).not.toBeNull();
     clock.advance('4m');
-    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'revoked' });
-    expect(events.at(-1)).toMatchObject({ type: 'token-revoked-used', cause: 'jti', userId: 'ada', jti: verdict.claims.jti });
+    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({
+      valid: false,
+      reason: 'revoked',
+    });
+    expect(events.at(-1)).toMatchObject({
+      type: 'token-revoked-used',
+      cause: 'jti',
+      userId: 'ada',
+      jti: verdict.claims.jti,
+    });
     // Only that token: another one of the same user still works.
     expect((await issuer.verifyAccess(other.accessToken)).valid).toBe(true);
     clock.advance('1m');
-    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'expired' });
+    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({
+      valid: false,
+      reason: 'expired',
+    });
     expect(await memory.get(key)).toBeNull();
   });
 
@@ -74,9 +104,16 @@ describe('per-user not-before (log out everywhere)', () => {
     const bob = await issuer.issue('bob');
     clock.advance('10s');
     await issuer.revokeUser('ada');
-    expect(events.find((e) => e.type === 'user-tokens-revoked')).toMatchObject({ userId: 'ada', notBefore: clock.now() });
+    expect(events.find((e) => e.type === 'user-tokens-revoked')).toMatchObject({
+      userId: 'ada',
+      notBefore: clock.now(),
+    });
     expect(await issuer.verifyAccess(ada.accessToken)).toEqual({ valid: false, reason: 'revoked' });
-    expect(events.at(-1)).toMatchObject({ type: 'token-revoked-used', cause: 'not-before', userId: 'ada' });
+    expect(events.at(-1)).toMatchObject({
+      type: 'token-revoked-used',
+      cause: 'not-before',
+      userId: 'ada',
+    });
     expect(await issuer.refresh(ada.refreshToken)).toEqual({ valid: false, reason: 'revoked' });
     expect((await issuer.verifyAccess(bob.accessToken)).valid).toBe(true);
     expect((await issuer.refresh(bob.refreshToken)).valid).toBe(true);

@@ -9,12 +9,21 @@ import { ManualClock } from '../src/clock.js';
 import { CookieError, ConfigError, StoreError } from '../src/errors.js';
 import type { SessionEvent } from '../src/events.js';
 import type { PolicyOptions } from '../src/policy.js';
-import { createSealedSessions, type SealedSessions, type SealedSessionsOptions } from '../src/sealed/sealed-sessions.js';
+import {
+  createSealedSessions,
+  type SealedSessions,
+  type SealedSessionsOptions,
+} from '../src/sealed/sealed-sessions.js';
 import type { SealedRequestSession } from '../src/sealed/sealed-sessions.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { LoadOutcome } from '../src/outcome.js';
 
-const policy: PolicyOptions = { idleTimeout: '30m', absoluteTimeout: '8h', touchInterval: '1m', renewInterval: false };
+const policy: PolicyOptions = {
+  idleTimeout: '30m',
+  absoluteTimeout: '8h',
+  touchInterval: '1m',
+  renewInterval: false,
+};
 const CURRENT = 'c'.repeat(32);
 const OLD = 'o'.repeat(40);
 type Data = { theme?: string; blob?: string };
@@ -40,7 +49,13 @@ function jar() {
 
 function setup(options: Partial<SealedSessionsOptions> = {}, clock = new ManualClock()) {
   const events: SessionEvent[] = [];
-  const sessions = createSealedSessions<Data>({ policy, secrets: [CURRENT], clock, onEvent: (e) => void events.push(e), ...options });
+  const sessions = createSealedSessions<Data>({
+    policy,
+    secrets: [CURRENT],
+    clock,
+    onEvent: (e) => void events.push(e),
+    ...options,
+  });
   return { clock, events, sessions, browser: browser(sessions) };
 }
 
@@ -48,7 +63,9 @@ function browser(sessions: SealedSessions<Data>, j = jar()) {
   return {
     jar: j,
     async go(handler?: (rs: SealedRequestSession<Data>, outcome: LoadOutcome<Data>) => unknown) {
-      const rs = sessions.forRequest(new Request('https://app.example/', { headers: j.header() ? { cookie: j.header() } : {} }));
+      const rs = sessions.forRequest(
+        new Request('https://app.example/', { headers: j.header() ? { cookie: j.header() } : {} }),
+      );
       const outcome = await rs.load();
       if (handler) await handler(rs, outcome);
       const response = await rs.commit(new Response('ok'));
@@ -60,13 +77,18 @@ function browser(sessions: SealedSessions<Data>, j = jar()) {
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const flip = (s: string, i: number) => s.slice(0, i) + (ALPHABET[ALPHABET.indexOf(s[i]!) ^ 0x20] ?? 'A') + s.slice(i + 1);
+const flip = (s: string, i: number) =>
+  s.slice(0, i) + (ALPHABET[ALPHABET.indexOf(s[i]!) ^ 0x20] ?? 'A') + s.slice(i + 1);
 
 describe('sealed sessions: construction', () => {
   it('refuses an empty secret list and secrets under 32 bytes, naming the position and the limit', () => {
     expect(() => createSealedSessions({ policy, secrets: [] })).toThrow(ConfigError);
-    expect(() => createSealedSessions({ policy, secrets: [CURRENT, 'x'.repeat(31)] })).toThrow(/secrets\[1\] is 31 bytes; a sealing secret needs at least 32 bytes/);
-    expect(() => createSealedSessions({ policy, secrets: [new Uint8Array(16)] })).toThrow(RangeError);
+    expect(() => createSealedSessions({ policy, secrets: [CURRENT, 'x'.repeat(31)] })).toThrow(
+      /secrets\[1\] is 31 bytes; a sealing secret needs at least 32 bytes/,
+    );
+    expect(() => createSealedSessions({ policy, secrets: [new Uint8Array(16)] })).toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -75,7 +97,9 @@ describe('sealed sessions: lifecycle on the manual clock', () => {
     const { browser: b, events } = setup();
     const first = await b.go((rs) => rs.login('ada', { data: { theme: 'dark' } }));
     expect(first.setCookie).toHaveLength(1);
-    expect(first.setCookie[0]).toMatch(/^__Host-session=[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+; Max-Age=28800; Expires=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax$/);
+    expect(first.setCookie[0]).toMatch(
+      /^__Host-session=[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+; Max-Age=28800; Expires=[^;]+; Path=\/; Secure; HttpOnly; SameSite=Lax$/,
+    );
     expect(first.setCookie[0]).not.toContain('dark');
     expect(first.response.headers.get('cache-control')).toBe('no-store');
     const second = await b.go();
@@ -98,7 +122,12 @@ describe('sealed sessions: lifecycle on the manual clock', () => {
     expect(signedIn.outcome.valid && signedIn.outcome.session.data).toEqual({ theme: 'dark' });
     const [created, regenerated] = events;
     expect(regenerated).toMatchObject({ type: 'regenerated', cause: 'login', userId: 'ada' });
-    expect(regenerated!.type === 'regenerated' && created!.type === 'created' && regenerated.previous === created.handle && regenerated.handle !== created.handle).toBe(true);
+    expect(
+      regenerated!.type === 'regenerated' &&
+        created!.type === 'created' &&
+        regenerated.previous === created.handle &&
+        regenerated.handle !== created.handle,
+    ).toBe(true);
   });
 
   it('touch is throttled: no reseal within touchInterval, one after it', async () => {
@@ -133,7 +162,11 @@ describe('sealed sessions: lifecycle on the manual clock', () => {
       outcome = (await b.go()).outcome;
       if (!outcome.valid) break;
     }
-    expect(outcome).toMatchObject({ valid: false, reason: 'expired-absolute', at: start + 8 * 3_600_000 });
+    expect(outcome).toMatchObject({
+      valid: false,
+      reason: 'expired-absolute',
+      at: start + 8 * 3_600_000,
+    });
     expect(clock.now() - start).toBe(8 * 3_600_000);
   });
 
@@ -158,7 +191,9 @@ describe('sealed sessions: key rotation', () => {
     const before = setup({ secrets: [OLD] }, clock);
     await before.browser.go((rs) => rs.login('ada', { data: { theme: 'dark' } }));
     const oldCookie = before.browser.jar.header();
-    const kidOf = (cookie: string) => JSON.parse(atob(cookie.split('=')[1]!.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/'))).kid as string;
+    const kidOf = (cookie: string) =>
+      JSON.parse(atob(cookie.split('=')[1]!.split('.')[0]!.replace(/-/g, '+').replace(/_/g, '/')))
+        .kid as string;
 
     const after = setup({ secrets: [CURRENT, OLD] }, clock);
     const b = browser(after.sessions, before.browser.jar);
@@ -173,12 +208,16 @@ describe('sealed sessions: key rotation', () => {
     expect((await browser(current.sessions, b.jar).go()).outcome.valid).toBe(true);
     const stale = jar();
     stale.cookies.set('__Host-session', oldCookie.split('=')[1]!);
-    expect((await browser(current.sessions, stale).go()).outcome).toMatchObject({ valid: false, reason: 'malformed' });
+    expect((await browser(current.sessions, stale).go()).outcome).toMatchObject({
+      valid: false,
+      reason: 'malformed',
+    });
   });
 });
 
 describe('sealed sessions: size', () => {
-  const big = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(97 + ((i * 7919) % 26))).join('');
+  const big = (n: number) =>
+    Array.from({ length: n }, (_, i) => String.fromCharCode(97 + ((i * 7919) % 26))).join('');
 
   it('split: a large session becomes numbered chunks of at most 4096 bytes each, attributes included, and reads back whole', async () => {
     const { browser: b } = setup({ chunking: 'split' });
@@ -237,18 +276,27 @@ describe('sealed sessions: tampering, cache, revocation', () => {
     const ctEnd = ctStart + ciphertext.length;
     for (let i = 0; i < value.length; i++) {
       if (value[i] === '.' || (i >= ctStart && i < ctEnd && i % 5 !== 0)) continue;
-      const rs = sessions.forRequest(new Request('https://app.example/', { headers: { cookie: `__Host-session=${flip(value, i)}` } }));
+      const rs = sessions.forRequest(
+        new Request('https://app.example/', {
+          headers: { cookie: `__Host-session=${flip(value, i)}` },
+        }),
+      );
       const outcome = await rs.load();
       expect(outcome.valid, `byte ${i}`).toBe(false);
     }
     for (const junk of ['x', 'a.b.c.d.e', '....', '%00', 'e30.e30.e30.e30.e30']) {
-      const rs = sessions.forRequest(new Request('https://app.example/', { headers: { cookie: `__Host-session=${junk}` } }));
+      const rs = sessions.forRequest(
+        new Request('https://app.example/', { headers: { cookie: `__Host-session=${junk}` } }),
+      );
       expect(await rs.load()).toMatchObject({ valid: false, reason: 'malformed' });
     }
   });
 
   it('the cache spares the decryption: ten requests with one cookie decrypt it once (and ten times with the cache off)', async () => {
-    for (const [cache, expected] of [[{ maxEntries: 10 }, 1], [false, 10]] as const) {
+    for (const [cache, expected] of [
+      [{ maxEntries: 10 }, 1],
+      [false, 10],
+    ] as const) {
       const { browser: b } = setup({ cache });
       await b.go((rs) => rs.login('ada'));
       const decrypt = vi.spyOn(crypto.subtle, 'decrypt');
@@ -268,11 +316,15 @@ describe('sealed sessions: tampering, cache, revocation', () => {
       const cookie = b.jar.header();
       // A handler changing a nested value in place, without set(): nothing is written, so the cookie still says light.
       await b.go((_rs, outcome) => {
-        if (outcome.valid) (outcome.session.get('prefs' as keyof Data) as unknown as { theme: string }).theme = 'dark';
+        if (outcome.valid)
+          (outcome.session.get('prefs' as keyof Data) as unknown as { theme: string }).theme =
+            'dark';
       });
       expect(b.jar.header()).toBe(cookie);
       const next = await b.go();
-      expect(next.outcome.valid && next.outcome.session.data).toEqual({ prefs: { theme: 'light' } });
+      expect(next.outcome.valid && next.outcome.session.data).toEqual({
+        prefs: { theme: 'light' },
+      });
     }
   });
 
@@ -295,8 +347,15 @@ describe('sealed sessions: tampering, cache, revocation', () => {
     await b.go((rs) => rs.logout({ everywhere: true }));
     const thief = jar();
     thief.cookies.set('__Host-session', stolen.split('=')[1]!);
-    expect((await browser(sessions, thief).go()).outcome).toMatchObject({ valid: false, reason: 'revoked' });
-    expect(events.at(-1)).toMatchObject({ type: 'token-revoked-used', cause: 'not-before', userId: 'ada' });
+    expect((await browser(sessions, thief).go()).outcome).toMatchObject({
+      valid: false,
+      reason: 'revoked',
+    });
+    expect(events.at(-1)).toMatchObject({
+      type: 'token-revoked-used',
+      cause: 'not-before',
+      userId: 'ada',
+    });
     clock.advance('1ms');
     await b.go((rs) => rs.login('ada'));
     expect((await b.go()).outcome.valid).toBe(true);

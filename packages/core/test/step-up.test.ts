@@ -6,21 +6,42 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  ConfigError, createLatchkey, ManualClock, MemoryStore, requireFreshAuth, SessionRequiredError,
-  type LoadOutcome, type PolicyOptions, type SessionEvent,
+  ConfigError,
+  createLatchkey,
+  ManualClock,
+  MemoryStore,
+  requireFreshAuth,
+  SessionRequiredError,
+  type LoadOutcome,
+  type PolicyOptions,
+  type SessionEvent,
 } from '../src/index.js';
 
 const ORIGIN = 'https://app.example';
 const SESSION = '__Host-session';
 
-const policy: PolicyOptions = { idleTimeout: '30m', absoluteTimeout: '8h', touchInterval: '1m', renewInterval: false, freshAuthAge: '15m', rememberMe: '14d' };
+const policy: PolicyOptions = {
+  idleTimeout: '30m',
+  absoluteTimeout: '8h',
+  touchInterval: '1m',
+  renewInterval: false,
+  freshAuthAge: '15m',
+  rememberMe: '14d',
+};
 
 function setup(p: PolicyOptions = policy) {
   const clock = new ManualClock();
   const events: SessionEvent[] = [];
-  const lk = createLatchkey({ policy: p, store: new MemoryStore({ clock }), clock, onEvent: (e) => void events.push(e) });
+  const lk = createLatchkey({
+    policy: p,
+    store: new MemoryStore({ clock }),
+    clock,
+    onEvent: (e) => void events.push(e),
+  });
   const cookies = new Map<string, string>();
-  async function go(handler?: (rs: ReturnType<typeof lk.forRequest>, outcome: LoadOutcome) => unknown) {
+  async function go(
+    handler?: (rs: ReturnType<typeof lk.forRequest>, outcome: LoadOutcome) => unknown,
+  ) {
     const header = [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const rs = lk.forRequest(new Request(ORIGIN, { headers: header ? { cookie: header } : {} }));
     const outcome = await rs.load();
@@ -38,7 +59,7 @@ function setup(p: PolicyOptions = policy) {
 }
 
 describe('requireFreshAuth', () => {
-  it('passes within the policy\'s fresh-auth age and answers 403 step_up_required after it', async () => {
+  it("passes within the policy's fresh-auth age and answers 403 step_up_required after it", async () => {
     const t = setup();
     await t.go((rs) => rs.login('ada'));
     t.clock.advance('15m');
@@ -70,7 +91,13 @@ describe('requireFreshAuth', () => {
     const { result: session } = await t.go((rs) => rs.login('ada'));
     expect(() => t.lk.requireFreshAuth(session as never)).toThrow(ConfigError);
     expect(t.lk.requireFreshAuth(session as never, '5m').fresh).toBe(true);
-    expect(() => requireFreshAuth(session as never, { policy: t.lk.policy, now: t.clock.now(), maxAge: 'soon' as never })).toThrow(RangeError);
+    expect(() =>
+      requireFreshAuth(session as never, {
+        policy: t.lk.policy,
+        now: t.clock.now(),
+        maxAge: 'soon' as never,
+      }),
+    ).toThrow(RangeError);
   });
 });
 
@@ -95,7 +122,9 @@ describe('reauthenticate', () => {
     expect(session.absoluteExpiresAt).toBe(old.absoluteExpiresAt);
     expect(t.cookies.get(SESSION)).not.toBe(oldId);
     expect(t.lk.requireFreshAuth(session).fresh).toBe(true);
-    expect(t.events.filter((e) => e.type === 'regenerated').map((e) => (e as { cause: string }).cause)).toEqual(['reauthentication']);
+    expect(
+      t.events.filter((e) => e.type === 'regenerated').map((e) => (e as { cause: string }).cause),
+    ).toEqual(['reauthentication']);
 
     const stale = await createLatchkeyRequest(t, oldId);
     expect(stale.valid).toBe(false);
@@ -121,10 +150,18 @@ describe('reauthenticate', () => {
   it('refuses without a signed-in session', async () => {
     const t = setup();
     await expect(t.go((rs) => rs.reauthenticate())).rejects.toBeInstanceOf(SessionRequiredError);
-    await expect(t.go(async (rs) => { await rs.start({}); return rs.reauthenticate(); })).rejects.toBeInstanceOf(SessionRequiredError);
+    await expect(
+      t.go(async (rs) => {
+        await rs.start({});
+        return rs.reauthenticate();
+      }),
+    ).rejects.toBeInstanceOf(SessionRequiredError);
   });
 });
 
-async function createLatchkeyRequest(t: ReturnType<typeof setup>, id: string): Promise<LoadOutcome> {
+async function createLatchkeyRequest(
+  t: ReturnType<typeof setup>,
+  id: string,
+): Promise<LoadOutcome> {
   return t.lk.forRequest(new Request(ORIGIN, { headers: { cookie: `${SESSION}=${id}` } })).load();
 }

@@ -28,7 +28,13 @@ afterAll(async () => {
 function issuerOn(store: SessionStore) {
   const clock = new ManualClock();
   const events: SessionEvent[] = [];
-  const issuer = createTokenIssuer({ keys: [{ kid: 'k1', alg: 'HS256', secret: 'r'.repeat(32) }], store, policy: presets.api, clock, onEvent: (e) => void events.push(e) });
+  const issuer = createTokenIssuer({
+    keys: [{ kid: 'k1', alg: 'HS256', secret: 'r'.repeat(32) }],
+    store,
+    policy: presets.api,
+    clock,
+    onEvent: (e) => void events.push(e),
+  });
   return { clock, events, issuer };
 }
 
@@ -39,7 +45,13 @@ describe('refresh rotation on Redis', () => {
       'consume only',
       () => {
         const full = redisStore(client, { prefix: `consume-${Math.random()}:` });
-        return { name: 'redis-consume-only', get: full.get, set: full.set, delete: full.delete, consume: full.consume };
+        return {
+          name: 'redis-consume-only',
+          get: full.get,
+          set: full.set,
+          delete: full.delete,
+          consume: full.consume,
+        };
       },
     ],
   ];
@@ -47,14 +59,19 @@ describe('refresh rotation on Redis', () => {
     it(`50 concurrent refreshes with one token all get the same successor; a use after the grace window revokes the family (${name})`, async () => {
       const { issuer, clock, events } = issuerOn(make());
       const pair = await issuer.issue('ada');
-      const outcomes = await Promise.all(Array.from({ length: 50 }, () => issuer.refresh(pair.refreshToken)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, () => issuer.refresh(pair.refreshToken)),
+      );
       expect(outcomes.every((o) => o.valid)).toBe(true);
       const successors = new Set(outcomes.map((o) => (o.valid ? o.tokens.refreshToken : '')));
       expect(successors.size).toBe(1);
       expect(events.filter((e) => e.type === 'token-refreshed' && !e.concurrent)).toHaveLength(1);
       const [successor] = [...successors] as [string];
       clock.advance('10s');
-      expect(await issuer.refresh(pair.refreshToken)).toEqual({ valid: false, reason: 'reuse-detected' });
+      expect(await issuer.refresh(pair.refreshToken)).toEqual({
+        valid: false,
+        reason: 'reuse-detected',
+      });
       expect(await issuer.refresh(successor)).toEqual({ valid: false, reason: 'revoked' });
     });
   }

@@ -11,7 +11,11 @@ import type { SessionEvent } from '../src/events.js';
 import { presets } from '../src/presets.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { SessionStore } from '../src/store/types.js';
-import { createTokenIssuer, type TokenIssuerOptions, type TokenPair } from '../src/tokens/issuer.js';
+import {
+  createTokenIssuer,
+  type TokenIssuerOptions,
+  type TokenPair,
+} from '../src/tokens/issuer.js';
 
 const SECRET = 's'.repeat(32);
 
@@ -20,7 +24,13 @@ function setup(options: Partial<TokenIssuerOptions> & { capabilities?: 'cas' | '
   const memory = new MemoryStore({ clock });
   const store: SessionStore =
     options.capabilities === 'consume'
-      ? { name: 'consume-only', get: (k) => memory.get(k), set: (k, v, t) => memory.set(k, v, t), delete: (k) => memory.delete(k), consume: (k) => memory.consume(k) }
+      ? {
+          name: 'consume-only',
+          get: (k) => memory.get(k),
+          set: (k, v, t) => memory.set(k, v, t),
+          delete: (k) => memory.delete(k),
+          consume: (k) => memory.consume(k),
+        }
       : memory;
   const events: SessionEvent[] = [];
   const issuer = createTokenIssuer({
@@ -47,17 +57,44 @@ describe('createTokenIssuer: construction', () => {
   it('refuses a store without consume or compareAndSet, saying why and naming the stores that work', () => {
     const clock = new ManualClock();
     const memory = new MemoryStore({ clock });
-    const kv: SessionStore = { name: 'workers-kv', get: (k) => memory.get(k), set: (k, v, t) => memory.set(k, v, t), delete: (k) => memory.delete(k) };
-    const make = () => createTokenIssuer({ keys: [{ kid: 'k', alg: 'HS256', secret: SECRET }], store: kv, policy: presets.api, clock });
+    const kv: SessionStore = {
+      name: 'workers-kv',
+      get: (k) => memory.get(k),
+      set: (k, v, t) => memory.set(k, v, t),
+      delete: (k) => memory.delete(k),
+    };
+    const make = () =>
+      createTokenIssuer({
+        keys: [{ kid: 'k', alg: 'HS256', secret: SECRET }],
+        store: kv,
+        policy: presets.api,
+        clock,
+      });
     expect(make).toThrow(StoreCapabilityError);
-    expect(make).toThrow(/workers-kv provides neither.*memory store, Redis, Deno KV and Durable Objects/);
+    expect(make).toThrow(
+      /workers-kv provides neither.*memory store, Redis, Deno KV and Durable Objects/,
+    );
   });
 
   it('refuses short secrets, an empty key list and a policy without token lifetimes', () => {
     const store = new MemoryStore();
-    expect(() => createTokenIssuer({ keys: [{ kid: 'k', alg: 'HS256', secret: 'short' }], store, policy: presets.api })).toThrow(/at least 32 bytes/);
-    expect(() => createTokenIssuer({ keys: [], store, policy: presets.api })).toThrow(/key list is empty/);
-    expect(() => createTokenIssuer({ keys: [{ kid: 'k', alg: 'HS256', secret: SECRET }], store, policy: presets.productivity })).toThrow(/accessTokenTtl/);
+    expect(() =>
+      createTokenIssuer({
+        keys: [{ kid: 'k', alg: 'HS256', secret: 'short' }],
+        store,
+        policy: presets.api,
+      }),
+    ).toThrow(/at least 32 bytes/);
+    expect(() => createTokenIssuer({ keys: [], store, policy: presets.api })).toThrow(
+      /key list is empty/,
+    );
+    expect(() =>
+      createTokenIssuer({
+        keys: [{ kid: 'k', alg: 'HS256', secret: SECRET }],
+        store,
+        policy: presets.productivity,
+      }),
+    ).toThrow(/accessTokenTtl/);
   });
 });
 
@@ -70,7 +107,10 @@ describe('access tokens', () => {
     const verdict = await issuer.verifyAccess(pair.accessToken);
     expect(verdict).toMatchObject({ valid: true, claims: { sub: 'ada', role: 'admin' } });
     clock.advance('5m');
-    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'expired' });
+    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({
+      valid: false,
+      reason: 'expired',
+    });
   });
 
   it('the HMAC key is imported once, not per request; the verified-token cache spares repeated signature checks, not revocation', async () => {
@@ -79,13 +119,17 @@ describe('access tokens', () => {
     try {
       const { issuer } = setup();
       const pair = await issuer.issue('ada');
-      for (let i = 0; i < 10; i++) expect((await issuer.verifyAccess(pair.accessToken)).valid).toBe(true);
+      for (let i = 0; i < 10; i++)
+        expect((await issuer.verifyAccess(pair.accessToken)).valid).toBe(true);
       const other = await issuer.issue('bob');
       expect((await issuer.verifyAccess(other.accessToken)).valid).toBe(true);
       expect(importKey).toHaveBeenCalledTimes(1);
       expect(verify).toHaveBeenCalledTimes(2);
       await issuer.revokeAccessToken(pair.accessToken);
-      expect(await issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'revoked' });
+      expect(await issuer.verifyAccess(pair.accessToken)).toEqual({
+        valid: false,
+        reason: 'revoked',
+      });
       const uncached = setup({ cache: false });
       const p2 = await uncached.issuer.issue('ada');
       verify.mockClear();
@@ -121,9 +165,15 @@ describe('access tokens', () => {
   it('issuer and audience are set and required', async () => {
     const a = setup({ issuer: 'https://auth.example', audience: 'api' });
     const pair = await a.issuer.issue('ada');
-    expect(await a.issuer.verifyAccess(pair.accessToken)).toMatchObject({ valid: true, claims: { iss: 'https://auth.example', aud: 'api' } });
+    expect(await a.issuer.verifyAccess(pair.accessToken)).toMatchObject({
+      valid: true,
+      claims: { iss: 'https://auth.example', aud: 'api' },
+    });
     const b = setup({ issuer: 'https://auth.example', audience: 'other-api' });
-    expect(await b.issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'wrong-claims' });
+    expect(await b.issuer.verifyAccess(pair.accessToken)).toEqual({
+      valid: false,
+      reason: 'wrong-claims',
+    });
   });
 
   it('a tampered access token (every byte of header and signature, a stride of the payload) is refused without throwing', async () => {
@@ -153,11 +203,20 @@ describe('refresh tokens: rotation and reuse detection', () => {
     expect(second.tokens.refreshToken).not.toBe(first.refreshToken);
     expect(second.tokens.accessToken).not.toBe(first.accessToken);
     clock.advance('6s');
-    expect(await issuer.refresh(first.refreshToken)).toEqual({ valid: false, reason: 'reuse-detected' });
+    expect(await issuer.refresh(first.refreshToken)).toEqual({
+      valid: false,
+      reason: 'reuse-detected',
+    });
     expect(types()).toContain('refresh-reuse');
-    expect(events.find((e) => e.type === 'family-revoked')).toMatchObject({ userId: 'ada', cause: 'reuse' });
+    expect(events.find((e) => e.type === 'family-revoked')).toMatchObject({
+      userId: 'ada',
+      cause: 'reuse',
+    });
     // The successor, held by whoever rotated first, is dead too.
-    expect(await issuer.refresh(second.tokens.refreshToken)).toEqual({ valid: false, reason: 'revoked' });
+    expect(await issuer.refresh(second.tokens.refreshToken)).toEqual({
+      valid: false,
+      reason: 'revoked',
+    });
     expect(events.at(-1)).toMatchObject({ type: 'token-revoked-used', cause: 'family' });
     // Another family of the same user is untouched.
     const other = await issuer.issue('ada');
@@ -168,7 +227,9 @@ describe('refresh tokens: rotation and reuse detection', () => {
     it(`50 concurrent refreshes with one token inside the grace window all get the same successor; the family survives (${capabilities})`, async () => {
       const { issuer, clock, types } = setup({ capabilities });
       const pair = await issuer.issue('ada');
-      const outcomes = await Promise.all(Array.from({ length: 50 }, () => issuer.refresh(pair.refreshToken)));
+      const outcomes = await Promise.all(
+        Array.from({ length: 50 }, () => issuer.refresh(pair.refreshToken)),
+      );
       const tokens = outcomes.map((o) => (o.valid ? o.tokens : null));
       expect(tokens.every((t) => t !== null)).toBe(true);
       const successors = new Set(tokens.map((t) => t!.refreshToken));
@@ -196,7 +257,10 @@ describe('refresh tokens: rotation and reuse detection', () => {
     const { issuer } = setup({ reuseGrace: 0 });
     const pair = await issuer.issue('ada');
     expect((await issuer.refresh(pair.refreshToken)).valid).toBe(true);
-    expect(await issuer.refresh(pair.refreshToken)).toEqual({ valid: false, reason: 'reuse-detected' });
+    expect(await issuer.refresh(pair.refreshToken)).toEqual({
+      valid: false,
+      reason: 'reuse-detected',
+    });
   });
 
   it('the store holds no usable refresh token: keys are hashes, and the successor is sealed and kept for the grace window only', async () => {
@@ -213,7 +277,8 @@ describe('refresh tokens: rotation and reuse detection', () => {
     expect(active).toContain('"state":"active"');
     expect(sealed).not.toBeNull();
     const all = [JSON.stringify(used), active, sealed].join('\n');
-    for (const secret of [pair.refreshToken, next.tokens.refreshToken, next.tokens.accessToken]) expect(all).not.toContain(secret);
+    for (const secret of [pair.refreshToken, next.tokens.refreshToken, next.tokens.accessToken])
+      expect(all).not.toContain(secret);
     // After the grace window the sealed successor is gone: the old token plus a store dump open nothing.
     clock.advance('5s');
     expect(await memory.get(`${usedKey}:next:${used.successor}`)).toBeNull();
@@ -232,7 +297,10 @@ describe('refresh tokens: lifetimes', () => {
       pair = next.tokens;
     }
     clock.advance('14d');
-    expect(await issuer.refresh(pair.refreshToken)).toEqual({ valid: false, reason: 'expired-idle' });
+    expect(await issuer.refresh(pair.refreshToken)).toEqual({
+      valid: false,
+      reason: 'expired-idle',
+    });
   });
 
   it('the family ends at the absolute lifetime (90 days for presets.api) however often it is used', async () => {
@@ -247,7 +315,10 @@ describe('refresh tokens: lifetimes', () => {
     // Day 78: the new refresh token lives to the family's end (day 90), not 14 more days.
     expect(pair.refreshExpiresIn).toBe(12 * 86_400);
     clock.advance('12d');
-    expect(await issuer.refresh(pair.refreshToken)).toEqual({ valid: false, reason: 'expired-absolute' });
+    expect(await issuer.refresh(pair.refreshToken)).toEqual({
+      valid: false,
+      reason: 'expired-absolute',
+    });
   });
 
   it('a tampered refresh token (each character flipped) is refused without throwing', async () => {
@@ -257,7 +328,14 @@ describe('refresh tokens: lifetimes', () => {
       const outcome = await issuer.refresh(flip(pair.refreshToken, i));
       expect(outcome.valid, `char ${i}`).toBe(false);
     }
-    for (const junk of ['', 'x', 'A'.repeat(43), '!'.repeat(43), '\uD800'.repeat(43), 'A'.repeat(10_000)]) {
+    for (const junk of [
+      '',
+      'x',
+      'A'.repeat(43),
+      '!'.repeat(43),
+      '\uD800'.repeat(43),
+      'A'.repeat(10_000),
+    ]) {
       expect((await issuer.refresh(junk)).valid).toBe(false);
     }
     expect((await issuer.refresh(pair.refreshToken)).valid).toBe(true);
@@ -281,7 +359,10 @@ describe('logout and the refresh cookie', () => {
     const pair = await issuer.issue('ada');
     await issuer.logout({ accessToken: pair.accessToken, refreshToken: pair.refreshToken });
     expect(await issuer.refresh(pair.refreshToken)).toEqual({ valid: false, reason: 'revoked' });
-    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({ valid: false, reason: 'revoked' });
+    expect(await issuer.verifyAccess(pair.accessToken)).toEqual({
+      valid: false,
+      reason: 'revoked',
+    });
     expect(events.filter((e) => e.type === 'token-revoked-used').length).toBe(2);
     expect(await issuer.revokeRefreshToken(pair.refreshToken)).toBe(false);
   });
@@ -290,10 +371,21 @@ describe('logout and the refresh cookie', () => {
     const { issuer } = setup({ cookie: { path: '/auth/refresh' } });
     const pair = await issuer.issue('ada');
     const line = issuer.refreshCookie(pair);
-    expect(line).toMatch(new RegExp(`^__Secure-refresh=${pair.refreshToken}; Max-Age=${14 * 86_400}; Expires=[^;]+; Path=/auth/refresh; Secure; HttpOnly; SameSite=Strict$`));
-    const request = new Request('https://app.example/auth/refresh', { method: 'POST', headers: { cookie: `a=b; __Secure-refresh=${pair.refreshToken}` } });
+    expect(line).toMatch(
+      new RegExp(
+        `^__Secure-refresh=${pair.refreshToken}; Max-Age=${14 * 86_400}; Expires=[^;]+; Path=/auth/refresh; Secure; HttpOnly; SameSite=Strict$`,
+      ),
+    );
+    const request = new Request('https://app.example/auth/refresh', {
+      method: 'POST',
+      headers: { cookie: `a=b; __Secure-refresh=${pair.refreshToken}` },
+    });
     expect(issuer.readRefreshToken(request)).toBe(pair.refreshToken);
-    expect(issuer.readRefreshToken(new Request('https://app.example/auth/refresh'))).toBeUndefined();
-    expect(issuer.clearRefreshCookie()).toMatch(/^__Secure-refresh=; Max-Age=0; .*Path=\/auth\/refresh/);
+    expect(
+      issuer.readRefreshToken(new Request('https://app.example/auth/refresh')),
+    ).toBeUndefined();
+    expect(issuer.clearRefreshCookie()).toMatch(
+      /^__Secure-refresh=; Max-Age=0; .*Path=\/auth\/refresh/,
+    );
   });
 });

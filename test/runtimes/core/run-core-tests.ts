@@ -12,9 +12,21 @@ import { testFiles } from 'latchkey:core-tests';
 
 /** One test's outcome: its file, its full name (suites and test joined by ' > ', as `vitest list` prints it), its state. */
 /** `state` is `pass`, `fail` or `skip`; `declared` is the test's mode as written (`skip` only through `skipIf`, the suite bans `.skip`). */
-export interface CoreTestResult { file: string; name: string; state: string; declared: string; error?: string }
+export interface CoreTestResult {
+  file: string;
+  name: string;
+  state: string;
+  declared: string;
+  error?: string;
+}
 
-interface Task { type: 'suite' | 'test' | 'file'; name: string; mode: string; tasks?: Task[]; result?: { state?: string; errors?: { message?: string; name?: string }[] } }
+interface Task {
+  type: 'suite' | 'test' | 'file';
+  name: string;
+  mode: string;
+  tasks?: Task[];
+  result?: { state?: string; errors?: { message?: string; name?: string }[] };
+}
 
 const loaders = testFiles as Record<string, () => Promise<unknown>>;
 
@@ -45,19 +57,39 @@ export async function runCoreTests(): Promise<CoreTestResult[]> {
       return load();
     },
   };
-  const files = (await startTests(Object.keys(loaders), runner)) as (Task & { filepath: string; result?: Task['result'] })[];
+  const files = (await startTests(Object.keys(loaders), runner)) as (Task & {
+    filepath: string;
+    result?: Task['result'];
+  })[];
   const results: CoreTestResult[] = [];
   const walk = (file: string, task: Task, path: string[]) => {
     if (task.type === 'test') {
-      const error = task.result?.errors?.map((e) => `${e.name ?? 'Error'}: ${e.message ?? ''}`).join('\n');
-      results.push({ file, name: [...path, task.name].join(' > '), state: task.result?.state ?? task.mode, declared: task.mode, ...(error ? { error } : {}) });
+      const error = task.result?.errors
+        ?.map((e) => `${e.name ?? 'Error'}: ${e.message ?? ''}`)
+        .join('\n');
+      results.push({
+        file,
+        name: [...path, task.name].join(' > '),
+        state: task.result?.state ?? task.mode,
+        declared: task.mode,
+        ...(error ? { error } : {}),
+      });
       return;
     }
     for (const child of task.tasks ?? []) walk(file, child, [...path, task.name]);
   };
   for (const file of files) {
-    const fileError = file.result?.errors?.map((e) => `${e.name ?? 'Error'}: ${e.message ?? ''}`).join('\n');
-    if (fileError) results.push({ file: file.filepath, name: '(file failed to load)', state: 'fail', declared: 'run', error: fileError });
+    const fileError = file.result?.errors
+      ?.map((e) => `${e.name ?? 'Error'}: ${e.message ?? ''}`)
+      .join('\n');
+    if (fileError)
+      results.push({
+        file: file.filepath,
+        name: '(file failed to load)',
+        state: 'fail',
+        declared: 'run',
+        error: fileError,
+      });
     for (const task of file.tasks ?? []) walk(file.filepath, task, []);
   }
   return results;

@@ -5,7 +5,11 @@
  */
 import { createLatchkey, presets } from '@latchkey/core';
 import { assertEqual } from '../../../packages/core/src/testing/assert.js';
-import { denoKvStore, serveWithSessions, type DenoKvLike } from '../../../adapters/deno/src/index.js';
+import {
+  denoKvStore,
+  serveWithSessions,
+  type DenoKvLike,
+} from '../../../adapters/deno/src/index.js';
 import { reportMarker, runChecks } from '../report.js';
 
 declare const Deno: { openKv(path?: string): Promise<DenoKvLike & { close(): void }> };
@@ -15,7 +19,11 @@ const brokenKv = await Deno.openKv(':memory:');
 brokenKv.close(); // every operation on it now rejects: the store must fail closed
 
 function app(store: ReturnType<typeof denoKvStore>) {
-  const latchkey = createLatchkey({ policy: presets.productivity, store, cookie: { development: true, warn: () => {} } });
+  const latchkey = createLatchkey({
+    policy: presets.productivity,
+    store,
+    cookie: { development: true, warn: () => {} },
+  });
   return serveWithSessions(
     latchkey,
     async ({ request, session }) => {
@@ -31,13 +39,18 @@ function app(store: ReturnType<typeof denoKvStore>) {
   );
 }
 
-const listening = (server: ReturnType<typeof app>) => (server as unknown as { addr: { port: number } }).addr.port;
+const listening = (server: ReturnType<typeof app>) =>
+  (server as unknown as { addr: { port: number } }).addr.port;
 const server = app(denoKvStore(kv));
 const failing = app(denoKvStore(brokenKv));
 const base = `http://127.0.0.1:${listening(server)}`;
 const call = async (path: string, cookie?: string) => {
   const response = await fetch(base + path, { method: 'POST', headers: cookie ? { cookie } : {} });
-  return { status: response.status, setCookie: response.headers.getSetCookie(), body: response.status === 204 ? null : await response.json() };
+  return {
+    status: response.status,
+    setCookie: response.headers.getSetCookie(),
+    body: response.status === 204 ? null : await response.json(),
+  };
 };
 
 const extra = await runChecks({
@@ -45,7 +58,11 @@ const extra = await runChecks({
     const login = await call('/login');
     assertEqual([login.status, login.body], [200, { user: 'ada' }], 'login');
     const cookie = login.setCookie[0]!.split(';')[0]!;
-    assertEqual(await call('/me', cookie).then((r) => [r.status, r.body]), [200, { user: 'ada', ip: '127.0.0.1' }], 'next request');
+    assertEqual(
+      await call('/me', cookie).then((r) => [r.status, r.body]),
+      [200, { user: 'ada', ip: '127.0.0.1' }],
+      'next request',
+    );
   },
   async 'after logout the old cookie is refused'() {
     const cookie = (await call('/login')).setCookie[0]!.split(';')[0]!;
@@ -54,11 +71,17 @@ const extra = await runChecks({
     assertEqual(replay.status, 401, 'replayed cookie status');
   },
   async 'no cookie and a bogus cookie are told 401, never 500'() {
-    assertEqual(await call('/me').then((r) => [r.status, r.body]), [401, { reason: 'missing' }], 'no cookie');
+    assertEqual(
+      await call('/me').then((r) => [r.status, r.body]),
+      [401, { reason: 'missing' }],
+      'no cookie',
+    );
     assertEqual((await call('/me', 'session=%%%not-a-session')).status, 401, 'bogus cookie');
   },
   async 'a failing Deno KV fails closed with 503, not 500 and not a sign-in'() {
-    const response = await fetch(`http://127.0.0.1:${listening(failing)}/login`, { method: 'POST' });
+    const response = await fetch(`http://127.0.0.1:${listening(failing)}/login`, {
+      method: 'POST',
+    });
     await response.body?.cancel();
     assertEqual(response.status, 503, 'status');
   },

@@ -16,7 +16,12 @@ import {
 
 export { LatchkeySessionsDO };
 
-interface Env { SESSIONS: DurableObjectNamespaceLike; KV: KvNamespaceLike; KEY_PREFIX: string; SESSIONS_NAME: string }
+interface Env {
+  SESSIONS: DurableObjectNamespaceLike;
+  KV: KvNamespaceLike;
+  KEY_PREFIX: string;
+  SESSIONS_NAME: string;
+}
 
 const builds = { do: 0, kv: 0 };
 const cookie = { development: true, warn: () => {} }; // the test speaks plain HTTP
@@ -25,10 +30,18 @@ const routes = (prefix: string) =>
   withWorkerSessions<Env>(
     (env) => {
       builds[prefix as 'do' | 'kv']++;
-      const store = prefix === 'do' ? durableObjectStore(env.SESSIONS, { name: env.SESSIONS_NAME }) : workersKvStore(env.KV);
+      const store =
+        prefix === 'do'
+          ? durableObjectStore(env.SESSIONS, { name: env.SESSIONS_NAME })
+          : workersKvStore(env.KV);
       // KV cannot rotate remember-me tokens atomically (no compareAndSet), so the KV app uses a preset without them:
       // the engine refuses presets.productivity on KV with StoreCapabilityError rather than rotate unsafely.
-      return createLatchkey({ policy: prefix === 'do' ? presets.productivity : presets.banking, store, cookie, keyPrefix: env.KEY_PREFIX });
+      return createLatchkey({
+        policy: prefix === 'do' ? presets.productivity : presets.banking,
+        store,
+        cookie,
+        keyPrefix: env.KEY_PREFIX,
+      });
     },
     async ({ request, session }) => {
       const path = new URL(request.url).pathname.slice(prefix.length + 1);
@@ -38,12 +51,15 @@ const routes = (prefix: string) =>
         try {
           return Response.json({ ended: await session.revokeOthers() });
         } catch (error) {
-          if (error instanceof StoreCapabilityError) return Response.json({ error: error.code }, { status: 501 });
+          if (error instanceof StoreCapabilityError)
+            return Response.json({ error: error.code }, { status: 501 });
           throw error;
         }
       }
       const outcome = await session.load();
-      return outcome.valid ? Response.json({ user: outcome.session.userId }) : Response.json({ reason: outcome.reason }, { status: 401 });
+      return outcome.valid
+        ? Response.json({ user: outcome.session.userId })
+        : Response.json({ reason: outcome.reason }, { status: 401 });
     },
   );
 
@@ -51,7 +67,11 @@ const onDo = routes('do');
 const onKv = routes('kv');
 
 export default {
-  fetch(request: Request, env: Env, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<Response> | Response {
+  fetch(
+    request: Request,
+    env: Env,
+    ctx: { waitUntil(p: Promise<unknown>): void },
+  ): Promise<Response> | Response {
     const path = new URL(request.url).pathname;
     if (path === '/__builds') return Response.json(builds);
     if (path.startsWith('/do/')) return onDo(request, env, ctx);

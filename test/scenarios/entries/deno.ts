@@ -9,4 +9,7 @@ declare const Deno: {
   ): unknown;
 };
 
-Deno.serve({ port: 0, hostname: '127.0.0.1', onListen: ({ port }) => console.log(`listening ${port}`) }, variantHandler(Deno.args[0]));
+Deno.serve(
+  { port: 0, hostname: '127.0.0.1', onListen: ({ port }) => console.log(`listening ${port}`) },
+  variantHandler(Deno.args[0]),
+);

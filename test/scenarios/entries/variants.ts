@@ -9,7 +9,9 @@ import { createHonoApp } from '../hono-app.js';
 export type Variant = 'fetch' | 'hono';
 
 /** A fetch handler for `variant`: the core's `withSessions` app, or the Hono app on @latchkey/hono. */
-export function variantHandler(variant: string | undefined): (request: Request) => Response | Promise<Response> {
+export function variantHandler(
+  variant: string | undefined,
+): (request: Request) => Response | Promise<Response> {
   const fixture = createFixture();
   if (variant === 'fetch') return fixture.fetch;
   if (variant === 'hono') return createHonoApp(fixture).fetch;

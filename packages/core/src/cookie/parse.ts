@@ -44,7 +44,13 @@ function bound(value: unknown, fallback: number): number {
 function scan(
   header: unknown,
   opts: CookieParseOptions | undefined,
-  visit: (h: string, nameStart: number, nameEnd: number, valueStart: number, valueEnd: number) => boolean,
+  visit: (
+    h: string,
+    nameStart: number,
+    nameEnd: number,
+    valueStart: number,
+    valueEnd: number,
+  ) => boolean,
 ): void {
   if (typeof header !== 'string' || header.length === 0) return;
   const maxLength = bound(opts?.maxLength, MAX_COOKIE_HEADER_LENGTH);
@@ -74,7 +80,11 @@ function scan(
         let valueEnd = semi;
         while (valueStart < valueEnd && isOws(header.charCodeAt(valueStart))) valueStart++;
         while (valueEnd > valueStart && isOws(header.charCodeAt(valueEnd - 1))) valueEnd--;
-        if (valueEnd - valueStart >= 2 && header.charCodeAt(valueStart) === DQUOTE && header.charCodeAt(valueEnd - 1) === DQUOTE) {
+        if (
+          valueEnd - valueStart >= 2 &&
+          header.charCodeAt(valueStart) === DQUOTE &&
+          header.charCodeAt(valueEnd - 1) === DQUOTE
+        ) {
           valueStart++;
           valueEnd--;
         }
@@ -95,7 +105,10 @@ function scan(
  * parseCookieHeader('__Host-session=k3Jx9; theme="dark"; theme=light');
  * // Map { '__Host-session' => 'k3Jx9', 'theme' => 'dark' }
  */
-export function parseCookieHeader(header: string | null | undefined, opts?: CookieParseOptions): Map<string, string> {
+export function parseCookieHeader(
+  header: string | null | undefined,
+  opts?: CookieParseOptions,
+): Map<string, string> {
   const cookies = new Map<string, string>();
   scan(header, opts, (h, ns, ne, vs, ve) => {
     const name = h.slice(ns, ne);
@@ -114,7 +127,11 @@ export function parseCookieHeader(header: string | null | undefined, opts?: Cook
  * @example
  * getCookie(request.headers.get('cookie'), '__Host-session'); // 'k3Jx9' or undefined
  */
-export function getCookie(header: string | null | undefined, name: string, opts?: CookieParseOptions): string | undefined {
+export function getCookie(
+  header: string | null | undefined,
+  name: string,
+  opts?: CookieParseOptions,
+): string | undefined {
   if (typeof header !== 'string' || typeof name !== 'string' || name.length === 0) return undefined;
   if (!header.includes(name)) return undefined;
   let found: string | undefined;

@@ -48,11 +48,18 @@ const SAME_SITE = ['Strict', 'Lax', 'None'];
 const PRIORITY = ['Low', 'Medium', 'High'];
 
 const isTchar = (c: number): boolean =>
-  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || TCHAR_SYMBOLS.includes(String.fromCharCode(c));
+  (c >= 0x30 && c <= 0x39) ||
+  (c >= 0x41 && c <= 0x5a) ||
+  (c >= 0x61 && c <= 0x7a) ||
+  TCHAR_SYMBOLS.includes(String.fromCharCode(c));
 
 /** RFC 6265 §4.1.1 cookie-octet: %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E. */
 const isCookieOctet = (c: number): boolean =>
-  c === 0x21 || (c >= 0x23 && c <= 0x2b) || (c >= 0x2d && c <= 0x3a) || (c >= 0x3c && c <= 0x5b) || (c >= 0x5d && c <= 0x7e);
+  c === 0x21 ||
+  (c >= 0x23 && c <= 0x2b) ||
+  (c >= 0x2d && c <= 0x3a) ||
+  (c >= 0x3c && c <= 0x5b) ||
+  (c >= 0x5d && c <= 0x7e);
 
 /** Index of the first UTF-16 unit in `s[from, to)` that fails `ok`, or -1. */
 function firstInvalid(s: string, ok: (c: number) => boolean, from = 0, to = s.length): number {
@@ -65,8 +72,10 @@ const describe = (s: string, i: number): string =>
 const quote = (s: string): string => JSON.stringify(s.length > 64 ? `${s.slice(0, 64)}…` : s);
 
 function checkName(name: string): void {
-  if (typeof name !== 'string') throw new TypeError(`cookie name: expected a string, got ${typeof name}`);
-  if (name.length === 0) throw new CookieError('cookie name is empty; RFC 6265bis §4.1.1 requires a non-empty token');
+  if (typeof name !== 'string')
+    throw new TypeError(`cookie name: expected a string, got ${typeof name}`);
+  if (name.length === 0)
+    throw new CookieError('cookie name is empty; RFC 6265bis §4.1.1 requires a non-empty token');
   const bad = firstInvalid(name, isTchar);
   if (bad !== -1) {
     throw new CookieError(
@@ -78,9 +87,15 @@ function checkName(name: string): void {
 
 // The value is a secret (a session ID), so messages give the position, never the value.
 function checkValue(name: string, value: string): void {
-  if (typeof value !== 'string') throw new TypeError(`cookie value of ${quote(name)}: expected a string, got ${typeof value}`);
-  const quoted = value.length >= 2 && value.charCodeAt(0) === 0x22 && value.charCodeAt(value.length - 1) === 0x22;
-  const bad = quoted ? firstInvalid(value, isCookieOctet, 1, value.length - 1) : firstInvalid(value, isCookieOctet);
+  if (typeof value !== 'string')
+    throw new TypeError(`cookie value of ${quote(name)}: expected a string, got ${typeof value}`);
+  const quoted =
+    value.length >= 2 &&
+    value.charCodeAt(0) === 0x22 &&
+    value.charCodeAt(value.length - 1) === 0x22;
+  const bad = quoted
+    ? firstInvalid(value, isCookieOctet, 1, value.length - 1)
+    : firstInvalid(value, isCookieOctet);
   if (bad !== -1) {
     throw new CookieError(
       `cookie value of ${quote(name)} is not RFC 6265 cookie-octets: ${describe(value, bad)} is not allowed ` +
@@ -99,7 +114,10 @@ function checkValue(name: string, value: string): void {
 
 function checkDomain(domain: string): void {
   const host = domain.startsWith('.') ? domain.slice(1) : domain; // §5.6.3: a leading dot is ignored
-  const ok = host.length > 0 && host.length <= 253 && host.split('.').every((label) => /^[A-Za-z0-9_-]{1,63}$/.test(label));
+  const ok =
+    host.length > 0 &&
+    host.length <= 253 &&
+    host.split('.').every((label) => /^[A-Za-z0-9_-]{1,63}$/.test(label));
   if (!ok) {
     throw new CookieError(
       `cookie Domain ${quote(domain)} is not a hostname (ASCII letters, digits, '-', '_' and '.'; encode IDNs as punycode)`,
@@ -109,29 +127,45 @@ function checkDomain(domain: string): void {
 
 function checkPath(path: string): void {
   // §5.6.4: a path that does not start with "/" is replaced by the default path, silently.
-  if (!path.startsWith('/')) throw new CookieError(`cookie Path ${quote(path)} must start with "/" (RFC 6265bis §5.6.4)`);
+  if (!path.startsWith('/'))
+    throw new CookieError(`cookie Path ${quote(path)} must start with "/" (RFC 6265bis §5.6.4)`);
   if (path.length > MAX_ATTRIBUTE_VALUE) {
-    throw new CookieError(`cookie Path is ${path.length} bytes, over the ${MAX_ATTRIBUTE_VALUE}-byte limit (RFC 6265bis §5.6)`);
+    throw new CookieError(
+      `cookie Path is ${path.length} bytes, over the ${MAX_ATTRIBUTE_VALUE}-byte limit (RFC 6265bis §5.6)`,
+    );
   }
   // §4.1.1 path-value: any CHAR except CTLs or ";".
   const bad = firstInvalid(path, (c) => c >= 0x20 && c <= 0x7e && c !== 0x3b);
-  if (bad !== -1) throw new CookieError(`cookie Path ${quote(path)}: ${describe(path, bad)} is not allowed (no ";", CTLs or non-ASCII)`);
+  if (bad !== -1)
+    throw new CookieError(
+      `cookie Path ${quote(path)}: ${describe(path, bad)} is not allowed (no ";", CTLs or non-ASCII)`,
+    );
 }
 
 function checkAttributes(name: string, a: CookieAttributes): void {
   if (a.domain !== undefined) checkDomain(a.domain);
   if (a.path !== undefined) checkPath(a.path);
   if (a.sameSite !== undefined && !SAME_SITE.includes(a.sameSite)) {
-    throw new CookieError(`cookie SameSite must be Strict, Lax or None, got ${quote(String(a.sameSite))}`);
+    throw new CookieError(
+      `cookie SameSite must be Strict, Lax or None, got ${quote(String(a.sameSite))}`,
+    );
   }
   if (a.priority !== undefined && !PRIORITY.includes(a.priority)) {
-    throw new CookieError(`cookie Priority must be Low, Medium or High, got ${quote(String(a.priority))}`);
+    throw new CookieError(
+      `cookie Priority must be Low, Medium or High, got ${quote(String(a.priority))}`,
+    );
   }
-  if (a.sameSite === 'None' && !a.secure) throw new CookieError(`cookie ${quote(name)}: SameSite=None requires Secure (RFC 6265bis §5.6.7)`);
-  if (a.partitioned && !a.secure) throw new CookieError(`cookie ${quote(name)}: Partitioned requires Secure (CHIPS)`);
+  if (a.sameSite === 'None' && !a.secure)
+    throw new CookieError(
+      `cookie ${quote(name)}: SameSite=None requires Secure (RFC 6265bis §5.6.7)`,
+    );
+  if (a.partitioned && !a.secure)
+    throw new CookieError(`cookie ${quote(name)}: Partitioned requires Secure (CHIPS)`);
   const lower = name.toLowerCase();
   if (lower.startsWith('__secure-') && !a.secure) {
-    throw new CookieError(`cookie ${quote(name)}: RFC 6265bis §4.1.3.1: the __Secure- prefix requires the Secure attribute`);
+    throw new CookieError(
+      `cookie ${quote(name)}: RFC 6265bis §4.1.3.1: the __Secure- prefix requires the Secure attribute`,
+    );
   }
   if (lower.startsWith('__host-') && (!a.secure || a.path !== '/' || a.domain !== undefined)) {
     throw new CookieError(
@@ -153,17 +187,22 @@ function checkAttributes(name: string, a: CookieAttributes): void {
  * clampMaxAge(10 * 365 * 86_400); // 34560000
  */
 export function clampMaxAge(seconds: number): number {
-  if (typeof seconds !== 'number') throw new TypeError(`cookie Max-Age: expected a number of seconds, got ${typeof seconds}`);
+  if (typeof seconds !== 'number')
+    throw new TypeError(`cookie Max-Age: expected a number of seconds, got ${typeof seconds}`);
   if (Number.isNaN(seconds) || seconds < 0) {
-    throw new CookieError(`cookie Max-Age must be a non-negative number of seconds, got ${seconds} (use 0 to delete)`);
+    throw new CookieError(
+      `cookie Max-Age must be a non-negative number of seconds, got ${seconds} (use 0 to delete)`,
+    );
   }
   return Math.min(Math.floor(seconds), MAX_COOKIE_AGE_SECONDS);
 }
 
 function formatExpires(expires: Date, now: number | undefined): string {
-  if (!(expires instanceof Date) || Number.isNaN(expires.getTime())) throw new TypeError('cookie Expires: expected a valid Date');
+  if (!(expires instanceof Date) || Number.isNaN(expires.getTime()))
+    throw new TypeError('cookie Expires: expected a valid Date');
   const base = now ?? Date.now();
-  if (!Number.isFinite(base)) throw new TypeError(`cookie Expires: now must be a finite number of milliseconds, got ${base}`);
+  if (!Number.isFinite(base))
+    throw new TypeError(`cookie Expires: now must be a finite number of milliseconds, got ${base}`);
   const cap = base + MAX_COOKIE_AGE_SECONDS * 1000;
   // toUTCString() is the IMF-fixdate of RFC 9110 §5.6.7, e.g. "Thu, 01 Jan 1970 00:00:00 GMT".
   return (expires.getTime() > cap ? new Date(cap) : expires).toUTCString();
@@ -182,7 +221,12 @@ function formatExpires(expires: Date, now: number | undefined): string {
  * serializeCookie('__Host-session', 'k3Jx9', { maxAge: 3600, path: '/', secure: true, httpOnly: true, sameSite: 'Lax' });
  * // '__Host-session=k3Jx9; Max-Age=3600; Path=/; Secure; HttpOnly; SameSite=Lax'
  */
-export function serializeCookie(name: string, value: string, attrs: CookieAttributes = {}, now?: number): string {
+export function serializeCookie(
+  name: string,
+  value: string,
+  attrs: CookieAttributes = {},
+  now?: number,
+): string {
   checkName(name);
   checkValue(name, value);
   checkAttributes(name, attrs);

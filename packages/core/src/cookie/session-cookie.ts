@@ -11,7 +11,12 @@
 
 import { CookieError } from '../errors.js';
 import { getCookie } from './parse.js';
-import { clampMaxAge, deletionCookie, serializeCookie, type CookieAttributes } from './serialize.js';
+import {
+  clampMaxAge,
+  deletionCookie,
+  serializeCookie,
+  type CookieAttributes,
+} from './serialize.js';
 
 /** How the session cookie is named and scoped. Every field is optional. */
 export interface SessionCookieOptions {
@@ -91,13 +96,19 @@ const hasPrefix = (name: string): boolean => /^__(host|secure)-/i.test(name);
  * cookie.clear();
  * // '__Host-session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; Secure; HttpOnly; SameSite=Lax'
  */
-export function resolveSessionCookie(opts: SessionCookieOptions, context: { persistent: boolean }): ResolvedCookie {
+export function resolveSessionCookie(
+  opts: SessionCookieOptions,
+  context: { persistent: boolean },
+): ResolvedCookie {
   const { domain, prefix = 'auto', development = false } = opts;
   const baseName = opts.name ?? 'session';
   const path = opts.path ?? '/';
-  if (typeof baseName !== 'string') throw new TypeError(`cookie.name: expected a string, got ${typeof baseName}`);
-  if (baseName === '') throw new CookieError('cookie.name is empty; RFC 6265bis §4.1.1 requires a non-empty token');
-  if (prefix !== 'auto' && prefix !== 'none') throw new CookieError(`cookie.prefix must be 'auto' or 'none', got ${String(prefix)}`);
+  if (typeof baseName !== 'string')
+    throw new TypeError(`cookie.name: expected a string, got ${typeof baseName}`);
+  if (baseName === '')
+    throw new CookieError('cookie.name is empty; RFC 6265bis §4.1.1 requires a non-empty token');
+  if (prefix !== 'auto' && prefix !== 'none')
+    throw new CookieError(`cookie.prefix must be 'auto' or 'none', got ${String(prefix)}`);
 
   // The development fallback only ever happens because it was asked for.
   const secure = development === true ? false : (opts.secure ?? true);
@@ -130,13 +141,21 @@ export function resolveSessionCookie(opts: SessionCookieOptions, context: { pers
     development: development === true,
     persistent,
     serialize(value: string, maxAgeSeconds?: number, now?: number): string {
-      if (!persistent || maxAgeSeconds === undefined) return serializeCookie(name, value, attributes);
+      if (!persistent || maxAgeSeconds === undefined)
+        return serializeCookie(name, value, attributes);
       const maxAge = clampMaxAge(maxAgeSeconds);
       const at = now ?? Date.now();
-      if (!Number.isFinite(at)) throw new TypeError(`cookie now: expected milliseconds since the epoch, got ${at}`);
-      return serializeCookie(name, value, { ...attributes, maxAge, expires: new Date(at + maxAge * 1000) }, at);
+      if (!Number.isFinite(at))
+        throw new TypeError(`cookie now: expected milliseconds since the epoch, got ${at}`);
+      return serializeCookie(
+        name,
+        value,
+        { ...attributes, maxAge, expires: new Date(at + maxAge * 1000) },
+        at,
+      );
     },
     clear: (): string => deletionCookie(name, attributes),
-    read: (cookieHeader: string | null | undefined): string | undefined => getCookie(cookieHeader, name),
+    read: (cookieHeader: string | null | undefined): string | undefined =>
+      getCookie(cookieHeader, name),
   });
 }

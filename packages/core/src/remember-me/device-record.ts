@@ -32,7 +32,8 @@ export interface DeviceRecord {
 /** The user-index member naming a device; session members are bare 43-character handles, so the two never collide. */
 export const deviceMember = (handle: string): string => `rm:${handle}`;
 /** The device handle in an index member, or `null` for a session member. */
-export const memberDevice = (member: string): string | null => (member.startsWith('rm:') ? member.slice(3) : null);
+export const memberDevice = (member: string): string | null =>
+  member.startsWith('rm:') ? member.slice(3) : null;
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
@@ -49,10 +50,21 @@ export function decodeDevice(raw: string): DeviceRecord | null {
   }
   const p = r.previous as Record<string, unknown> | undefined;
   const ok =
-    r.t === 'device' && isStr(r.uid) && isStr(r.validatorHash) &&
-    isNum(r.createdAt) && isNum(r.rotatedAt) && isNum(r.expiresAt) && isNum(r.authTime) &&
-    typeof r.device === 'object' && r.device !== null &&
-    (p === undefined || (typeof p === 'object' && p !== null && isStr(p.validatorHash) && isStr(p.successor) && isNum(p.until)));
+    r.t === 'device' &&
+    isStr(r.uid) &&
+    isStr(r.validatorHash) &&
+    isNum(r.createdAt) &&
+    isNum(r.rotatedAt) &&
+    isNum(r.expiresAt) &&
+    isNum(r.authTime) &&
+    typeof r.device === 'object' &&
+    r.device !== null &&
+    (p === undefined ||
+      (typeof p === 'object' &&
+        p !== null &&
+        isStr(p.validatorHash) &&
+        isStr(p.successor) &&
+        isNum(p.until)));
   return ok ? (r as unknown as DeviceRecord) : null;
 }
 
@@ -83,18 +95,37 @@ export class DeviceRecords {
     const raw = await this.run('read', () => this.store.get(this.key(handle)));
     if (raw === null || raw === undefined) return null;
     const record = decodeDevice(raw);
-    if (!record) return this.run('decode', () => Promise.reject(new Error(`value under ${this.key(handle)} is not a Latchkey device record`)));
+    if (!record)
+      return this.run('decode', () =>
+        Promise.reject(
+          new Error(`value under ${this.key(handle)} is not a Latchkey device record`),
+        ),
+      );
     return { raw, record };
   }
 
   write(handle: string, record: DeviceRecord, ttlMs: number): Promise<void> {
-    return this.run('write', () => this.store.set(this.key(handle), JSON.stringify(record), Math.max(1, Math.ceil(ttlMs))));
+    return this.run('write', () =>
+      this.store.set(this.key(handle), JSON.stringify(record), Math.max(1, Math.ceil(ttlMs))),
+    );
   }
 
   /** Atomic replace; the engine refuses remember-me on a store without compare-and-set, so there is no fallback. */
-  replace(handle: string, expectedRaw: string, next: DeviceRecord, ttlMs: number): Promise<boolean> {
+  replace(
+    handle: string,
+    expectedRaw: string,
+    next: DeviceRecord,
+    ttlMs: number,
+  ): Promise<boolean> {
     const store = this.store;
-    return this.run('write', () => store.compareAndSet!(this.key(handle), expectedRaw, JSON.stringify(next), Math.max(1, Math.ceil(ttlMs))));
+    return this.run('write', () =>
+      store.compareAndSet!(
+        this.key(handle),
+        expectedRaw,
+        JSON.stringify(next),
+        Math.max(1, Math.ceil(ttlMs)),
+      ),
+    );
   }
 
   delete(handle: string): Promise<void> {

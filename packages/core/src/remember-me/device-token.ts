@@ -53,7 +53,9 @@ export function newDeviceToken(random: RandomSource, selector?: string): DeviceT
   if (selector === undefined) {
     const bytes = random(SELECTOR_BYTES);
     if (!(bytes instanceof Uint8Array) || bytes.length !== SELECTOR_BYTES) {
-      throw new RangeError(`random source returned ${bytes?.length ?? 'no'} bytes, expected ${SELECTOR_BYTES}`);
+      throw new RangeError(
+        `random source returned ${bytes?.length ?? 'no'} bytes, expected ${SELECTOR_BYTES}`,
+      );
     }
     selector = base64url.encode(bytes);
   }
@@ -108,7 +110,10 @@ export function sameHash(a: string, b: string): boolean {
 
 const SEAL_INFO = encoder.encode('latchkey remember-me successor v1');
 
-async function successorKey(previousValidator: string, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+async function successorKey(
+  previousValidator: string,
+  usage: 'encrypt' | 'decrypt',
+): Promise<CryptoKey> {
   const raw = hkdf(sha256, encoder.encode(previousValidator), undefined, SEAL_INFO, 32);
   return crypto.subtle.importKey('raw', raw, 'AES-GCM', false, [usage]);
 }
@@ -117,23 +122,41 @@ async function successorKey(previousValidator: string, usage: 'encrypt' | 'decry
  * Seal the successor (`newValidator.newSessionId`) under the previous
  * validator, bound to the device handle. Output: `iv.ciphertext`, base64url.
  */
-export async function sealSuccessor(previousValidator: string, successor: string, handle: string, random: RandomSource): Promise<string> {
+export async function sealSuccessor(
+  previousValidator: string,
+  successor: string,
+  handle: string,
+  random: RandomSource,
+): Promise<string> {
   // Copies: WebCrypto's types want bytes backed by a plain ArrayBuffer.
   const iv = new Uint8Array(random(12));
-  if (iv.length !== 12) throw new RangeError(`random source returned ${iv.length} bytes, expected 12`);
+  if (iv.length !== 12)
+    throw new RangeError(`random source returned ${iv.length} bytes, expected 12`);
   const key = await successorKey(previousValidator, 'encrypt');
-  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: encoder.encode(handle) }, key, encoder.encode(successor));
+  const sealed = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: encoder.encode(handle) },
+    key,
+    encoder.encode(successor),
+  );
   return `${base64url.encode(iv)}.${base64url.encode(new Uint8Array(sealed))}`;
 }
 
 /** Open a sealed successor with the previous validator; `null` when it does not open (wrong key, corrupt value). */
-export async function openSuccessor(previousValidator: string, sealed: string, handle: string): Promise<string | null> {
+export async function openSuccessor(
+  previousValidator: string,
+  sealed: string,
+  handle: string,
+): Promise<string | null> {
   try {
     const [iv, body] = sealed.split('.');
     if (!iv || !body) return null;
     const key = await successorKey(previousValidator, 'decrypt');
     const plain = await crypto.subtle.decrypt(
-      { name: 'AES-GCM', iv: new Uint8Array(base64url.decode(iv)), additionalData: encoder.encode(handle) },
+      {
+        name: 'AES-GCM',
+        iv: new Uint8Array(base64url.decode(iv)),
+        additionalData: encoder.encode(handle),
+      },
       key,
       new Uint8Array(base64url.decode(body)),
     );

@@ -24,7 +24,11 @@
  *   the *device* (`revokeDevice`, logout, log-out-everywhere) ends both.
  */
 
-import { type ResolvedCookie, resolveSessionCookie, type SessionCookieOptions } from '../cookie/session-cookie.js';
+import {
+  type ResolvedCookie,
+  resolveSessionCookie,
+  type SessionCookieOptions,
+} from '../cookie/session-cookie.js';
 import { decide, freshRecord, storeTtl } from '../decide.js';
 import { type Duration, toMillis } from '../duration.js';
 import type { Engine, SessionSummary } from '../engine.js';
@@ -35,9 +39,22 @@ import { hashSecret, isSecretShaped, newSecret } from '../random.js';
 import { encodeRecord, type DeviceFacts, type SessionRecord } from '../record.js';
 import type { SessionData } from '../session.js';
 import type { SessionStore } from '../store/types.js';
-import { DeviceRecords, deviceMember, memberDevice, type DeviceRecord, type ReadDevice } from './device-record.js';
 import {
-  deviceHandle, formatDeviceToken, newDeviceToken, openSuccessor, parseDeviceToken, sameHash, sealSuccessor, validatorHash,
+  DeviceRecords,
+  deviceMember,
+  memberDevice,
+  type DeviceRecord,
+  type ReadDevice,
+} from './device-record.js';
+import {
+  deviceHandle,
+  formatDeviceToken,
+  newDeviceToken,
+  openSuccessor,
+  parseDeviceToken,
+  sameHash,
+  sealSuccessor,
+  validatorHash,
   type DeviceToken,
 } from './device-token.js';
 
@@ -59,13 +76,21 @@ export const REMEMBER_ME_GRACE_MS = 30_000;
 const STORES_WITH_CAS = 'memory, Redis, Deno KV, Durable Objects';
 
 /** What the request must do with the device cookie. */
-export type DeviceCookie = { kind: 'set'; value: string; expiresAt: number } | { kind: 'clear' } | null;
+export type DeviceCookie =
+  { kind: 'set'; value: string; expiresAt: number } | { kind: 'clear' } | null;
 
 /** The result of looking for a remembered device on a request whose session is gone. */
 export type Recall<Data> =
   | { kind: 'none' }
   | { kind: 'refused'; cookie: DeviceCookie }
-  | { kind: 'recalled'; id: string; handle: string; record: SessionRecord<Data>; raw: string; cookie: DeviceCookie };
+  | {
+      kind: 'recalled';
+      id: string;
+      handle: string;
+      record: SessionRecord<Data>;
+      raw: string;
+      cookie: DeviceCookie;
+    };
 
 /** A remembered device as shown to its user (ASVS V7.5.2), with the session it currently keeps alive. */
 export interface DeviceSummary {
@@ -91,7 +116,10 @@ export type DeviceRevokeCause = 'logout' | 'login' | 'revoke' | 'revoke-all' | '
  */
 export function assertRememberMeAllowed(policy: SessionPolicy): void {
   if (policy.rememberMe === false) {
-    throw new PolicyError('rememberMe', `the ${policy.name} policy does not offer remember-me; sign in without { rememberMe: true }`);
+    throw new PolicyError(
+      'rememberMe',
+      `the ${policy.name} policy does not offer remember-me; sign in without { rememberMe: true }`,
+    );
   }
 }
 
@@ -112,21 +140,36 @@ export class RememberMe<Data extends SessionData = SessionData> {
   ) {
     const off = `; stores that have it: ${STORES_WITH_CAS}; or set policy.rememberMe to false`;
     if (typeof store.compareAndSet !== 'function') {
-      throw new StoreCapabilityError('compareAndSet', `remember-me (policy ${engine.policy.name}: the device token rotates atomically on every use${off})`, store.name);
+      throw new StoreCapabilityError(
+        'compareAndSet',
+        `remember-me (policy ${engine.policy.name}: the device token rotates atomically on every use${off})`,
+        store.name,
+      );
     }
     if (!store.userIndex) {
-      throw new StoreCapabilityError('userIndex', `remember-me (policy ${engine.policy.name}: theft detection and log-out-everywhere end every device of a user${off})`, store.name);
+      throw new StoreCapabilityError(
+        'userIndex',
+        `remember-me (policy ${engine.policy.name}: theft detection and log-out-everywhere end every device of a user${off})`,
+        store.name,
+      );
     }
     const grace = options.grace === undefined ? REMEMBER_ME_GRACE_MS : toMillis(options.grace);
     if (!(grace >= 0) || grace >= lifetime) {
-      throw new ConfigError(`rememberMe.grace: must be zero or positive and shorter than policy.rememberMe, got ${JSON.stringify(options.grace)}`);
+      throw new ConfigError(
+        `rememberMe.grace: must be zero or positive and shorter than policy.rememberMe, got ${JSON.stringify(options.grace)}`,
+      );
     }
     const base = options.cookieName ?? 'remember';
     // Scope and SameSite follow the session cookie; HttpOnly never does: no script needs the device token,
     // and an app that lets scripts read its session cookie must not hand them a token that lasts for weeks.
-    this.cookie = resolveSessionCookie({ ...cookie, name: base, httpOnly: true, warn: () => {} }, { persistent: true });
+    this.cookie = resolveSessionCookie(
+      { ...cookie, name: base, httpOnly: true, warn: () => {} },
+      { persistent: true },
+    );
     if (this.cookie.name === engine.cookie.name) {
-      throw new ConfigError(`rememberMe.cookieName: the device cookie cannot share the session cookie's name (${this.cookie.name})`);
+      throw new ConfigError(
+        `rememberMe.cookieName: the device cookie cannot share the session cookie's name (${this.cookie.name})`,
+      );
     }
     this.grace = grace;
     this.lifetime = lifetime;
@@ -134,19 +177,32 @@ export class RememberMe<Data extends SessionData = SessionData> {
   }
 
   /** Remember a device for `userId` after a real authentication at `authTime`. */
-  async issue(userId: string, authTime: number, device: DeviceFacts): Promise<{ handle: string; cookie: DeviceCookie }> {
+  async issue(
+    userId: string,
+    authTime: number,
+    device: DeviceFacts,
+  ): Promise<{ handle: string; cookie: DeviceCookie }> {
     const { engine } = this;
     const now = engine.clock.now();
     const token = newDeviceToken(engine.random);
     const handle = deviceHandle(token.selector);
     const record: DeviceRecord = {
-      t: 'device', uid: userId, validatorHash: validatorHash(token.validator),
-      createdAt: now, rotatedAt: now, expiresAt: now + this.lifetime, authTime, device,
+      t: 'device',
+      uid: userId,
+      validatorHash: validatorHash(token.validator),
+      createdAt: now,
+      rotatedAt: now,
+      expiresAt: now + this.lifetime,
+      authTime,
+      device,
     };
     await this.#devices.write(handle, record, this.lifetime);
     await engine.records.indexAdd(userId, deviceMember(handle), this.lifetime);
     emit(engine.onEvent, { type: 'remember-me-issued', at: now, device: handle, userId });
-    return { handle, cookie: { kind: 'set', value: formatDeviceToken(token), expiresAt: record.expiresAt } };
+    return {
+      handle,
+      cookie: { kind: 'set', value: formatDeviceToken(token), expiresAt: record.expiresAt },
+    };
   }
 
   /**
@@ -164,7 +220,8 @@ export class RememberMe<Data extends SessionData = SessionData> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const read = await this.#devices.read(handle);
       const now = this.engine.clock.now();
-      if (!read || now >= read.record.expiresAt) return { kind: 'refused', cookie: { kind: 'clear' } };
+      if (!read || now >= read.record.expiresAt)
+        return { kind: 'refused', cookie: { kind: 'clear' } };
       const { record } = read;
       if (sameHash(presented, record.validatorHash)) {
         const rotated = await this.#rotate(handle, token, presented, read, facts, now);
@@ -182,7 +239,14 @@ export class RememberMe<Data extends SessionData = SessionData> {
   }
 
   /** Rotate the device token and create its new session; `null` when another request rotated first. */
-  async #rotate(handle: string, token: DeviceToken, presented: string, read: ReadDevice, facts: DeviceFacts, now: number): Promise<Recall<Data> | null> {
+  async #rotate(
+    handle: string,
+    token: DeviceToken,
+    presented: string,
+    read: ReadDevice,
+    facts: DeviceFacts,
+    now: number,
+  ): Promise<Recall<Data> | null> {
     const { engine } = this;
     const { record: device } = read;
     // A device signing back in is a login for the per-user session limit: it may evict, or be refused (cookie kept).
@@ -194,7 +258,16 @@ export class RememberMe<Data extends SessionData = SessionData> {
     }
     const id = newSecret(engine.random);
     const sessionHandle = hashSecret(id);
-    const base = freshRecord(engine.policy, { uid: device.uid, data: {} as Data, authTime: device.authTime, device: { ...device.device, ...facts } }, now);
+    const base = freshRecord(
+      engine.policy,
+      {
+        uid: device.uid,
+        data: {} as Data,
+        authTime: device.authTime,
+        device: { ...device.device, ...facts },
+      },
+      now,
+    );
     const session: SessionRecord<Data> = { ...base, rm: handle };
     // The session exists before the rotation is published, so a grace request that opens the successor finds it.
     await engine.records.write(sessionHandle, session, storeTtl(engine.policy, session, now));
@@ -206,7 +279,18 @@ export class RememberMe<Data extends SessionData = SessionData> {
       validatorHash: validatorHash(next.validator),
       rotatedAt: now,
       ...(this.grace > 0
-        ? { previous: { validatorHash: presented, successor: await sealSuccessor(token.validator, `${next.validator}.${id}`, handle, engine.random), until: now + this.grace } }
+        ? {
+            previous: {
+              validatorHash: presented,
+              successor: await sealSuccessor(
+                token.validator,
+                `${next.validator}.${id}`,
+                handle,
+                engine.random,
+              ),
+              until: now + this.grace,
+            },
+          }
         : { previous: undefined }),
     };
     if (!(await this.#devices.replace(handle, read.raw, rotated, device.expiresAt - now))) {
@@ -214,15 +298,32 @@ export class RememberMe<Data extends SessionData = SessionData> {
       await engine.records.indexRemove(device.uid, sessionHandle);
       return null;
     }
-    emit(engine.onEvent, { type: 'remember-me-used', at: now, device: handle, handle: sessionHandle, userId: device.uid, shared: false });
+    emit(engine.onEvent, {
+      type: 'remember-me-used',
+      at: now,
+      device: handle,
+      handle: sessionHandle,
+      userId: device.uid,
+      shared: false,
+    });
     return {
-      kind: 'recalled', id, handle: sessionHandle, record: session, raw: encodeRecord(session),
+      kind: 'recalled',
+      id,
+      handle: sessionHandle,
+      record: session,
+      raw: encodeRecord(session),
       cookie: { kind: 'set', value: formatDeviceToken(next), expiresAt: device.expiresAt },
     };
   }
 
   /** A request that raced with a rotation: hand it the same successor, if it opens and its session is alive. */
-  async #follow(handle: string, token: DeviceToken, device: DeviceRecord, sealed: string, now: number): Promise<Recall<Data>> {
+  async #follow(
+    handle: string,
+    token: DeviceToken,
+    device: DeviceRecord,
+    sealed: string,
+    now: number,
+  ): Promise<Recall<Data>> {
     const { engine } = this;
     // Failures here leave the cookie alone: the request that rotated is setting the successor.
     const opened = await openSuccessor(token.validator, sealed, handle);
@@ -230,25 +331,57 @@ export class RememberMe<Data extends SessionData = SessionData> {
     if (!isSecretShaped(validator) || !isSecretShaped(id)) return { kind: 'refused', cookie: null };
     const sessionHandle = hashSecret(id);
     const read = await engine.records.read(sessionHandle);
-    if (read?.record.t !== 'session' || decide(engine.policy, read.record, now).kind !== 'valid') return { kind: 'refused', cookie: null };
-    emit(engine.onEvent, { type: 'remember-me-used', at: now, device: handle, handle: sessionHandle, userId: device.uid, shared: true });
+    if (read?.record.t !== 'session' || decide(engine.policy, read.record, now).kind !== 'valid')
+      return { kind: 'refused', cookie: null };
+    emit(engine.onEvent, {
+      type: 'remember-me-used',
+      at: now,
+      device: handle,
+      handle: sessionHandle,
+      userId: device.uid,
+      shared: true,
+    });
     return {
-      kind: 'recalled', id, handle: sessionHandle, record: read.record, raw: read.raw,
-      cookie: { kind: 'set', value: formatDeviceToken({ selector: token.selector, validator }), expiresAt: device.expiresAt },
+      kind: 'recalled',
+      id,
+      handle: sessionHandle,
+      record: read.record,
+      raw: read.raw,
+      cookie: {
+        kind: 'set',
+        value: formatDeviceToken({ selector: token.selector, validator }),
+        expiresAt: device.expiresAt,
+      },
     };
   }
 
   async #theft(handle: string, device: DeviceRecord, now: number): Promise<void> {
-    emit(this.engine.onEvent, { type: 'remember-me-theft', at: now, device: handle, userId: device.uid });
+    emit(this.engine.onEvent, {
+      type: 'remember-me-theft',
+      at: now,
+      device: handle,
+      userId: device.uid,
+    });
     await this.#delete(handle, device, 'theft', now);
     await this.engine.revokeUser(device.uid);
   }
 
   /** Delete one device record and its index member. */
-  async #delete(handle: string, device: DeviceRecord, cause: DeviceRevokeCause, now: number): Promise<void> {
+  async #delete(
+    handle: string,
+    device: DeviceRecord,
+    cause: DeviceRevokeCause,
+    now: number,
+  ): Promise<void> {
     await this.#devices.delete(handle);
     await this.engine.records.indexRemove(device.uid, deviceMember(handle));
-    emit(this.engine.onEvent, { type: 'remember-me-revoked', at: now, device: handle, userId: device.uid, cause });
+    emit(this.engine.onEvent, {
+      type: 'remember-me-revoked',
+      at: now,
+      device: handle,
+      userId: device.uid,
+      cause,
+    });
   }
 
   /**
@@ -256,7 +389,11 @@ export class RememberMe<Data extends SessionData = SessionData> {
    * one its session was re-created from, and the one its cookie names if the
    * cookie proves possession. Returns what to do with the cookie.
    */
-  async forget(request: Request, linked: string | undefined, cause: 'logout' | 'login'): Promise<DeviceCookie> {
+  async forget(
+    request: Request,
+    linked: string | undefined,
+    cause: 'logout' | 'login',
+  ): Promise<DeviceCookie> {
     const now = this.engine.clock.now();
     const handles = new Set<string>();
     if (linked) handles.add(linked);
@@ -267,7 +404,11 @@ export class RememberMe<Data extends SessionData = SessionData> {
       const read = handles.has(handle) ? null : await this.#devices.read(handle);
       const presented = validatorHash(token.validator);
       const prev = read?.record.previous;
-      if (read && (sameHash(presented, read.record.validatorHash) || (prev && now < prev.until && sameHash(presented, prev.validatorHash)))) {
+      if (
+        read &&
+        (sameHash(presented, read.record.validatorHash) ||
+          (prev && now < prev.until && sameHash(presented, prev.validatorHash)))
+      ) {
         handles.add(handle);
       }
     }
@@ -302,7 +443,10 @@ export class RememberMe<Data extends SessionData = SessionData> {
   async revokeUser(userId: string, except?: string): Promise<number> {
     const now = this.engine.clock.now();
     let count = 0;
-    for (const handle of await this.#handles(userId, 'revoking every remembered device of a user')) {
+    for (const handle of await this.#handles(
+      userId,
+      'revoking every remembered device of a user',
+    )) {
       if (handle === except) continue;
       const read = await this.#devices.read(handle);
       if (read) {
@@ -321,12 +465,17 @@ export class RememberMe<Data extends SessionData = SessionData> {
     const now = engine.clock.now();
     const sessions = await engine.list(userId, currentSession);
     const out: DeviceSummary[] = [];
-    for (const handle of await this.#handles(userId, 'listing a user\'s remembered devices')) {
+    for (const handle of await this.#handles(userId, "listing a user's remembered devices")) {
       const read = await this.#devices.read(handle);
       if (!read || now >= read.record.expiresAt) continue;
       const d = read.record;
       out.push({
-        handle, createdAt: d.createdAt, lastUsedAt: d.rotatedAt, expiresAt: d.expiresAt, authTime: d.authTime, device: d.device,
+        handle,
+        createdAt: d.createdAt,
+        lastUsedAt: d.rotatedAt,
+        expiresAt: d.expiresAt,
+        authTime: d.authTime,
+        device: d.device,
         session: sessions.find((s) => s.rememberedDevice === handle) ?? null,
       });
     }

@@ -27,7 +27,8 @@ export class VerifiedCache<T> {
 
   constructor(options: VerifiedCacheOptions = {}) {
     const max = options.maxEntries ?? 1000;
-    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`cache.maxEntries must be an integer of at least 1, got ${String(max)}`);
+    if (!Number.isSafeInteger(max) || max < 1)
+      throw new RangeError(`cache.maxEntries must be an integer of at least 1, got ${String(max)}`);
     this.#max = max;
   }
 

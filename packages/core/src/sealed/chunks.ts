@@ -12,7 +12,12 @@
  */
 
 import { parseCookieHeader } from '../cookie/parse.js';
-import { deletionCookie, MAX_COOKIE_SIZE, serializeCookie, type CookieAttributes } from '../cookie/serialize.js';
+import {
+  deletionCookie,
+  MAX_COOKIE_SIZE,
+  serializeCookie,
+  type CookieAttributes,
+} from '../cookie/serialize.js';
 import { CookieError } from '../errors.js';
 
 /** `split`: numbered chunks; `refuse`: a `CookieError` when a sealed session does not fit in one cookie. */
@@ -32,13 +37,19 @@ const chunkName = (name: string, i: number) => `${name}.${i}`;
 
 /** Read `name`, or `name.0` … `name.(n-1)` reassembled. Never throws; reads at most `maxChunks` chunks. */
 export function readChunked(header: string | null, name: string, maxChunks: number): ChunkedRead {
-  const jar = parseCookieHeader(header, { maxLength: (maxChunks + 2) * MAX_COOKIE_SIZE, maxPairs: 100 });
+  const jar = parseCookieHeader(header, {
+    maxLength: (maxChunks + 2) * MAX_COOKIE_SIZE,
+    maxPairs: 100,
+  });
   const plainValue = jar.get(name);
   let chunks = 0;
   const parts: string[] = [];
-  while (chunks < maxChunks + 1 && jar.has(chunkName(name, chunks))) parts.push(jar.get(chunkName(name, chunks++))!);
-  if (plainValue !== undefined && plainValue !== '') return { value: plainValue, plain: true, chunks };
-  const value = chunks > 0 && chunks <= maxChunks && parts.every((p) => p !== '') ? parts.join('') : undefined;
+  while (chunks < maxChunks + 1 && jar.has(chunkName(name, chunks)))
+    parts.push(jar.get(chunkName(name, chunks++))!);
+  if (plainValue !== undefined && plainValue !== '')
+    return { value: plainValue, plain: true, chunks };
+  const value =
+    chunks > 0 && chunks <= maxChunks && parts.every((p) => p !== '') ? parts.join('') : undefined;
   return { value, plain: plainValue !== undefined, chunks };
 }
 
@@ -60,7 +71,8 @@ export function writeChunked(
   const lines: string[] = [];
   if (single <= MAX_COOKIE_SIZE) {
     lines.push(serializeCookie(name, value, attributes, now));
-    for (let i = 0; i < previous.chunks; i++) lines.push(deletionCookie(chunkName(name, i), attributes));
+    for (let i = 0; i < previous.chunks; i++)
+      lines.push(deletionCookie(chunkName(name, i), attributes));
     return lines;
   }
   if (options.chunking === 'refuse') {
@@ -79,15 +91,24 @@ export function writeChunked(
         'keep less data in the session',
     );
   }
-  for (let i = 0; i < count; i++) lines.push(serializeCookie(chunkName(name, i), value.slice(i * room, (i + 1) * room), attributes, now));
-  for (let i = count; i < previous.chunks; i++) lines.push(deletionCookie(chunkName(name, i), attributes));
+  for (let i = 0; i < count; i++)
+    lines.push(
+      serializeCookie(chunkName(name, i), value.slice(i * room, (i + 1) * room), attributes, now),
+    );
+  for (let i = count; i < previous.chunks; i++)
+    lines.push(deletionCookie(chunkName(name, i), attributes));
   if (previous.plain) lines.push(deletionCookie(name, attributes));
   return lines;
 }
 
 /** Set-Cookie lines deleting every cookie `previous` found (or at least the unnumbered one). */
-export function clearChunked(name: string, attributes: CookieAttributes, previous: ChunkedRead): string[] {
+export function clearChunked(
+  name: string,
+  attributes: CookieAttributes,
+  previous: ChunkedRead,
+): string[] {
   const lines = [deletionCookie(name, attributes)];
-  for (let i = 0; i < previous.chunks; i++) lines.push(deletionCookie(chunkName(name, i), attributes));
+  for (let i = 0; i < previous.chunks; i++)
+    lines.push(deletionCookie(chunkName(name, i), attributes));
   return lines;
 }

@@ -6,7 +6,11 @@
 
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import type { Clock } from '../clock.js';
-import { resolveSessionCookie, type ResolvedCookie, type SessionCookieOptions } from '../cookie/session-cookie.js';
+import {
+  resolveSessionCookie,
+  type ResolvedCookie,
+  type SessionCookieOptions,
+} from '../cookie/session-cookie.js';
 import { ConfigError } from '../errors.js';
 import type { EventSink } from '../events.js';
 import type { PolicyOptions, SessionPolicy } from '../policy.js';
@@ -67,14 +71,25 @@ export class SealedEngine<Data extends SessionData> {
     readonly onEvent: EventSink | undefined,
     options: SealedSessionsOptions,
   ) {
-    this.cookie = resolveSessionCookie(options.cookie ?? {}, { persistent: !policy.sessionOnlyCookie });
+    this.cookie = resolveSessionCookie(options.cookie ?? {}, {
+      persistent: !policy.sessionOnlyCookie,
+    });
     this.cache = options.cache === false ? undefined : new VerifiedCache(options.cache ?? {});
     const nb = options.notBefore;
-    this.revocation = nb === undefined ? undefined : 'check' in nb ? nb : createRevocation({ store: nb.store, keyPrefix: nb.keyPrefix, clock, onEvent });
+    this.revocation =
+      nb === undefined
+        ? undefined
+        : 'check' in nb
+          ? nb
+          : createRevocation({ store: nb.store, keyPrefix: nb.keyPrefix, clock, onEvent });
     this.chunking = options.chunking ?? 'refuse';
-    if (this.chunking !== 'split' && this.chunking !== 'refuse') throw new ConfigError(`chunking must be 'split' or 'refuse', got ${String(this.chunking)}`);
+    if (this.chunking !== 'split' && this.chunking !== 'refuse')
+      throw new ConfigError(`chunking must be 'split' or 'refuse', got ${String(this.chunking)}`);
     this.maxChunks = options.maxChunks ?? 4;
-    if (!Number.isInteger(this.maxChunks) || this.maxChunks < 1 || this.maxChunks > 20) throw new RangeError(`maxChunks must be an integer from 1 to 20, got ${String(options.maxChunks)}`);
+    if (!Number.isInteger(this.maxChunks) || this.maxChunks < 1 || this.maxChunks > 20)
+      throw new RangeError(
+        `maxChunks must be an integer from 1 to 20, got ${String(options.maxChunks)}`,
+      );
   }
 
   async seal(value: Sealed<Data>): Promise<string> {
@@ -108,15 +123,20 @@ export class SealedEngine<Data extends SessionData> {
       );
       if (protectedHeader.typ !== TYP) return null;
       const parsed = JSON.parse(decoder.decode(plaintext)) as { sid?: unknown; r?: unknown };
-      if (typeof parsed?.sid !== 'string' || typeof parsed.r !== 'object' || parsed.r === null) return null;
+      if (typeof parsed?.sid !== 'string' || typeof parsed.r !== 'object' || parsed.r === null)
+        return null;
       const json = JSON.stringify(parsed.r);
       const record = decodeRecord<Data>(json);
       if (record?.t !== 'session') return null;
-      this.cache?.set(cacheKey, { sid: parsed.sid, record: json, kid }, Math.min(record.idleDeadline, record.absoluteDeadline), now);
+      this.cache?.set(
+        cacheKey,
+        { sid: parsed.sid, record: json, kid },
+        Math.min(record.idleDeadline, record.absoluteDeadline),
+        now,
+      );
       return { sealed: { sid: parsed.sid, r: record }, kid };
     } catch {
       return null;
     }
   }
 }
-

@@ -42,13 +42,20 @@ export const MIN_SECRET_BYTES = 32;
  * const keys = sealingKeys([env.SESSION_SECRET, env.OLD_SESSION_SECRET]);
  */
 export function sealingKeys(secrets: readonly SealingSecret[]): SealingKeys {
-  if (!Array.isArray(secrets)) throw new TypeError('secrets: expected an array [current, ...older]');
-  if (secrets.length === 0) throw new ConfigError('secrets: the list is empty; configure at least one secret (the first seals)');
+  if (!Array.isArray(secrets))
+    throw new TypeError('secrets: expected an array [current, ...older]');
+  if (secrets.length === 0)
+    throw new ConfigError(
+      'secrets: the list is empty; configure at least one secret (the first seals)',
+    );
   const keys = secrets.map((secret, i): SealingKey => {
     const bytes = typeof secret === 'string' ? encoder.encode(secret) : secret;
-    if (!(bytes instanceof Uint8Array)) throw new TypeError(`secrets[${i}]: expected a Uint8Array or a string`);
+    if (!(bytes instanceof Uint8Array))
+      throw new TypeError(`secrets[${i}]: expected a Uint8Array or a string`);
     if (bytes.length < MIN_SECRET_BYTES) {
-      throw new RangeError(`secrets[${i}] is ${bytes.length} bytes; a sealing secret needs at least ${MIN_SECRET_BYTES} bytes`);
+      throw new RangeError(
+        `secrets[${i}] is ${bytes.length} bytes; a sealing secret needs at least ${MIN_SECRET_BYTES} bytes`,
+      );
     }
     const raw = hkdf(sha256, bytes, undefined, KEY_INFO, 32);
     const kid = base64url.encode(hkdf(sha256, bytes, undefined, KID_INFO, 9));
@@ -56,7 +63,10 @@ export function sealingKeys(secrets: readonly SealingSecret[]): SealingKeys {
     return {
       kid,
       key: () => {
-        imported ??= crypto.subtle.importKey('raw', raw, { name: 'AES-GCM', length: 256 }, false, ['encrypt', 'decrypt']);
+        imported ??= crypto.subtle.importKey('raw', raw, { name: 'AES-GCM', length: 256 }, false, [
+          'encrypt',
+          'decrypt',
+        ]);
         return imported;
       },
     };
@@ -67,5 +77,8 @@ export function sealingKeys(secrets: readonly SealingSecret[]): SealingKeys {
     seen.add(key.kid);
   }
   const byKid = new Map(keys.map((k) => [k.kid, k]));
-  return { current: keys[0]!, byKid: (kid) => (typeof kid === 'string' ? byKid.get(kid) : undefined) };
+  return {
+    current: keys[0]!,
+    byKid: (kid) => (typeof kid === 'string' ? byKid.get(kid) : undefined),
+  };
 }

@@ -74,25 +74,39 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
   }
 
   #read(): ChunkedRead {
-    this.#previous ??= readChunked(this.request.headers.get('cookie'), this.engine.cookie.name, this.engine.maxChunks);
+    this.#previous ??= readChunked(
+      this.request.headers.get('cookie'),
+      this.engine.cookie.name,
+      this.engine.maxChunks,
+    );
     return this.#previous;
   }
 
   async #load(): Promise<LoadOutcome<Data>> {
     const { engine } = this;
     const read = this.#read();
-    if (read.value === undefined) return { valid: false, reason: read.plain || read.chunks > 0 ? 'malformed' : 'missing' };
+    if (read.value === undefined)
+      return { valid: false, reason: read.plain || read.chunks > 0 ? 'malformed' : 'missing' };
     const opened = await engine.unseal(read.value);
     if (!opened) return { valid: false, reason: 'malformed' };
     const { sealed, kid } = opened;
     const now = engine.clock.now();
     const decision = decide(engine.policy, sealed.r, now);
     if (decision.kind === 'expired') {
-      emit(engine.onEvent, { type: 'expired', at: now, handle: sealed.sid, userId: sealed.r.uid, reason: decision.expiry.kind });
+      emit(engine.onEvent, {
+        type: 'expired',
+        at: now,
+        handle: sealed.sid,
+        userId: sealed.r.uid,
+        reason: decision.expiry.kind,
+      });
       return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
     }
     if (engine.revocation && sealed.r.uid !== null) {
-      const revoked = await engine.revocation.check({ userId: sealed.r.uid, issuedAt: sealed.r.createdAt });
+      const revoked = await engine.revocation.check({
+        userId: sealed.r.uid,
+        issuedAt: sealed.r.createdAt,
+      });
       if (revoked) return { valid: false, reason: 'revoked' };
     }
     this.#touch = decision.touch;
@@ -103,11 +117,16 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
   }
 
   /** Sign a user in: a new session (new ID, new deadlines, auth time now). Data carries over from an anonymous session unless `clean`. */
-  async login(userId: string, options: { data?: Partial<Data>; clean?: boolean } = {}): Promise<Session<Data>> {
-    if (typeof userId !== 'string' || userId === '') throw new TypeError('login: userId must be a non-empty string');
+  async login(
+    userId: string,
+    options: { data?: Partial<Data>; clean?: boolean } = {},
+  ): Promise<Session<Data>> {
+    if (typeof userId !== 'string' || userId === '')
+      throw new TypeError('login: userId must be a non-empty string');
     const outcome = await this.load();
     const previous = outcome.valid ? outcome.session : null;
-    const carry = previous && !options.clean && (previous.userId === null || previous.userId === userId);
+    const carry =
+      previous && !options.clean && (previous.userId === null || previous.userId === userId);
     const data = { ...(carry ? previous.data : {}), ...options.data } as Data;
     return this.#begin(userId, data, this.engine.clock.now(), previous);
   }
@@ -119,7 +138,12 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
     return this.#begin(null, data as Data, null, null);
   }
 
-  #begin(uid: string | null, data: Data, authTime: number | null, previous: Session<Data> | null): Session<Data> {
+  #begin(
+    uid: string | null,
+    data: Data,
+    authTime: number | null,
+    previous: Session<Data> | null,
+  ): Session<Data> {
     const { engine } = this;
     const now = engine.clock.now();
     const record = freshRecord(engine.policy, { uid, data, authTime, device: {} }, now);
@@ -132,7 +156,14 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
     emit(
       engine.onEvent,
       previous
-        ? { type: 'regenerated', at: now, handle: session.handle, previous: previous.handle, userId: uid, cause: 'login' }
+        ? {
+            type: 'regenerated',
+            at: now,
+            handle: session.handle,
+            previous: previous.handle,
+            userId: uid,
+            cause: 'login',
+          }
         : { type: 'created', at: now, handle: session.handle, userId: uid },
     );
     return session;
@@ -154,7 +185,10 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
     if (!outcome.valid) return;
     const { handle, userId } = outcome.session;
     if (options.everywhere) {
-      if (!engine.revocation) throw new ConfigError('logout({ everywhere: true }) on sealed sessions needs the notBefore option (a store for the per-user not-before time)');
+      if (!engine.revocation)
+        throw new ConfigError(
+          'logout({ everywhere: true }) on sealed sessions needs the notBefore option (a store for the per-user not-before time)',
+        );
       if (userId !== null) await engine.revocation.revokeUser(userId);
     }
     emit(engine.onEvent, { type: 'logout', at: engine.clock.now(), handle, userId });
@@ -178,8 +212,16 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
         const maxAge = clampMaxAge(Math.ceil((record.absoluteDeadline - now) / 1000));
         Object.assign(attributes, { maxAge, expires: new Date(now + maxAge * 1000) });
       }
-      setCookie.push(...writeChunked(engine.cookie.name, value, attributes, now, this.#read(), engine));
-      if (this.#touch) emit(engine.onEvent, { type: 'touched', at: now, handle: session.handle, userId: record.uid });
+      setCookie.push(
+        ...writeChunked(engine.cookie.name, value, attributes, now, this.#read(), engine),
+      );
+      if (this.#touch)
+        emit(engine.onEvent, {
+          type: 'touched',
+          at: now,
+          handle: session.handle,
+          userId: record.uid,
+        });
       session.record = record;
       if (this.#write) headers.push(['cache-control', 'no-store']);
     }
@@ -198,7 +240,8 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
     const out = new Response(response.body, response);
     for (const value of setCookie) out.headers.append('set-cookie', value);
     // An existing Cache-Control is kept, except after logout, which always says no-store.
-    for (const [name, value] of headers) if (loggingOut || !out.headers.has(name)) out.headers.set(name, value);
+    for (const [name, value] of headers)
+      if (loggingOut || !out.headers.has(name)) out.headers.set(name, value);
     return out;
   }
 }
@@ -236,17 +279,30 @@ function isPolicy(p: SessionPolicy | PolicyOptions): p is SessionPolicy {
  * if (!(await rs.load()).valid) await rs.login('ada');
  * return rs.commit(new Response('ok'));
  */
-export function createSealedSessions<Data extends SessionData = SessionData>(options: SealedSessionsOptions): SealedSessions<Data> {
-  if (!options || typeof options !== 'object') throw new TypeError('createSealedSessions: expected an options object');
+export function createSealedSessions<Data extends SessionData = SessionData>(
+  options: SealedSessionsOptions,
+): SealedSessions<Data> {
+  if (!options || typeof options !== 'object')
+    throw new TypeError('createSealedSessions: expected an options object');
   const policy = isPolicy(options.policy) ? options.policy : definePolicy(options.policy);
   const keys = sealingKeys(options.secrets);
-  const engine = new SealedEngine<Data>(policy, keys, options.clock ?? systemClock, options.random ?? cryptoRandom, options.onEvent, options);
+  const engine = new SealedEngine<Data>(
+    policy,
+    keys,
+    options.clock ?? systemClock,
+    options.random ?? cryptoRandom,
+    options.onEvent,
+    options,
+  );
   return {
     policy,
     cookieName: engine.cookie.name,
     forRequest: (request) => new SealedRequestSession<Data>(engine, request),
     revokeUser: async (userId) => {
-      if (!engine.revocation) throw new ConfigError('revokeUser on sealed sessions needs the notBefore option (a store for the per-user not-before time)');
+      if (!engine.revocation)
+        throw new ConfigError(
+          'revokeUser on sealed sessions needs the notBefore option (a store for the per-user not-before time)',
+        );
       return engine.revocation.revokeUser(userId);
     },
   };

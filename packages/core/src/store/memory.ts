@@ -39,7 +39,10 @@ export interface MemoryStoreOptions {
   whenFull?: 'refuse' | 'evict-soonest';
 }
 
-interface Entry { value: string; expiresAt: number }
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
 
 /**
  * A bounded, timer-free, in-memory {@link SessionStore}.
@@ -75,15 +78,25 @@ export class MemoryStore implements SessionStore {
     this.#clock = options.clock ?? systemClock;
     const max = options.maxEntries ?? 10_000;
     if (!Number.isSafeInteger(max) || max < 1) {
-      throw new RangeError(`MemoryStore: maxEntries must be an integer of at least 1, got ${String(max)}`);
+      throw new RangeError(
+        `MemoryStore: maxEntries must be an integer of at least 1, got ${String(max)}`,
+      );
     }
     const interval = toMillis(options.sweepInterval ?? 60_000);
     if (!(interval >= 0)) {
-      throw new RangeError(`MemoryStore: sweepInterval must be a non-negative duration, got ${String(options.sweepInterval)}`);
+      throw new RangeError(
+        `MemoryStore: sweepInterval must be a non-negative duration, got ${String(options.sweepInterval)}`,
+      );
     }
     this.#maxEntries = max;
-    if (options.whenFull !== undefined && options.whenFull !== 'refuse' && options.whenFull !== 'evict-soonest') {
-      throw new TypeError(`MemoryStore: whenFull must be 'refuse' or 'evict-soonest', got ${String(options.whenFull)}`);
+    if (
+      options.whenFull !== undefined &&
+      options.whenFull !== 'refuse' &&
+      options.whenFull !== 'evict-soonest'
+    ) {
+      throw new TypeError(
+        `MemoryStore: whenFull must be 'refuse' or 'evict-soonest', got ${String(options.whenFull)}`,
+      );
     }
     this.#evict = options.whenFull === 'evict-soonest';
     this.#sweepInterval = interval;
@@ -97,10 +110,14 @@ export class MemoryStore implements SessionStore {
   }
 
   /** Records held, including expired ones not yet swept. For tests and metrics. */
-  get size(): number { return this.#records.size; }
+  get size(): number {
+    return this.#records.size;
+  }
 
   /** User-index members held across all users, including expired ones not yet swept. */
-  get indexSize(): number { return this.#memberCount; }
+  get indexSize(): number {
+    return this.#memberCount;
+  }
 
   async get(key: string): Promise<string | null> {
     checkString(STORE, 'key', key);
@@ -126,7 +143,12 @@ export class MemoryStore implements SessionStore {
     return entry.value;
   }
 
-  async compareAndSet(key: string, expected: string | null, value: string, ttlMs: number): Promise<boolean> {
+  async compareAndSet(
+    key: string,
+    expected: string | null,
+    value: string,
+    ttlMs: number,
+  ): Promise<boolean> {
     checkWrite(key, value, ttlMs);
     if (expected !== null && typeof expected !== 'string') {
       throw new TypeError(`MemoryStore: expected must be a string or null, got ${typeof expected}`);
@@ -190,7 +212,10 @@ export class MemoryStore implements SessionStore {
   }
 
   #full(what: string): StoreError {
-    return new StoreError('write', `MemoryStore is full: ${this.#maxEntries} live ${what} (maxEntries); refusing the write rather than evicting`);
+    return new StoreError(
+      'write',
+      `MemoryStore is full: ${this.#maxEntries} live ${what} (maxEntries); refusing the write rather than evicting`,
+    );
   }
 
   #indexAdd(userId: string, member: string, ttlMs: number): void {

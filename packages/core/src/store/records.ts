@@ -38,12 +38,17 @@ export class Records<Data> {
     const raw = await this.run('read', () => this.store.get(this.key(handle)));
     if (raw === null || raw === undefined) return null;
     const record = decodeRecord<Data>(raw);
-    if (!record) return this.run('decode', () => Promise.reject(new Error(`value under ${this.key(handle)} is not a Latchkey record`)));
+    if (!record)
+      return this.run('decode', () =>
+        Promise.reject(new Error(`value under ${this.key(handle)} is not a Latchkey record`)),
+      );
     return { raw, record };
   }
 
   write(handle: string, record: StoredRecord<Data>, ttlMs: number): Promise<void> {
-    return this.run('write', () => this.store.set(this.key(handle), encodeRecord(record), Math.max(1, Math.ceil(ttlMs))));
+    return this.run('write', () =>
+      this.store.set(this.key(handle), encodeRecord(record), Math.max(1, Math.ceil(ttlMs))),
+    );
   }
 
   delete(handle: string): Promise<void> {
@@ -55,7 +60,12 @@ export class Records<Data> {
    * store's atomic compare-and-set when it has one; otherwise re-reads and
    * compares, which narrows the race to the gap between two calls.
    */
-  async replace(handle: string, expectedRaw: string | null, next: StoredRecord<Data>, ttlMs: number): Promise<boolean> {
+  async replace(
+    handle: string,
+    expectedRaw: string | null,
+    next: StoredRecord<Data>,
+    ttlMs: number,
+  ): Promise<boolean> {
     const key = this.key(handle);
     const value = encodeRecord(next);
     const ttl = Math.max(1, Math.ceil(ttlMs));

@@ -41,7 +41,12 @@ export interface SessionStore {
    * Gives strict last-writer protection to session versions; without it the
    * engine re-reads before writing, which narrows but does not close the race.
    */
-  compareAndSet?(key: string, expected: string | null, value: string, ttlMs: number): Promise<boolean>;
+  compareAndSet?(
+    key: string,
+    expected: string | null,
+    value: string,
+    ttlMs: number,
+  ): Promise<boolean>;
 }
 
 /**

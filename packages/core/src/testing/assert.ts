@@ -10,7 +10,8 @@ export class AssertionFailure extends Error {
 }
 
 const show = (v: unknown): string => {
-  if (typeof v === 'string') return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}…(${v.length} chars)` : v);
+  if (typeof v === 'string')
+    return JSON.stringify(v.length > 120 ? `${v.slice(0, 120)}…(${v.length} chars)` : v);
   try {
     return JSON.stringify(v) ?? String(v);
   } catch {
@@ -22,10 +23,14 @@ function deepEqual(a: unknown, b: unknown): boolean {
   if (Object.is(a, b)) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (Array.isArray(a) && Array.isArray(b))
+    return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
   const ka = Object.keys(a).sort();
   const kb = Object.keys(b).sort();
-  return deepEqual(ka, kb) && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  return (
+    deepEqual(ka, kb) &&
+    ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 /**
@@ -35,7 +40,8 @@ function deepEqual(a: unknown, b: unknown): boolean {
  * assertEqual(await store.get('k'), 'v', 'value after set');
  */
 export function assertEqual(actual: unknown, expected: unknown, what = 'value'): void {
-  if (!deepEqual(actual, expected)) throw new AssertionFailure(`${what}: expected ${show(expected)}, got ${show(actual)}`);
+  if (!deepEqual(actual, expected))
+    throw new AssertionFailure(`${what}: expected ${show(expected)}, got ${show(actual)}`);
 }
 
 /**

@@ -19,7 +19,9 @@ import { storeCapabilities, type SessionStore, type StoreCapability } from '../s
 import { assertEqual, assertTrue } from './assert.js';
 
 /** What the suite hands the factory before every case: a fresh clock, which injected-clock stores must use. */
-export interface StoreTestContext { readonly clock: ManualClock }
+export interface StoreTestContext {
+  readonly clock: ManualClock;
+}
 
 /** Makes the store under test; called before every case. It may return a shared store: keys are unique per case. */
 export type StoreFactory = (ctx: StoreTestContext) => SessionStore | Promise<SessionStore>;
@@ -69,14 +71,29 @@ export interface StoreCase {
 }
 
 /** The outcome of one case, as runtimes report it. */
-export interface StoreCaseResult { name: string; passed: boolean; error?: string }
+export interface StoreCaseResult {
+  name: string;
+  passed: boolean;
+  error?: string;
+}
 
-export const allCapabilities: readonly StoreCapability[] = ['userIndex', 'consume', 'compareAndSet'];
+export const allCapabilities: readonly StoreCapability[] = [
+  'userIndex',
+  'consume',
+  'compareAndSet',
+];
 const concurrentCallers = 50;
 
 /** Values a careless store mangles: JSON that parses to non-strings, unicode, control characters, 3 KiB. */
 const awkwardValues: readonly string[] = [
-  '{"user":"ada","v":1}', '{}', '[]', '""', 'null', '0', 'false', '  padded  ',
+  '{"user":"ada","v":1}',
+  '{}',
+  '[]',
+  '""',
+  'null',
+  '0',
+  'false',
+  '  padded  ',
   'naïve café · 日本語 · עברית · 🔐🧁 · e\u0301',
   'quote " apostrophe \' backslash \\ newline \n return \r tab \t nul \u0000 end',
   Array.from({ length: 3 * 1024 }, (_, i) => String.fromCharCode(33 + (i % 90))).join(''),
@@ -88,8 +105,15 @@ const base: StoreCase[] = [
   {
     name: 'has a name and declares exactly the claimed capabilities',
     async run(store, { claimed }) {
-      assertTrue(typeof store.name === 'string' && store.name.length > 0, 'store.name is a non-empty string');
-      assertEqual(storeCapabilities(store), Object.fromEntries(allCapabilities.map((c) => [c, claimed.has(c)])), 'capabilities');
+      assertTrue(
+        typeof store.name === 'string' && store.name.length > 0,
+        'store.name is a non-empty string',
+      );
+      assertEqual(
+        storeCapabilities(store),
+        Object.fromEntries(allCapabilities.map((c) => [c, claimed.has(c)])),
+        'capabilities',
+      );
     },
   },
   {
@@ -102,7 +126,8 @@ const base: StoreCase[] = [
     name: 'set then get returns the value unchanged (JSON-looking, unicode, control characters, 3 KiB)',
     async run(store, { key, longTtl }) {
       for (const [i, v] of awkwardValues.entries()) await store.set(key(`v${i}`), v, longTtl);
-      for (const [i, v] of awkwardValues.entries()) assertEqual(await store.get(key(`v${i}`)), v, `value ${i}`);
+      for (const [i, v] of awkwardValues.entries())
+        assertEqual(await store.get(key(`v${i}`)), v, `value ${i}`);
     },
   },
   {
@@ -129,7 +154,11 @@ const base: StoreCase[] = [
       await store.set(key('ab'), 'AB', longTtl);
       assertEqual([await store.get(key('a')), await store.get(key('ab'))], ['A', 'AB']);
       await store.delete(key('a'));
-      assertEqual([await store.get(key('a')), await store.get(key('ab'))], [null, 'AB'], 'after deleting a');
+      assertEqual(
+        [await store.get(key('a')), await store.get(key('ab'))],
+        [null, 'AB'],
+        'after deleting a',
+      );
     },
   },
   {
@@ -203,7 +232,11 @@ const userIndex: StoreCase[] = [
       const idx = store.userIndex!;
       for (const member of ['s1', 's2']) await idx.add(key('u'), member, longTtl);
       assertEqual(sorted(await idx.removeAll(key('u'))), ['s1', 's2'], 'first removeAll');
-      assertEqual([await idx.list(key('u')), await idx.removeAll(key('u'))], [[], []], 'afterwards');
+      assertEqual(
+        [await idx.list(key('u')), await idx.removeAll(key('u'))],
+        [[], []],
+        'afterwards',
+      );
     },
   },
   {
@@ -223,7 +256,10 @@ const consume: StoreCase[] = [
     name: 'returns the value once and deletes it; a missing key gives null',
     async run(store, { key, longTtl }) {
       await store.set(key('c'), 'token', longTtl);
-      assertEqual([await store.consume!(key('c')), await store.consume!(key('c')), await store.get(key('c'))], ['token', null, null]);
+      assertEqual(
+        [await store.consume!(key('c')), await store.consume!(key('c')), await store.get(key('c'))],
+        ['token', null, null],
+      );
       assertEqual(await store.consume!(key('never-written')), null, 'consume of a missing key');
     },
   },
@@ -240,8 +276,14 @@ const consume: StoreCase[] = [
     name: `gives the value to exactly one of ${concurrentCallers} concurrent callers`,
     async run(store, { key, longTtl }) {
       await store.set(key('c'), 'token', longTtl);
-      const results = await Promise.all(Array.from({ length: concurrentCallers }, () => store.consume!(key('c'))));
-      assertEqual(results.filter((r) => r !== null), ['token'], 'non-null results');
+      const results = await Promise.all(
+        Array.from({ length: concurrentCallers }, () => store.consume!(key('c'))),
+      );
+      assertEqual(
+        results.filter((r) => r !== null),
+        ['token'],
+        'non-null results',
+      );
       assertEqual(await store.get(key('c')), null, 'afterwards');
     },
   },
@@ -252,7 +294,11 @@ const compareAndSet: StoreCase[] = [
     name: 'writes when the current value equals expected',
     async run(store, { key, longTtl }) {
       await store.set(key('x'), 'v1', longTtl);
-      assertEqual(await store.compareAndSet!(key('x'), 'v1', 'v2', longTtl), true, 'compareAndSet result');
+      assertEqual(
+        await store.compareAndSet!(key('x'), 'v1', 'v2', longTtl),
+        true,
+        'compareAndSet result',
+      );
       assertEqual(await store.get(key('x')), 'v2', 'afterwards');
     },
   },
@@ -262,7 +308,11 @@ const compareAndSet: StoreCase[] = [
       await store.set(key('x'), 'v1', longTtl);
       assertEqual(await store.compareAndSet!(key('x'), 'stale', 'v2', longTtl), false, 'differs');
       assertEqual(await store.compareAndSet!(key('absent'), 'v1', 'v2', longTtl), false, 'absent');
-      assertEqual([await store.get(key('x')), await store.get(key('absent'))], ['v1', null], 'afterwards');
+      assertEqual(
+        [await store.get(key('x')), await store.get(key('absent'))],
+        ['v1', null],
+        'afterwards',
+      );
     },
   },
   {
@@ -278,7 +328,9 @@ const compareAndSet: StoreCase[] = [
     async run(store, { key, longTtl }) {
       await store.set(key('x'), 'v0', longTtl);
       const wins = await Promise.all(
-        Array.from({ length: concurrentCallers }, (_, i) => store.compareAndSet!(key('x'), 'v0', `w${i}`, longTtl)),
+        Array.from({ length: concurrentCallers }, (_, i) =>
+          store.compareAndSet!(key('x'), 'v0', `w${i}`, longTtl),
+        ),
       );
       assertEqual(wins.filter(Boolean).length, 1, 'number of winners');
       assertEqual(await store.get(key('x')), `w${wins.indexOf(true)}`, "the winner's value");
@@ -293,7 +345,11 @@ const compareAndSet: StoreCase[] = [
       assertEqual(await store.get(key('e')), 'v1', 'just before the TTL');
       await elapse(rest);
       assertEqual(await store.get(key('e')), null, 'past the TTL');
-      assertEqual(await store.compareAndSet!(key('e'), null, 'v2', ttl), true, 'create again once expired');
+      assertEqual(
+        await store.compareAndSet!(key('e'), null, 'v2', ttl),
+        true,
+        'create again once expired',
+      );
     },
   },
 ];
@@ -307,7 +363,8 @@ export const storeCases: readonly StoreCase[] = [
 ];
 
 /** A case's name as runtimes report it: `consume › returns the value once …`. */
-export const storeCaseName = (c: StoreCase): string => (c.capability ? `${c.capability} › ${c.name}` : c.name);
+export const storeCaseName = (c: StoreCase): string =>
+  c.capability ? `${c.capability} › ${c.name}` : c.name;
 
 /** The timings and claimed capabilities an options object means; validates it. */
 export interface StorePlan {
@@ -326,11 +383,14 @@ export interface StorePlan {
 export function planStoreCases(options: StoreConformanceOptions = {}): StorePlan {
   const claimed = new Set(options.capabilities ?? []);
   const unknown = [...claimed].filter((c) => !allCapabilities.includes(c));
-  if (unknown.length > 0) throw new TypeError(`testStore: unknown capabilities: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new TypeError(`testStore: unknown capabilities: ${unknown.join(', ')}`);
   const real = options.realTime;
   const slack = real ? (real.slackMs ?? 50) : 0;
   if (real && !(Number.isFinite(real.minTtlMs) && slack >= 0 && slack < real.minTtlMs / 2)) {
-    throw new RangeError(`testStore: realTime.minTtlMs must exceed 2 × slackMs, got ${real.minTtlMs} and ${slack}`);
+    throw new RangeError(
+      `testStore: realTime.minTtlMs must exceed 2 × slackMs, got ${real.minTtlMs} and ${slack}`,
+    );
   }
   // A write with TTL `ttl` must survive `before` ms and be gone `ttl + slack` ms after it resolved.
   const ttl = real ? real.minTtlMs : 45_000; // manual: off any sweep interval a store might default to
@@ -374,7 +434,10 @@ export function storeCaseContext(plan: StorePlan, clock = new ManualClock()): St
  * const results = await runStoreCases(({ clock }) => denoKvStore(kv, { clock }), { capabilities: ['consume'] });
  * console.log(JSON.stringify(results));
  */
-export async function runStoreCases(factory: StoreFactory, options: StoreConformanceOptions = {}): Promise<StoreCaseResult[]> {
+export async function runStoreCases(
+  factory: StoreFactory,
+  options: StoreConformanceOptions = {},
+): Promise<StoreCaseResult[]> {
   const plan = planStoreCases(options);
   const results: StoreCaseResult[] = [];
   for (const c of storeCases) {
@@ -386,7 +449,11 @@ export async function runStoreCases(factory: StoreFactory, options: StoreConform
       await c.run(store, ctx);
       results.push({ name: storeCaseName(c), passed: true });
     } catch (error) {
-      results.push({ name: storeCaseName(c), passed: false, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+      results.push({
+        name: storeCaseName(c),
+        passed: false,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
     } finally {
       if (store) await options.teardown?.(store);
     }

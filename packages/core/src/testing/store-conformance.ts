@@ -33,15 +33,20 @@ export type { StoreConformanceOptions, StoreFactory, StoreTestContext } from './
  * // a real-time backend waits ~300 ms in each timed case
  * testStore('redis', () => redisStore(client), { capabilities: ['userIndex', 'consume', 'compareAndSet'], realTime: { minTtlMs: 220, slackMs: 10 } });
  */
-export function testStore(name: string, factory: StoreFactory, options: StoreConformanceOptions = {}): void {
+export function testStore(
+  name: string,
+  factory: StoreFactory,
+  options: StoreConformanceOptions = {},
+): void {
   const plan = planStoreCases(options);
   let ctx: StoreCaseContext, store: SessionStore; // set before every test
 
   const register = (capability: StoreCapability | undefined) => {
     for (const c of storeCases.filter((x) => x.capability === capability)) {
-      const title = c.capability === undefined && c.name.startsWith('has a name and declares')
-        ? `${c.name} [${[...plan.claimed].join(', ')}]`
-        : c.name;
+      const title =
+        c.capability === undefined && c.name.startsWith('has a name and declares')
+          ? `${c.name} [${[...plan.claimed].join(', ')}]`
+          : c.name;
       it(title, () => c.run(store, ctx), c.timed ? plan.timeout : undefined);
     }
   };

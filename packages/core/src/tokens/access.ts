@@ -34,16 +34,21 @@ export interface AccessClaims extends JWTPayload {
 export type AccessInvalidReason = VerifyFailure | 'revoked';
 
 /** The verdict on an access token. Never throws for a bad token; a failing store rejects with `StoreError` (fail closed). */
-export type AccessVerdict = { valid: true; claims: AccessClaims } | { valid: false; reason: AccessInvalidReason };
+export type AccessVerdict =
+  { valid: true; claims: AccessClaims } | { valid: false; reason: AccessInvalidReason };
 
 const RESERVED = new Set(['sub', 'jti', 'iat', 'exp', 'nbf', 'iss', 'aud', 'sid']);
 
 /** Copy the application's claims, refusing anything that is not a plain JSON object or that tries to set a registered claim. */
 export function checkClaims(claims: unknown): ExtraClaims {
   if (claims === undefined) return {};
-  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) throw new TypeError('claims: expected a plain object');
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims))
+    throw new TypeError('claims: expected a plain object');
   for (const name of Object.keys(claims)) {
-    if (RESERVED.has(name)) throw new TypeError(`claims.${name}: a registered claim Latchkey sets itself; choose another name`);
+    if (RESERVED.has(name))
+      throw new TypeError(
+        `claims.${name}: a registered claim Latchkey sets itself; choose another name`,
+      );
   }
   return JSON.parse(JSON.stringify(claims)) as ExtraClaims;
 }
@@ -65,7 +70,12 @@ export class AccessTokens {
   }
 
   /** A signed access token for `userId` at `now` (ms); `exp` is `now + ttl`, in whole seconds, never later. */
-  async mint(userId: string, claims: ExtraClaims, family: string | undefined, now: number): Promise<{ token: string; expiresAt: number }> {
+  async mint(
+    userId: string,
+    claims: ExtraClaims,
+    family: string | undefined,
+    now: number,
+  ): Promise<{ token: string; expiresAt: number }> {
     const iat = Math.floor(now / 1000);
     const exp = Math.floor((now + this.ttlMs) / 1000);
     const payload: JWTPayload = {
@@ -82,8 +92,12 @@ export class AccessTokens {
   }
 
   /** Signature and claims only, with the cache; no revocation check. */
-  async verifySignature(token: string, now: number): Promise<{ ok: true; claims: AccessClaims } | { ok: false; reason: VerifyFailure }> {
-    if (typeof token !== 'string' || token.length === 0 || token.length > 8192) return { ok: false, reason: 'malformed' };
+  async verifySignature(
+    token: string,
+    now: number,
+  ): Promise<{ ok: true; claims: AccessClaims } | { ok: false; reason: VerifyFailure }> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 8192)
+      return { ok: false, reason: 'malformed' };
     const key = this.#cache ? VerifiedCache.keyOf(token) : '';
     const cached = this.#cache?.get(key, now);
     if (cached !== undefined) {
@@ -101,7 +115,12 @@ export class AccessTokens {
     });
     if (!result.ok) return result;
     const p = result.payload;
-    if (typeof p.sub !== 'string' || typeof p.jti !== 'string' || typeof p.iat !== 'number' || typeof p.exp !== 'number') {
+    if (
+      typeof p.sub !== 'string' ||
+      typeof p.jti !== 'string' ||
+      typeof p.iat !== 'number' ||
+      typeof p.exp !== 'number'
+    ) {
       return { ok: false, reason: 'wrong-claims' };
     }
     const claims = p as AccessClaims;
@@ -113,7 +132,11 @@ export class AccessTokens {
     const checked = await this.verifySignature(token, now);
     if (!checked.ok) return { valid: false, reason: checked.reason };
     const { claims } = checked;
-    const revoked = await this.revocation.check({ jti: claims.jti, userId: claims.sub, issuedAt: claims.iat * 1000 });
+    const revoked = await this.revocation.check({
+      jti: claims.jti,
+      userId: claims.sub,
+      issuedAt: claims.iat * 1000,
+    });
     if (revoked) return { valid: false, reason: 'revoked' };
     return { valid: true, claims };
   }
@@ -122,7 +145,11 @@ export class AccessTokens {
   async revoke(token: string, now: number): Promise<boolean> {
     const checked = await this.verifySignature(token, now);
     if (!checked.ok) return false;
-    await this.revocation.revokeJti(checked.claims.jti, checked.claims.exp * 1000, checked.claims.sub);
+    await this.revocation.revokeJti(
+      checked.claims.jti,
+      checked.claims.exp * 1000,
+      checked.claims.sub,
+    );
     return true;
   }
 }

@@ -14,8 +14,19 @@ import { cryptoRandom, isSecretShaped, newSecret, type RandomSource } from '../r
 import type { SessionStore } from '../store/types.js';
 import { AccessTokens, checkClaims, type AccessVerdict } from './access.js';
 import { createKeySet, type KeyConfig, type KeySet } from './keys.js';
-import { openSuccessor, RefreshStore, sealSuccessor, type FamilyRecord, type RefreshTokenRecord, type SealedPair } from './refresh.js';
-import { createRefreshCookie, type RefreshCookie, type RefreshCookieOptions } from './refresh-cookie.js';
+import {
+  openSuccessor,
+  RefreshStore,
+  sealSuccessor,
+  type FamilyRecord,
+  type RefreshTokenRecord,
+  type SealedPair,
+} from './refresh.js';
+import {
+  createRefreshCookie,
+  type RefreshCookie,
+  type RefreshCookieOptions,
+} from './refresh-cookie.js';
 import { createRevocation, type Revocation } from './revocation.js';
 import { TokenStore } from './token-store.js';
 
@@ -71,7 +82,8 @@ export type RefreshInvalidReason =
   /** This token was already used, outside the grace window: the family is now revoked (RFC 9700 §4.14.2). */
   | 'reuse-detected';
 
-export type RefreshOutcome = { valid: true; tokens: TokenPair } | { valid: false; reason: RefreshInvalidReason };
+export type RefreshOutcome =
+  { valid: true; tokens: TokenPair } | { valid: false; reason: RefreshInvalidReason };
 
 /** The issuer. */
 export interface TokenIssuer {
@@ -104,9 +116,20 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const seconds = (ms: number) => Math.max(0, Math.floor(ms / 1000));
 
 function resolvePolicy(p: SessionPolicy | PolicyOptions): SessionPolicy {
-  const policy = typeof (p as SessionPolicy).touchInterval === 'number' && 'renewGrace' in p ? (p as SessionPolicy) : definePolicy(p as PolicyOptions);
-  if (policy.accessTokenTtl === false) throw new PolicyError('accessTokenTtl', 'the token issuer needs an access-token lifetime (e.g. presets.api: 5m)');
-  if (policy.refreshTokenTtl === false) throw new PolicyError('refreshTokenTtl', 'the token issuer needs a refresh-token lifetime (e.g. presets.api: 14d)');
+  const policy =
+    typeof (p as SessionPolicy).touchInterval === 'number' && 'renewGrace' in p
+      ? (p as SessionPolicy)
+      : definePolicy(p as PolicyOptions);
+  if (policy.accessTokenTtl === false)
+    throw new PolicyError(
+      'accessTokenTtl',
+      'the token issuer needs an access-token lifetime (e.g. presets.api: 5m)',
+    );
+  if (policy.refreshTokenTtl === false)
+    throw new PolicyError(
+      'refreshTokenTtl',
+      'the token issuer needs a refresh-token lifetime (e.g. presets.api: 14d)',
+    );
   return policy;
 }
 
@@ -126,28 +149,49 @@ function resolvePolicy(p: SessionPolicy | PolicyOptions): SessionPolicy {
  * const verdict = await tokens.verifyAccess(next.valid ? next.tokens.accessToken : '');
  */
 export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
-  if (!options || typeof options !== 'object') throw new TypeError('createTokenIssuer: expected an options object');
+  if (!options || typeof options !== 'object')
+    throw new TypeError('createTokenIssuer: expected an options object');
   const policy = resolvePolicy(options.policy);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const sink = options.onEvent;
   const keys = Array.isArray(options.keys) ? createKeySet(options.keys) : (options.keys as KeySet);
-  if (!keys || typeof keys.sign !== 'function') throw new TypeError('keys: expected a key set or an array of key configurations');
+  if (!keys || typeof keys.sign !== 'function')
+    throw new TypeError('keys: expected a key set or an array of key configurations');
   const prefix = options.keyPrefix ?? 'lk:';
   const store = new TokenStore(options.store, prefix, () => clock.now(), sink);
   store.requireAtomic('refresh-token rotation');
   const grace = toMillis(options.reuseGrace ?? 5000);
-  if (!(grace >= 0)) throw new ConfigError(`reuseGrace must be zero or a positive duration, got ${JSON.stringify(options.reuseGrace)}`);
+  if (!(grace >= 0))
+    throw new ConfigError(
+      `reuseGrace must be zero or a positive duration, got ${JSON.stringify(options.reuseGrace)}`,
+    );
   const accessTtl = policy.accessTokenTtl as number;
   const refreshTtl = policy.refreshTokenTtl as number;
   // ASVS V10.4.8: the family's absolute lifetime is the policy's absolute timeout, whatever the refresh TTL says.
   const familyLifetime = policy.absoluteTimeout;
-  const revocation = options.revocation ?? createRevocation({ store: options.store, clock, onEvent: sink, keyPrefix: prefix, horizon: Math.max(familyLifetime, accessTtl) });
-  const access = new AccessTokens(keys, revocation, random, accessTtl, { issuer: options.issuer, audience: options.audience }, options.cache ?? {});
+  const revocation =
+    options.revocation ??
+    createRevocation({
+      store: options.store,
+      clock,
+      onEvent: sink,
+      keyPrefix: prefix,
+      horizon: Math.max(familyLifetime, accessTtl),
+    });
+  const access = new AccessTokens(
+    keys,
+    revocation,
+    random,
+    accessTtl,
+    { issuer: options.issuer, audience: options.audience },
+    options.cache ?? {},
+  );
   const refreshStore = new RefreshStore(store, random, policy.expiryNotice);
   const cookie: RefreshCookie = createRefreshCookie(options.cookie ?? {});
   const useCas = typeof options.store.compareAndSet === 'function';
-  const successorKey = (presented: string, nonce: string) => `${refreshStore.tokenKey(presented)}:next:${nonce}`;
+  const successorKey = (presented: string, nonce: string) =>
+    `${refreshStore.tokenKey(presented)}:next:${nonce}`;
 
   const toPair = (p: SealedPair, now: number): TokenPair => ({
     accessToken: p.accessToken,
@@ -156,13 +200,27 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     refreshExpiresIn: seconds(p.refreshExpiresAt - now),
   });
 
-  async function mintPair(family: FamilyRecord & { id: string }, now: number): Promise<SealedPair & { key: string }> {
+  async function mintPair(
+    family: FamilyRecord & { id: string },
+    now: number,
+  ): Promise<SealedPair & { key: string }> {
     const next = await refreshStore.newToken(family, refreshTtl, now);
     const at = await access.mint(family.uid, family.claims, family.id, now);
-    return { accessToken: at.token, accessExpiresAt: at.expiresAt, refreshToken: next.token, refreshExpiresAt: next.expiresAt, key: next.key };
+    return {
+      accessToken: at.token,
+      accessExpiresAt: at.expiresAt,
+      refreshToken: next.token,
+      refreshExpiresAt: next.expiresAt,
+      key: next.key,
+    };
   }
 
-  async function revokeFamily(id: string, family: FamilyRecord, now: number, cause: 'reuse' | 'logout'): Promise<void> {
+  async function revokeFamily(
+    id: string,
+    family: FamilyRecord,
+    now: number,
+    cause: 'reuse' | 'logout',
+  ): Promise<void> {
     if (family.revokedAt !== null) return;
     await refreshStore.writeFamily(id, { ...family, revokedAt: now }, now);
     emit(sink, { type: 'family-revoked', at: now, userId: family.uid, family: id, cause });
@@ -179,12 +237,26 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   }
 
   /** The decision on a `used` token: the same successor inside the grace window, family revocation outside it. */
-  async function usedToken(presented: string, record: Extract<RefreshTokenRecord, { state: 'used' }>, family: FamilyRecord, now: number): Promise<RefreshOutcome> {
+  async function usedToken(
+    presented: string,
+    record: Extract<RefreshTokenRecord, { state: 'used' }>,
+    family: FamilyRecord,
+    now: number,
+  ): Promise<RefreshOutcome> {
     if (now - record.usedAt < grace) {
-      const sealed = await store.read<{ t: 'rts'; jwe: string }>(successorKey(presented, record.successor), (v) => v.t === 'rts' && typeof v.jwe === 'string');
+      const sealed = await store.read<{ t: 'rts'; jwe: string }>(
+        successorKey(presented, record.successor),
+        (v) => v.t === 'rts' && typeof v.jwe === 'string',
+      );
       const pair = sealed ? await openSuccessor(presented, sealed.value.jwe) : null;
       if (pair) {
-        emit(sink, { type: 'token-refreshed', at: now, userId: family.uid, family: record.family, concurrent: true });
+        emit(sink, {
+          type: 'token-refreshed',
+          at: now,
+          userId: family.uid,
+          family: record.family,
+          concurrent: true,
+        });
         return { valid: true, tokens: toPair(pair, now) };
       }
     }
@@ -194,7 +266,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   }
 
   async function refresh(presented: string): Promise<RefreshOutcome> {
-    if (typeof presented !== 'string' || !isSecretShaped(presented)) return { valid: false, reason: 'malformed' };
+    if (typeof presented !== 'string' || !isSecretShaped(presented))
+      return { valid: false, reason: 'malformed' };
     const key = refreshStore.tokenKey(presented);
     let lost = false;
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -205,11 +278,18 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       const family = await refreshStore.readFamily(record.family);
       if (!family || family.uid !== record.uid) return { valid: false, reason: 'unknown' };
       if (family.revokedAt !== null) {
-        emit(sink, { type: 'token-revoked-used', at: now, userId: family.uid, cause: 'family', family: record.family });
+        emit(sink, {
+          type: 'token-revoked-used',
+          at: now,
+          userId: family.uid,
+          cause: 'family',
+          family: record.family,
+        });
         return { valid: false, reason: 'revoked' };
       }
       if (now >= family.expiresAt) return { valid: false, reason: 'expired-absolute' };
-      if (await revocation.check({ userId: family.uid, issuedAt: family.createdAt })) return { valid: false, reason: 'revoked' };
+      if (await revocation.check({ userId: family.uid, issuedAt: family.createdAt }))
+        return { valid: false, reason: 'revoked' };
       if (record.state === 'used') return usedToken(presented, record, family, now);
       if (now >= record.idleAt) return { valid: false, reason: 'expired-idle' };
 
@@ -218,20 +298,51 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       const pair = await mintPair({ ...family, id }, now);
       // The successor pair, sealed under the presented token, lives for the grace window only, under a key of its own.
       const nonce = newSecret(random);
-      if (grace > 0) await store.set(successorKey(presented, nonce), { t: 'rts', jwe: await sealSuccessor(presented, pair) }, grace);
-      const used: RefreshTokenRecord = { t: 'rt', state: 'used', family: id, uid: record.uid, usedAt: now, expiresAt: family.expiresAt, successor: nonce };
+      if (grace > 0)
+        await store.set(
+          successorKey(presented, nonce),
+          { t: 'rts', jwe: await sealSuccessor(presented, pair) },
+          grace,
+        );
+      const used: RefreshTokenRecord = {
+        t: 'rt',
+        state: 'used',
+        family: id,
+        uid: record.uid,
+        usedAt: now,
+        expiresAt: family.expiresAt,
+        successor: nonce,
+      };
       let won: boolean;
       if (useCas) {
-        won = await store.compareAndSet(key, read.raw, used, family.expiresAt - now + policy.expiryNotice);
+        won = await store.compareAndSet(
+          key,
+          read.raw,
+          used,
+          family.expiresAt - now + policy.expiryNotice,
+        );
       } else {
         const taken = await store.consume(key);
         won = taken === read.raw;
         // Consumed something newer than what we read (another rotation's `used` record): put it back.
-        if (taken !== null && !won) await store.run('write', () => options.store.set(key, taken, Math.max(1, family.expiresAt - now + policy.expiryNotice)));
+        if (taken !== null && !won)
+          await store.run('write', () =>
+            options.store.set(
+              key,
+              taken,
+              Math.max(1, family.expiresAt - now + policy.expiryNotice),
+            ),
+          );
         else if (won) await store.set(key, used, family.expiresAt - now + policy.expiryNotice);
       }
       if (won) {
-        emit(sink, { type: 'token-refreshed', at: now, userId: family.uid, family: id, concurrent: false });
+        emit(sink, {
+          type: 'token-refreshed',
+          at: now,
+          userId: family.uid,
+          family: id,
+          concurrent: false,
+        });
         return { valid: true, tokens: toPair(pair, now) };
       }
       await store.delete(pair.key);
@@ -255,11 +366,19 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     keys,
     revocation,
     async issue(userId, claims) {
-      if (typeof userId !== 'string' || userId === '') throw new TypeError('issue: userId must be a non-empty string');
+      if (typeof userId !== 'string' || userId === '')
+        throw new TypeError('issue: userId must be a non-empty string');
       const extra = checkClaims(claims);
       const now = clock.now();
       const id = newSecret(random);
-      const family: FamilyRecord = { t: 'rf', uid: userId, createdAt: now, expiresAt: now + familyLifetime, revokedAt: null, claims: extra };
+      const family: FamilyRecord = {
+        t: 'rf',
+        uid: userId,
+        createdAt: now,
+        expiresAt: now + familyLifetime,
+        revokedAt: null,
+        claims: extra,
+      };
       await refreshStore.writeFamily(id, family, now);
       const pair = await mintPair({ ...family, id }, now);
       emit(sink, { type: 'token-issued', at: now, userId, family: id });

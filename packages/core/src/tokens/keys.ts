@@ -14,7 +14,16 @@
  * when configured, `iss` and `aud` are checked against the injected clock.
  */
 
-import { errors, exportJWK, importJWK, jwtVerify, SignJWT, type JSONWebKeySet, type JWK, type JWTPayload } from 'jose';
+import {
+  errors,
+  exportJWK,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTPayload,
+} from 'jose';
 import { ConfigError } from '../errors.js';
 
 /** Algorithms a key set can hold. HS256 is the default; EdDSA (Ed25519) and ES256 for keys others verify through a JWKS. */
@@ -55,7 +64,8 @@ export interface VerifyExpectations {
 }
 
 /** Why a token failed verification, as data. */
-export type VerifyFailure = 'malformed' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'wrong-claims';
+export type VerifyFailure =
+  'malformed' | 'bad-signature' | 'expired' | 'not-yet-valid' | 'wrong-claims';
 
 /** The configured keys. */
 export interface KeySet {
@@ -64,7 +74,10 @@ export interface KeySet {
   /** Sign `payload` with the first key, header `{ alg, kid, typ }`. */
   sign(payload: JWTPayload, typ: string): Promise<string>;
   /** Verify a compact JWS. Never throws for a bad token: it resolves to a failure reason. */
-  verify(token: string, expect: VerifyExpectations): Promise<{ ok: true; payload: JWTPayload } | { ok: false; reason: VerifyFailure }>;
+  verify(
+    token: string,
+    expect: VerifyExpectations,
+  ): Promise<{ ok: true; payload: JWTPayload } | { ok: false; reason: VerifyFailure }>;
   /** The public keys as a JWKS for other services to verify with; HMAC secrets are never included. */
   jwks(): Promise<JSONWebKeySet>;
 }
@@ -96,50 +109,85 @@ function once(load: () => Promise<CryptoKey>): () => Promise<CryptoKey> {
   };
 }
 
-const isCryptoKey = (k: unknown): k is CryptoKey => typeof CryptoKey !== 'undefined' && k instanceof CryptoKey;
-const isJwk = (k: unknown): k is JWK => typeof k === 'object' && k !== null && !isCryptoKey(k) && typeof (k as JWK).kty === 'string';
+const isCryptoKey = (k: unknown): k is CryptoKey =>
+  typeof CryptoKey !== 'undefined' && k instanceof CryptoKey;
+const isJwk = (k: unknown): k is JWK =>
+  typeof k === 'object' && k !== null && !isCryptoKey(k) && typeof (k as JWK).kty === 'string';
 
 function publicPart(jwk: JWK): JWK {
   const out: JWK = {};
-  for (const [name, value] of Object.entries(jwk)) if (!PRIVATE_JWK_MEMBERS.includes(name)) (out as Record<string, unknown>)[name] = value;
+  for (const [name, value] of Object.entries(jwk))
+    if (!PRIVATE_JWK_MEMBERS.includes(name)) (out as Record<string, unknown>)[name] = value;
   return out;
 }
 
 function loadHmac(config: HmacKeyConfig, field: string): LoadedKey {
   const secret = typeof config.secret === 'string' ? encoder.encode(config.secret) : config.secret;
-  if (!(secret instanceof Uint8Array)) throw new TypeError(`${field}.secret: expected a Uint8Array or a string`);
+  if (!(secret instanceof Uint8Array))
+    throw new TypeError(`${field}.secret: expected a Uint8Array or a string`);
   if (secret.length < MIN_HMAC_BYTES) {
-    throw new RangeError(`${field}.secret is ${secret.length} bytes; HS256 needs at least ${MIN_HMAC_BYTES} bytes (RFC 7518 §3.2)`);
+    throw new RangeError(
+      `${field}.secret is ${secret.length} bytes; HS256 needs at least ${MIN_HMAC_BYTES} bytes (RFC 7518 §3.2)`,
+    );
   }
   const bytes = secret.slice();
-  const key = once(() => crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
-  return { kid: config.kid, alg: 'HS256', canSign: true, signingKey: key, verifyingKey: key, publicJwk: async () => null };
+  const key = once(() =>
+    crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, [
+      'sign',
+      'verify',
+    ]),
+  );
+  return {
+    kid: config.kid,
+    alg: 'HS256',
+    canSign: true,
+    signingKey: key,
+    verifyingKey: key,
+    publicJwk: async () => null,
+  };
 }
 
 function loadPair(config: KeyPairConfig, field: string): LoadedKey {
   const { privateKey, publicKey, alg } = config;
-  if (privateKey !== undefined && !isCryptoKey(privateKey) && !isJwk(privateKey)) throw new TypeError(`${field}.privateKey: expected a CryptoKey or a JWK`);
-  if (publicKey !== undefined && !isCryptoKey(publicKey) && !isJwk(publicKey)) throw new TypeError(`${field}.publicKey: expected a CryptoKey or a JWK`);
-  if (isJwk(privateKey) && typeof privateKey.d !== 'string') throw new ConfigError(`${field}.privateKey is a public JWK (no "d" member)`);
-  if (isJwk(publicKey) && typeof publicKey.d === 'string') throw new ConfigError(`${field}.publicKey holds private key material ("d"); pass it as privateKey`);
-  const publicSource: CryptoKey | JWK | undefined = publicKey ?? (isJwk(privateKey) ? publicPart(privateKey) : undefined);
-  if (publicSource === undefined) throw new ConfigError(`${field}: a ${alg} key needs publicKey (or a private JWK, which contains it)`);
-  const importKey = (k: CryptoKey | JWK) => (isCryptoKey(k) ? Promise.resolve(k) : (importJWK(k, alg) as Promise<CryptoKey>));
+  if (privateKey !== undefined && !isCryptoKey(privateKey) && !isJwk(privateKey))
+    throw new TypeError(`${field}.privateKey: expected a CryptoKey or a JWK`);
+  if (publicKey !== undefined && !isCryptoKey(publicKey) && !isJwk(publicKey))
+    throw new TypeError(`${field}.publicKey: expected a CryptoKey or a JWK`);
+  if (isJwk(privateKey) && typeof privateKey.d !== 'string')
+    throw new ConfigError(`${field}.privateKey is a public JWK (no "d" member)`);
+  if (isJwk(publicKey) && typeof publicKey.d === 'string')
+    throw new ConfigError(
+      `${field}.publicKey holds private key material ("d"); pass it as privateKey`,
+    );
+  const publicSource: CryptoKey | JWK | undefined =
+    publicKey ?? (isJwk(privateKey) ? publicPart(privateKey) : undefined);
+  if (publicSource === undefined)
+    throw new ConfigError(
+      `${field}: a ${alg} key needs publicKey (or a private JWK, which contains it)`,
+    );
+  const importKey = (k: CryptoKey | JWK) =>
+    isCryptoKey(k) ? Promise.resolve(k) : (importJWK(k, alg) as Promise<CryptoKey>);
   const verifyingKey = once(() => importKey(publicSource));
-  const signingKey = once(() => (privateKey === undefined ? Promise.reject(new ConfigError(`${field} has no privateKey`)) : importKey(privateKey)));
+  const signingKey = once(() =>
+    privateKey === undefined
+      ? Promise.reject(new ConfigError(`${field} has no privateKey`))
+      : importKey(privateKey),
+  );
   return {
     kid: config.kid,
     alg,
     canSign: privateKey !== undefined,
     signingKey,
     verifyingKey,
-    publicJwk: async () => (isJwk(publicSource) ? publicPart(publicSource) : publicPart(await exportJWK(publicSource))),
+    publicJwk: async () =>
+      isJwk(publicSource) ? publicPart(publicSource) : publicPart(await exportJWK(publicSource)),
   };
 }
 
 function reasonOf(error: unknown): VerifyFailure {
   if (error instanceof errors.JWTExpired) return 'expired';
-  if (error instanceof errors.JWTClaimValidationFailed) return error.claim === 'nbf' ? 'not-yet-valid' : 'wrong-claims';
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return error.claim === 'nbf' ? 'not-yet-valid' : 'wrong-claims';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad-signature';
   return 'malformed';
 }
@@ -161,13 +209,21 @@ function reasonOf(error: unknown): VerifyFailure {
  */
 export function createKeySet(configs: readonly KeyConfig[]): KeySet {
   if (!Array.isArray(configs)) throw new TypeError('keys: expected an array of key configurations');
-  if (configs.length === 0) throw new ConfigError('keys: the key list is empty; configure at least one key (the first signs)');
+  if (configs.length === 0)
+    throw new ConfigError(
+      'keys: the key list is empty; configure at least one key (the first signs)',
+    );
   const seen = new Set<string>();
   const keys = configs.map((config, i): LoadedKey => {
     const field = `keys[${i}]`;
-    if (!config || typeof config !== 'object') throw new TypeError(`${field}: expected a key configuration object`);
-    if (typeof config.kid !== 'string' || config.kid === '') throw new TypeError(`${field}.kid: expected a non-empty string`);
-    if (seen.has(config.kid)) throw new ConfigError(`${field}.kid: "${config.kid}" is used twice; every key needs its own kid`);
+    if (!config || typeof config !== 'object')
+      throw new TypeError(`${field}: expected a key configuration object`);
+    if (typeof config.kid !== 'string' || config.kid === '')
+      throw new TypeError(`${field}.kid: expected a non-empty string`);
+    if (seen.has(config.kid))
+      throw new ConfigError(
+        `${field}.kid: "${config.kid}" is used twice; every key needs its own kid`,
+      );
     seen.add(config.kid);
     switch (config.alg) {
       case 'HS256':
@@ -176,26 +232,34 @@ export function createKeySet(configs: readonly KeyConfig[]): KeySet {
       case 'ES256':
         return loadPair(config, field);
       default:
-        throw new ConfigError(`${field}.alg: expected 'HS256', 'EdDSA' or 'ES256', got ${JSON.stringify((config as { alg?: unknown }).alg)}`);
+        throw new ConfigError(
+          `${field}.alg: expected 'HS256', 'EdDSA' or 'ES256', got ${JSON.stringify((config as { alg?: unknown }).alg)}`,
+        );
     }
   });
   const signer = keys[0]!;
-  if (!signer.canSign) throw new ConfigError('keys[0]: the first key signs, so it needs a privateKey');
+  if (!signer.canSign)
+    throw new ConfigError('keys[0]: the first key signs, so it needs a privateKey');
   const byKid = new Map(keys.map((k) => [k.kid, k]));
   const algorithms = [...new Set(keys.map((k) => k.alg))];
 
   return {
     kids: keys.map((k) => k.kid),
     async sign(payload, typ) {
-      return new SignJWT(payload).setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ }).sign(await signer.signingKey());
+      return new SignJWT(payload)
+        .setProtectedHeader({ alg: signer.alg, kid: signer.kid, typ })
+        .sign(await signer.signingKey());
     },
     async verify(token, expect) {
-      if (typeof token !== 'string' || token.length === 0 || token.length > 8192) return { ok: false, reason: 'malformed' };
+      if (typeof token !== 'string' || token.length === 0 || token.length > 8192)
+        return { ok: false, reason: 'malformed' };
       try {
         const { payload } = await jwtVerify(
           token,
           async (header) => {
-            for (const name of UNTRUSTED_HEADERS) if (name in header) throw new errors.JWSInvalid(`"${name}" header parameter is not accepted`);
+            for (const name of UNTRUSTED_HEADERS)
+              if (name in header)
+                throw new errors.JWSInvalid(`"${name}" header parameter is not accepted`);
             const key = typeof header.kid === 'string' ? byKid.get(header.kid) : undefined;
             // The algorithm is the key's, not the token's: an HS256 token under an EdDSA kid never reaches a verifier.
             if (!key || header.alg !== key.alg) throw new errors.JWSSignatureVerificationFailed();

@@ -39,8 +39,24 @@ import { isNum, type TokenStore } from './token-store.js';
 
 /** What the store holds per refresh token. */
 export type RefreshTokenRecord =
-  | { t: 'rt'; state: 'active'; family: string; uid: string; issuedAt: number; idleAt: number; expiresAt: number }
-  | { t: 'rt'; state: 'used'; family: string; uid: string; usedAt: number; expiresAt: number; /** Nonce naming the sealed successor's key (kept for the grace window only). */ successor: string };
+  | {
+      t: 'rt';
+      state: 'active';
+      family: string;
+      uid: string;
+      issuedAt: number;
+      idleAt: number;
+      expiresAt: number;
+    }
+  | {
+      t: 'rt';
+      state: 'used';
+      family: string;
+      uid: string;
+      usedAt: number;
+      expiresAt: number;
+      /** Nonce naming the sealed successor's key (kept for the grace window only). */ successor: string;
+    };
 
 /** What the store holds per family. `expiresAt` is the absolute family expiry. */
 export interface FamilyRecord {
@@ -66,11 +82,20 @@ const decoder = new TextDecoder();
 const SUCCESSOR_INFO = encoder.encode('latchkey refresh successor v1');
 
 const isTokenRecord = (v: Record<string, unknown>): boolean =>
-  v.t === 'rt' && typeof v.family === 'string' && typeof v.uid === 'string' && isNum(v.expiresAt) &&
-  ((v.state === 'active' && isNum(v.issuedAt) && isNum(v.idleAt)) || (v.state === 'used' && isNum(v.usedAt) && typeof v.successor === 'string'));
+  v.t === 'rt' &&
+  typeof v.family === 'string' &&
+  typeof v.uid === 'string' &&
+  isNum(v.expiresAt) &&
+  ((v.state === 'active' && isNum(v.issuedAt) && isNum(v.idleAt)) ||
+    (v.state === 'used' && isNum(v.usedAt) && typeof v.successor === 'string'));
 const isFamilyRecord = (v: Record<string, unknown>): boolean =>
-  v.t === 'rf' && typeof v.uid === 'string' && isNum(v.createdAt) && isNum(v.expiresAt) &&
-  (v.revokedAt === null || isNum(v.revokedAt)) && typeof v.claims === 'object' && v.claims !== null;
+  v.t === 'rf' &&
+  typeof v.uid === 'string' &&
+  isNum(v.createdAt) &&
+  isNum(v.expiresAt) &&
+  (v.revokedAt === null || isNum(v.revokedAt)) &&
+  typeof v.claims === 'object' &&
+  v.claims !== null;
 
 /** The key that seals a successor: HKDF-SHA256 of the presented token (which the store never sees). */
 function successorKey(token: string): Uint8Array {
@@ -78,7 +103,9 @@ function successorKey(token: string): Uint8Array {
 }
 
 export async function sealSuccessor(presented: string, pair: SealedPair): Promise<string> {
-  return new CompactEncrypt(encoder.encode(JSON.stringify(pair))).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(successorKey(presented));
+  return new CompactEncrypt(encoder.encode(JSON.stringify(pair)))
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .encrypt(successorKey(presented));
 }
 
 export async function openSuccessor(presented: string, sealed: string): Promise<SealedPair | null> {
@@ -88,7 +115,11 @@ export async function openSuccessor(presented: string, sealed: string): Promise<
       contentEncryptionAlgorithms: ['A256GCM'],
     });
     const pair = JSON.parse(decoder.decode(plaintext)) as SealedPair;
-    const ok = typeof pair.accessToken === 'string' && typeof pair.refreshToken === 'string' && isNum(pair.accessExpiresAt) && isNum(pair.refreshExpiresAt);
+    const ok =
+      typeof pair.accessToken === 'string' &&
+      typeof pair.refreshToken === 'string' &&
+      isNum(pair.accessExpiresAt) &&
+      isNum(pair.refreshExpiresAt);
     return ok ? pair : null;
   } catch {
     return null;
@@ -121,7 +152,9 @@ export class RefreshStore {
   }
 
   async readFamily(family: string): Promise<FamilyRecord | null> {
-    return (await this.store.read<FamilyRecord>(this.familyKey(family), isFamilyRecord))?.value ?? null;
+    return (
+      (await this.store.read<FamilyRecord>(this.familyKey(family), isFamilyRecord))?.value ?? null
+    );
   }
 
   async writeFamily(family: string, record: FamilyRecord, now: number): Promise<void> {
@@ -129,10 +162,22 @@ export class RefreshStore {
   }
 
   /** Create and store a fresh active token in `family`; it expires after `idleMs` unused, never past the family. */
-  async newToken(family: FamilyRecord & { id: string }, idleMs: number, now: number): Promise<{ token: string; key: string; expiresAt: number }> {
+  async newToken(
+    family: FamilyRecord & { id: string },
+    idleMs: number,
+    now: number,
+  ): Promise<{ token: string; key: string; expiresAt: number }> {
     const token = newSecret(this.random);
     const idleAt = Math.min(now + idleMs, family.expiresAt);
-    const record: RefreshTokenRecord = { t: 'rt', state: 'active', family: family.id, uid: family.uid, issuedAt: now, idleAt, expiresAt: family.expiresAt };
+    const record: RefreshTokenRecord = {
+      t: 'rt',
+      state: 'active',
+      family: family.id,
+      uid: family.uid,
+      issuedAt: now,
+      idleAt,
+      expiresAt: family.expiresAt,
+    };
     const key = this.tokenKey(token);
     await this.store.set(key, record, idleAt - now + this.notice);
     return { token, key, expiresAt: idleAt };

@@ -67,25 +67,34 @@ export function createRevocation(options: RevocationOptions): Revocation {
   const clock = options.clock ?? systemClock;
   const prefix = options.keyPrefix ?? 'lk:';
   const horizon = toMillis(options.horizon ?? MAX_COOKIE_LIFETIME_MS);
-  if (!(horizon > 0)) throw new RangeError(`revocation.horizon must be a positive duration, got ${JSON.stringify(options.horizon)}`);
+  if (!(horizon > 0))
+    throw new RangeError(
+      `revocation.horizon must be a positive duration, got ${JSON.stringify(options.horizon)}`,
+    );
   const store = new TokenStore(options.store, prefix, () => clock.now(), options.onEvent);
   const jtiKey = (jti: string) => `${prefix}jti:${hashSecret(jti)}`;
   const nbfKey = (userId: string) => `${prefix}nbf:${hashSecret(userId)}`;
 
   async function notBefore(userId: string): Promise<number | null> {
-    const read = await store.read<{ t: 'nbf'; at: number }>(nbfKey(userId), (v) => v.t === 'nbf' && isNum(v.at));
+    const read = await store.read<{ t: 'nbf'; at: number }>(
+      nbfKey(userId),
+      (v) => v.t === 'nbf' && isNum(v.at),
+    );
     return read ? read.value.at : null;
   }
 
   return {
     async revokeJti(jti, expiresAt, userId = null) {
-      if (typeof jti !== 'string' || jti === '') throw new TypeError('revokeJti: jti must be a non-empty string');
+      if (typeof jti !== 'string' || jti === '')
+        throw new TypeError('revokeJti: jti must be a non-empty string');
       const now = clock.now();
-      if (isNum(expiresAt) && expiresAt > now) await store.set(jtiKey(jti), { t: 'jti', at: now }, expiresAt - now);
+      if (isNum(expiresAt) && expiresAt > now)
+        await store.set(jtiKey(jti), { t: 'jti', at: now }, expiresAt - now);
       emit(options.onEvent, { type: 'token-revoked', at: now, userId, jti });
     },
     async revokeUser(userId) {
-      if (typeof userId !== 'string' || userId === '') throw new TypeError('revokeUser: userId must be a non-empty string');
+      if (typeof userId !== 'string' || userId === '')
+        throw new TypeError('revokeUser: userId must be a non-empty string');
       const now = clock.now();
       await store.set(nbfKey(userId), { t: 'nbf', at: now }, horizon);
       emit(options.onEvent, { type: 'user-tokens-revoked', at: now, userId, notBefore: now });
@@ -98,7 +107,14 @@ export function createRevocation(options: RevocationOptions): Revocation {
         notBefore(userId),
       ]);
       const cause = denied !== null ? 'jti' : nb !== null && issuedAt < nb ? 'not-before' : null;
-      if (cause) emit(options.onEvent, { type: 'token-revoked-used', at: clock.now(), userId, cause, ...(jti === undefined ? {} : { jti }) });
+      if (cause)
+        emit(options.onEvent, {
+          type: 'token-revoked-used',
+          at: clock.now(),
+          userId,
+          cause,
+          ...(jti === undefined ? {} : { jti }),
+        });
       return cause;
     },
   };

@@ -22,16 +22,23 @@ export class TokenStore {
     private readonly now: () => number,
     private readonly sink: EventSink | undefined,
   ) {
-    if (!store || typeof store.get !== 'function' || typeof store.set !== 'function' || typeof store.delete !== 'function') {
+    if (
+      !store ||
+      typeof store.get !== 'function' ||
+      typeof store.set !== 'function' ||
+      typeof store.delete !== 'function'
+    ) {
       throw new TypeError('store: expected a SessionStore with get, set and delete');
     }
   }
 
   /** Refuse, at construction, a store that cannot do atomic consume-once or compare-and-set. */
   requireAtomic(feature: string): void {
-    if (typeof this.store.compareAndSet === 'function' || typeof this.store.consume === 'function') return;
+    if (typeof this.store.compareAndSet === 'function' || typeof this.store.consume === 'function')
+      return;
     const error = new StoreCapabilityError('consume', feature, this.store.name);
-    error.message = `${feature} needs a store with atomic consume-once ('consume') or 'compareAndSet', so that exactly one of two ` +
+    error.message =
+      `${feature} needs a store with atomic consume-once ('consume') or 'compareAndSet', so that exactly one of two ` +
       `concurrent uses of a token wins; ${this.store.name} provides neither (${ATOMIC_STORES})`;
     throw error;
   }
@@ -45,7 +52,10 @@ export class TokenStore {
   }
 
   /** Read and parse; a value that is not a JSON object of the expected kind fails closed as a `decode` store error. */
-  async read<T>(key: string, valid: (v: Record<string, unknown>) => boolean): Promise<{ raw: string; value: T } | null> {
+  async read<T>(
+    key: string,
+    valid: (v: Record<string, unknown>) => boolean,
+  ): Promise<{ raw: string; value: T } | null> {
     const raw = await this.get(key);
     if (raw === null) return null;
     return { raw, value: this.decode<T>(key, raw, valid) };
@@ -60,14 +70,22 @@ export class TokenStore {
     }
     if (value === null || typeof value !== 'object' || !valid(value as Record<string, unknown>)) {
       const message = `value under ${key} is not a Latchkey token record`;
-      emit(this.sink, { type: 'store-error', at: this.now(), operation: 'decode', code: StoreError.code, message });
+      emit(this.sink, {
+        type: 'store-error',
+        at: this.now(),
+        operation: 'decode',
+        code: StoreError.code,
+        message,
+      });
       throw new StoreError('decode', message);
     }
     return value as T;
   }
 
   set(key: string, value: unknown, ttlMs: number): Promise<void> {
-    return this.run('write', () => this.store.set(key, JSON.stringify(value), Math.max(1, Math.ceil(ttlMs))));
+    return this.run('write', () =>
+      this.store.set(key, JSON.stringify(value), Math.max(1, Math.ceil(ttlMs))),
+    );
   }
 
   delete(key: string): Promise<void> {
@@ -79,9 +97,16 @@ export class TokenStore {
     return this.run('consume', async () => (await store.consume!(key)) ?? null);
   }
 
-  compareAndSet(key: string, expected: string | null, value: unknown, ttlMs: number): Promise<boolean> {
+  compareAndSet(
+    key: string,
+    expected: string | null,
+    value: unknown,
+    ttlMs: number,
+  ): Promise<boolean> {
     const { store } = this;
-    return this.run('write', () => store.compareAndSet!(key, expected, JSON.stringify(value), Math.max(1, Math.ceil(ttlMs))));
+    return this.run('write', () =>
+      store.compareAndSet!(key, expected, JSON.stringify(value), Math.max(1, Math.ceil(ttlMs))),
+    );
   }
 }
 
