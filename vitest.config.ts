@@ -8,8 +8,8 @@ export default defineConfig({
     // Tests run against the sources, so `pnpm test` needs no build first.
     alias: [
       {
-        find: /^@latchkey\/core\/testing$/,
-        replacement: src('./packages/core/src/testing/index.ts'),
+        find: /^@latchkey\/core\/(testing|tokens|sealed|cookie|store)$/,
+        replacement: src('./packages/core/src/$1/index.ts'),
       },
       { find: /^@latchkey\/core$/, replacement: src('./packages/core/src/index.ts') },
     ],

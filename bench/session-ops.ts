@@ -9,7 +9,8 @@
  * build is needed.
  */
 
-import { createLatchkey, ManualClock, MemoryStore, presets } from '../packages/core/src/index.js';
+import { createLatchkey, MemoryStore, presets } from '../packages/core/src/index.js';
+import { ManualClock } from '../packages/core/src/testing/index.js';
 import { sink, type Case } from './case.js';
 import { MAP_FLOOR, SHA256_FLOOR } from './floors.js';
 

@@ -7,13 +7,10 @@
  */
 
 import { compactDecrypt, CompactEncrypt, jwtVerify, SignJWT } from 'jose';
-import {
-  createSealedSessions,
-  createTokenIssuer,
-  ManualClock,
-  MemoryStore,
-  presets,
-} from '../packages/core/src/index.js';
+import { MemoryStore, presets } from '../packages/core/src/index.js';
+import { createSealedSessions } from '../packages/core/src/sealed/index.js';
+import { ManualClock } from '../packages/core/src/testing/index.js';
+import { createTokenIssuer } from '../packages/core/src/tokens/index.js';
 import { sink, type Case } from './case.js';
 
 export const JWE_FLOOR = 'jose JWE decrypt (dir, A256GCM)';

@@ -5,7 +5,8 @@
  * JSON). The cookie is carried by hand, the way a cookie jar would.
  */
 
-import { ManualClock, MemoryStore } from '@latchkey/core';
+import { ManualClock } from '@latchkey/core/testing';
+import { MemoryStore } from '@latchkey/core';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../examples/basic/app.js';
 

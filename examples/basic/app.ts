@@ -19,11 +19,11 @@ import {
   safeReturnTo,
   StoreError,
   storeUnavailableResponse,
-  systemClock,
   type Clock,
   type DeviceFacts,
   type SessionStore,
 } from '@latchkey/core';
+import { systemClock } from '@latchkey/core/store';
 import { loginPage, page, policyPage, sessionPage } from './pages.js';
 
 /** What can be swapped in: the tests inject a `ManualClock` and their own store. */

@@ -15,11 +15,16 @@ import { reportMarker } from './report.js';
 export const root = fileURLToPath(new URL('../../', import.meta.url));
 export const bin = (name: 'deno' | 'bun') => join(root, 'node_modules/.bin', name);
 
-/** Resolves `@latchkey/<pkg>` (and `@latchkey/core/testing`) to sources, and extra aliases given by the caller. */
+/** Resolves `@latchkey/<pkg>` (and the `@latchkey/core/*` subpaths) to sources, and extra aliases given by the caller. */
 function workspaceAliases(extra: Record<string, string>): Plugin {
   const table: Record<string, string> = {
     '@latchkey/core': join(root, 'packages/core/src/index.ts'),
-    '@latchkey/core/testing': join(root, 'packages/core/src/testing/index.ts'),
+    ...Object.fromEntries(
+      ['testing', 'tokens', 'sealed', 'cookie', 'store'].map((sub) => [
+        `@latchkey/core/${sub}`,
+        join(root, `packages/core/src/${sub}/index.ts`),
+      ]),
+    ),
     '@latchkey/deno': join(root, 'adapters/deno/src/index.ts'),
     '@latchkey/workers': join(root, 'adapters/workers/src/index.ts'),
     ...extra,

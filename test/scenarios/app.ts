@@ -16,13 +16,13 @@
 import {
   createLatchkey,
   expiryResponse,
-  ManualClock,
   MemoryStore,
   withSessions,
   type Latchkey,
   type RequestSession,
   type SessionStore,
 } from '@latchkey/core';
+import { ManualClock } from '@latchkey/core/testing';
 
 const MINUTE = 60_000;
 

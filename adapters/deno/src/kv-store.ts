@@ -18,10 +18,9 @@ import {
   checkTtl,
   checkValue,
   systemClock,
-  type Clock,
-  type SessionStore,
   type UserIndex,
-} from '@latchkey/core';
+} from '@latchkey/core/store';
+import type { Clock, SessionStore } from '@latchkey/core';
 import type { DenoKvEntryMaybe, DenoKvKey, DenoKvLike } from './kv-types.js';
 
 /** Options for {@link denoKvStore}. */

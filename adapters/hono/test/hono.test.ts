@@ -1,13 +1,8 @@
 // @latchkey/hono specifics beyond the scenario suite (test/scenarios): typing, immutable responses, commit failures, guard options.
 import { Hono } from 'hono';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import {
-  createLatchkey,
-  ManualClock,
-  MemoryStore,
-  RequestSession,
-  type SessionStore,
-} from '@latchkey/core';
+import { createLatchkey, MemoryStore, RequestSession, type SessionStore } from '@latchkey/core';
+import { ManualClock } from '@latchkey/core/testing';
 import { latchkey, requireFreshAuth, requireSession } from '../src/index.js';
 
 /** A memory store whose writes can be made to fail while reads still work. */

@@ -4,7 +4,8 @@ import express from 'express';
 import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLatchkey, ManualClock, MemoryStore, type SessionStore } from '@latchkey/core';
+import { createLatchkey, MemoryStore, type SessionStore } from '@latchkey/core';
+import { ManualClock } from '@latchkey/core/testing';
 import { createHandler, latchkeyErrorHandler, latchkeyMiddleware } from '../src/index.js';
 
 let server: Server | undefined;

@@ -13,8 +13,9 @@
  * Nothing here imports ioredis: the store only calls the client it is given.
  */
 
-import type { SessionStore, UserIndex } from '@latchkey/core';
-import { checkString, checkTtl, checkValue } from '@latchkey/core';
+import type { SessionStore } from '@latchkey/core';
+import type { UserIndex } from '@latchkey/core/store';
+import { checkString, checkTtl, checkValue } from '@latchkey/core/store';
 import {
   compareAndSetScript,
   consumeScript,

@@ -28,9 +28,10 @@
  * {@link redisStore} for Redis.
  */
 
-import { systemClock, type Clock, type SessionStore } from '@latchkey/core';
+import { systemClock } from '@latchkey/core/store';
+import type { Clock, SessionStore } from '@latchkey/core';
 import type { Storage } from 'unstorage';
-import { checkString, checkTtl, checkValue } from '@latchkey/core';
+import { checkString, checkTtl, checkValue } from '@latchkey/core/store';
 import { storageKey } from './storage-key.js';
 
 const who = 'unstorageStore';

@@ -4,12 +4,12 @@
  */
 import {
   createLatchkey,
-  ManualClock,
   StoreCapabilityError,
   StoreError,
   type Latchkey,
   type PolicyOptions,
 } from '@latchkey/core';
+import { ManualClock } from '@latchkey/core/testing';
 import Redis from 'ioredis';
 import { createStorage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';

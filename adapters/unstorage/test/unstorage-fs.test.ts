@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@latchkey/core';
+import { ManualClock } from '@latchkey/core/testing';
 import { testStore } from '@latchkey/core/testing';
 import { createStorage } from 'unstorage';
 import fsDriver from 'unstorage/drivers/fs';

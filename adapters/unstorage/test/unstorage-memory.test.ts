@@ -1,5 +1,5 @@
 /** unstorageStore over unstorage's memory driver, on the injected clock. */
-import { ManualClock } from '@latchkey/core';
+import { ManualClock } from '@latchkey/core/testing';
 import { testStore } from '@latchkey/core/testing';
 import { createStorage } from 'unstorage';
 import memoryDriver from 'unstorage/drivers/memory';

@@ -17,9 +17,10 @@
  * (lazily, on access); an alarm sweeps what is never read again.
  */
 
-import { systemClock, type Clock, type SessionStore, type UserIndex } from '@latchkey/core';
+import { systemClock, type UserIndex } from '@latchkey/core/store';
+import type { Clock, SessionStore } from '@latchkey/core';
 import type { DurableObjectNamespaceLike, DurableObjectStateLike } from './bindings.js';
-import { checkString, checkTtl, checkValue } from '@latchkey/core';
+import { checkString, checkTtl, checkValue } from '@latchkey/core/store';
 
 type Op =
   | { op: 'get'; key: string }

@@ -17,9 +17,10 @@
  *   after the TTL asked for; KV just frees the space a little later.
  */
 
-import { systemClock, type Clock, type SessionStore } from '@latchkey/core';
+import { systemClock } from '@latchkey/core/store';
+import type { Clock, SessionStore } from '@latchkey/core';
 import type { KvNamespaceLike } from './bindings.js';
-import { checkString, checkTtl, checkValue } from '@latchkey/core';
+import { checkString, checkTtl, checkValue } from '@latchkey/core/store';
 
 /**
  * Workers KV's smallest `expirationTtl`, in seconds.

@@ -1,12 +1,7 @@
 // withSessions, the universal fetch wrapper: laziness, device facts, failure rules.
 import { describe, expect, it } from 'vitest';
-import {
-  createLatchkey,
-  ManualClock,
-  MemoryStore,
-  withSessions,
-  type SessionStore,
-} from '@latchkey/core';
+import { createLatchkey, MemoryStore, withSessions, type SessionStore } from '@latchkey/core';
+import { ManualClock } from '@latchkey/core/testing';
 
 function counted() {
   const clock = new ManualClock();

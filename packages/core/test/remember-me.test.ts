@@ -8,7 +8,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   createLatchkey,
-  ManualClock,
   MemoryStore,
   PolicyError,
   presets,
@@ -21,6 +20,7 @@ import {
   type SessionEvent,
   type SessionStore,
 } from '../src/index.js';
+import { ManualClock } from '../src/clock.js';
 
 const ORIGIN = 'https://app.example';
 const SESSION = '__Host-session';

@@ -8,14 +8,14 @@ import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
   createLatchkey,
-  ManualClock,
   MemoryStore,
-  requireFreshAuth,
   SessionRequiredError,
   type LoadOutcome,
   type PolicyOptions,
   type SessionEvent,
 } from '../src/index.js';
+import { ManualClock } from '../src/clock.js';
+import { requireFreshAuth } from '../src/step-up.js';
 
 const ORIGIN = 'https://app.example';
 const SESSION = '__Host-session';

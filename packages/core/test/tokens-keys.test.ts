@@ -217,17 +217,18 @@ describe('createKeySet: verification refuses', () => {
 });
 
 describe('public entry point', () => {
-  it('the package entry point (src/index.ts) exports the token, revocation and sealed-session factories', async () => {
-    const core = await import('../src/index.js');
+  it('the /tokens and /sealed entry points export the token, revocation and sealed-session factories', async () => {
+    const tokens = await import('../src/tokens/index.js');
+    const sealed = await import('../src/sealed/index.js');
     for (const name of [
       'createKeySet',
       'createTokenIssuer',
       'createRevocation',
       'createRefreshCookie',
-      'createSealedSessions',
     ] as const) {
-      expect(typeof core[name], name).toBe('function');
+      expect(typeof tokens[name], name).toBe('function');
     }
-    expect(core.ACCESS_TOKEN_TYPE).toBe('at+jwt');
+    expect(typeof sealed.createSealedSessions).toBe('function');
+    expect(tokens.ACCESS_TOKEN_TYPE).toBe('at+jwt');
   });
 });

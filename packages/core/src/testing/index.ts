@@ -1,7 +1,9 @@
 /**
- * @latchkey/core/testing: the store conformance suite and test helpers.
+ * @latchkey/core/testing: the store conformance suite, a manual clock, and
+ * the pure pieces tests and simulations reach for.
  */
-export { ManualClock } from '../clock.js';
+export { ManualClock, systemClock } from '../clock.js';
+export { decide, type Decision, type Expiry } from '../decide.js';
 export {
   testStore,
   type StoreConformanceOptions,
