@@ -100,7 +100,7 @@ export async function secureLogin(fixture: Fixture, request: Request): Promise<R
 }
 
 /** What `/me` answers for a valid session, in every variant. */
-export function describeSession(session: NonNullable<RequestSession['session']>) {
+export function describeSession(session: NonNullable<RequestSession['current']>) {
   return {
     user: session.userId,
     handle: session.handle,

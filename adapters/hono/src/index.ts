@@ -40,7 +40,7 @@ export interface LatchkeyMiddlewareOptions {
  * @example
  * const app = new Hono();
  * app.use(latchkey(engine));
- * app.get('/me', requireSession(), (c) => c.json({ user: c.var.session.session?.userId }));
+ * app.get('/me', requireSession(), (c) => c.json({ user: c.var.session.current?.userId }));
  */
 export function latchkey(
   engine: Latchkey<any>,

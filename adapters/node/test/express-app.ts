@@ -52,10 +52,10 @@ export function createExpressApp(fixture: Fixture = createFixture()): express.Ex
     res.json({ ok: true });
   });
   app.get('/me', requireSession, (req, res) => {
-    res.json(describeSession(req.session.session!));
+    res.json(describeSession(req.session.current!));
   });
   app.post('/data', requireSession, (req, res) => {
-    const session = req.session.session!;
+    const session = req.session.current!;
     session.set(req.body.key, req.body.value);
     res.json(describeSession(session));
   });
@@ -63,7 +63,7 @@ export function createExpressApp(fixture: Fixture = createFixture()): express.Ex
     res.json(describeSession(await req.session.regenerate()));
   });
   app.get('/sensitive', requireSession, async (req, res) => {
-    const check = fixture.latchkey.requireFreshAuth(req.session.session!);
+    const check = fixture.latchkey.requireFreshAuth(req.session.current!);
     if (!check.fresh) return writeResponse(res, check.response);
     res.json({ ok: true });
   });

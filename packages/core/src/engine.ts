@@ -18,7 +18,8 @@ import { definePolicy, type PolicyOptions, type SessionPolicy } from './policy.j
 import { cryptoRandom, type RandomSource } from './random.js';
 import type { DeviceFacts, SessionRecord } from './record.js';
 import { decide, storeTtl } from './decide.js';
-import { RequestSession } from './request-session.js';
+import { ServerRequestSession } from './request-session.js';
+import type { SessionEngine } from './contract.js';
 import type { SessionData } from './session.js';
 import { Records } from './store/records.js';
 import {
@@ -311,12 +312,9 @@ export class Engine<Data extends SessionData = SessionData> {
 }
 
 /** The application's session engine. */
-export interface Latchkey<Data extends SessionData = SessionData> {
-  readonly policy: SessionPolicy;
-  /** The engine's clock, so adapters judge time (step-up freshness, say) exactly as the engine does. */
-  readonly clock: Clock;
+export interface Latchkey<Data extends SessionData = SessionData> extends SessionEngine<Data> {
   /** A lazy per-request session: nothing is read until `load()`. `device.ip` comes from the adapter. */
-  forRequest(request: Request, device?: DeviceFacts): RequestSession<Data>;
+  forRequest(request: Request, device?: DeviceFacts): ServerRequestSession<Data>;
   /** A user's live sessions, most recently used first, the one with handle `current` marked. Needs a store with a user index. */
   listSessions(userId: string, current?: string): Promise<SessionSummary[]>;
   /** End one session by its public handle; `false` when there was no live session under it. */
@@ -351,7 +349,7 @@ export function createLatchkey<Data extends SessionData = SessionData>(
   return {
     policy: engine.policy,
     clock: engine.clock,
-    forRequest: (request, device) => new RequestSession<Data>(engine, request, device),
+    forRequest: (request, device) => new ServerRequestSession<Data>(engine, request, device),
     listSessions: (userId, current) => engine.list(userId, current),
     revokeSession: (handle) => engine.revoke(handle),
     revokeUser: (userId, opts) => engine.revokeUser(userId, opts),

@@ -14,7 +14,7 @@ import type { Latchkey } from './engine.js';
 import { StoreError } from './errors.js';
 import { storeUnavailableResponse } from './expiry-response.js';
 import type { DeviceFacts } from './record.js';
-import type { RequestSession } from './request-session.js';
+import type { RequestSession } from './contract.js';
 import type { SessionData } from './session.js';
 
 /** What a wrapped handler receives. */

@@ -21,7 +21,7 @@ export {
 } from './fetch-handler.js';
 
 // One request's session, and what loading it yields.
-export { RequestSession, type LoginOptions } from './request-session.js';
+export type { RequestSession, SessionEngine, LoginOptions, SessionHeaders } from './contract.js';
 export { Session, type SessionData } from './session.js';
 export type { LoadOutcome, InvalidReason } from './outcome.js';
 export type { DeviceSummary } from './remember-me/remember-me.js';

@@ -6,6 +6,7 @@
  * renewal and data changes are written once, at commit.
  */
 
+import type { LoginOptions, RequestSession, SessionHeaders } from './contract.js';
 import type { Engine } from './engine.js';
 import { SessionConflictError, SessionRequiredError } from './errors.js';
 import { decide, freshRecord, storeTtl, touched } from './decide.js';
@@ -19,22 +20,6 @@ import { assertRememberMeAllowed, type DeviceCookie } from './remember-me/rememb
 type CookieAction =
   { kind: 'set'; id: string; absoluteDeadline: number } | { kind: 'clear' } | null;
 
-/** Options for {@link RequestSession.login}. */
-export interface LoginOptions<Data> {
-  /** Data to set on the new session, over any carried from the anonymous one. */
-  data?: Partial<Data>;
-  /** Start with empty data instead of carrying the previous session's (carried by default; always clean when the user changes). */
-  clean?: boolean;
-  /** Device facts to record; the User-Agent header is recorded by default. */
-  device?: DeviceFacts;
-  /**
-   * Remember this device: a second, persistent cookie that signs the user back
-   * in when the session has gone (see remember-me/). Throws `PolicyError` when
-   * the policy forbids remember-me (`banking`, `kiosk`).
-   */
-  rememberMe?: boolean;
-}
-
 /**
  * @example
  * const rs = latchkey.forRequest(request);
@@ -42,7 +27,9 @@ export interface LoginOptions<Data> {
  * if (!outcome.valid) await rs.login(user.id);
  * return rs.commit(new Response('ok'));
  */
-export class RequestSession<Data extends SessionData = SessionData> {
+export class ServerRequestSession<
+  Data extends SessionData = SessionData,
+> implements RequestSession<Data> {
   #loading: Promise<LoadOutcome<Data>> | undefined;
   #session: Session<Data> | null = null;
   /** The raw stored value the session was read from, for compare-and-set; `null` after a fresh write. */
@@ -67,6 +54,10 @@ export class RequestSession<Data extends SessionData = SessionData> {
   }
 
   /** The loaded session, or `null` (before load, or when there is none). */
+  get current(): Session<Data> | null {
+    return this.#session;
+  }
+  /** @deprecated Use `current`. */
   get session(): Session<Data> | null {
     return this.#session;
   }
@@ -391,7 +382,7 @@ export class RequestSession<Data extends SessionData = SessionData> {
    * Set-Cookie values and headers to add. Adapters call this; most code
    * calls {@link commit}.
    */
-  async flush(): Promise<{ setCookie: string[]; headers: Array<[string, string]> }> {
+  async flush(): Promise<SessionHeaders> {
     const { engine } = this;
     const session = this.#session;
     if (session && !this.#loggedOut) {

@@ -10,7 +10,7 @@ import { createLatchkey, type LatchkeyOptions } from '../src/engine.js';
 import type { SessionEvent } from '../src/events.js';
 import type { LoadOutcome } from '../src/outcome.js';
 import type { PolicyOptions, SessionPolicy } from '../src/policy.js';
-import type { RequestSession } from '../src/request-session.js';
+import type { ServerRequestSession as RequestSession } from '../src/request-session.js';
 import type { SessionData } from '../src/session.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { SessionStore } from '../src/store/types.js';

@@ -20,7 +20,7 @@ import { SessionConflictError, SessionRequiredError } from '../src/errors.js';
 import type { LoadOutcome } from '../src/outcome.js';
 import { definePolicy, type SessionPolicy } from '../src/policy.js';
 import { hashSecret } from '../src/random.js';
-import type { RequestSession } from '../src/request-session.js';
+import type { ServerRequestSession as RequestSession } from '../src/request-session.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { SessionStore } from '../src/store/types.js';
 import { COOKIE, NEVER_ISSUED, ORIGIN, parseSetCookie } from './harness.js';

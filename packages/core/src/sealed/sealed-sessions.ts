@@ -26,7 +26,10 @@
 import { systemClock } from '../clock.js';
 import { clampMaxAge, type CookieAttributes } from '../cookie/serialize.js';
 import { decide, freshRecord, touched } from '../decide.js';
-import { ConfigError } from '../errors.js';
+import type { LoginOptions, RequestSession, SessionEngine } from '../contract.js';
+import { ConfigError, PolicyError, SessionRequiredError } from '../errors.js';
+import type { DeviceFacts } from '../record.js';
+import { requireFreshAuth } from '../step-up.js';
 import { emit } from '../events.js';
 import type { LoadOutcome } from '../outcome.js';
 import { definePolicy, type PolicyOptions, type SessionPolicy } from '../policy.js';
@@ -48,7 +51,9 @@ export type { SealedSessionsOptions } from './engine.js';
  * if (!outcome.valid) return expiryResponse(request, outcome);
  * return rs.commit(new Response(`hello ${outcome.session.userId}`));
  */
-export class SealedRequestSession<Data extends SessionData = SessionData> {
+export class SealedRequestSession<
+  Data extends SessionData = SessionData,
+> implements RequestSession<Data> {
   #loading: Promise<LoadOutcome<Data>> | undefined;
   #session: Session<Data> | null = null;
   #previous: ChunkedRead | undefined;
@@ -63,6 +68,10 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
   ) {}
 
   /** The loaded session, or `null`. */
+  get current(): Session<Data> | null {
+    return this.#session;
+  }
+  /** @deprecated Use `current`. */
   get session(): Session<Data> | null {
     return this.#session;
   }
@@ -105,7 +114,7 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
     if (engine.revocation && sealed.r.uid !== null) {
       const revoked = await engine.revocation.check({
         userId: sealed.r.uid,
-        issuedAt: sealed.r.createdAt,
+        issuedAt: sealed.r.issuedAt,
       });
       if (revoked) return { valid: false, reason: 'revoked' };
     }
@@ -117,18 +126,73 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
   }
 
   /** Sign a user in: a new session (new ID, new deadlines, auth time now). Data carries over from an anonymous session unless `clean`. */
-  async login(
-    userId: string,
-    options: { data?: Partial<Data>; clean?: boolean } = {},
-  ): Promise<Session<Data>> {
+  async login(userId: string, options: LoginOptions<Data> = {}): Promise<Session<Data>> {
     if (typeof userId !== 'string' || userId === '')
       throw new TypeError('login: userId must be a non-empty string');
+    if (options.rememberMe) {
+      throw new PolicyError(
+        'rememberMe',
+        'sealed cookie sessions do not offer remember-me (it needs a store that rotates the device token); sign in without { rememberMe: true }, or use createLatchkey with a store',
+      );
+    }
     const outcome = await this.load();
     const previous = outcome.valid ? outcome.session : null;
     const carry =
       previous && !options.clean && (previous.userId === null || previous.userId === userId);
     const data = { ...(carry ? previous.data : {}), ...options.data } as Data;
     return this.#begin(userId, data, this.engine.clock.now(), previous);
+  }
+
+  /** A new session ID on a privilege change, keeping the user, auth time and lifetime; data carries unless `clean`. */
+  async regenerate(options: { clean?: boolean } = {}): Promise<Session<Data>> {
+    const outcome = await this.load();
+    if (!outcome.valid)
+      throw new SessionRequiredError('regenerate: there is no valid session to regenerate');
+    const previous = outcome.session;
+    const data = (options.clean ? {} : previous.data) as Data;
+    const session = this.#begin(
+      previous.userId,
+      data,
+      previous.authTime,
+      previous,
+      'privilege-change',
+    );
+    // A privilege change is not a new login: the session keeps its lifetime.
+    session.record = {
+      ...session.record,
+      createdAt: previous.createdAt,
+      absoluteDeadline: previous.absoluteExpiresAt,
+      idleDeadline: Math.min(session.record.idleDeadline, previous.absoluteExpiresAt),
+    };
+    return session;
+  }
+
+  /** After a successful re-authentication (step-up): a new ID and the auth time now; data and lifetime kept. */
+  async reauthenticate(): Promise<Session<Data>> {
+    const outcome = await this.load();
+    if (!outcome.valid || outcome.session.userId === null)
+      throw new SessionRequiredError('reauthenticate: no signed-in session');
+    const session = await this.regenerate();
+    session.record = { ...session.record, authTime: this.engine.clock.now() };
+    return session;
+  }
+
+  /**
+   * End every other sealed session of this user: needs the `notBefore` option.
+   * Every session of the user issued before now is refused; this one is reissued
+   * now, so it survives. Sealed sessions cannot be counted, so this returns -1.
+   */
+  async revokeOthers(): Promise<number> {
+    const outcome = await this.load();
+    if (!outcome.valid || outcome.session.userId === null)
+      throw new SessionRequiredError('revokeOthers: no signed-in session');
+    if (!this.engine.revocation)
+      throw new ConfigError(
+        'revokeOthers on sealed sessions needs the notBefore option (a store for the per-user not-before time)',
+      );
+    await this.engine.revocation.revokeUser(outcome.session.userId);
+    await this.regenerate();
+    return -1;
   }
 
   /** Start an anonymous session (a cart, a preference) without a user. */
@@ -143,6 +207,7 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
     data: Data,
     authTime: number | null,
     previous: Session<Data> | null,
+    cause: 'login' | 'privilege-change' = 'login',
   ): Session<Data> {
     const { engine } = this;
     const now = engine.clock.now();
@@ -162,7 +227,7 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
             handle: session.handle,
             previous: previous.handle,
             userId: uid,
-            cause: 'login',
+            cause,
           }
         : { type: 'created', at: now, handle: session.handle, userId: uid },
     );
@@ -247,11 +312,12 @@ export class SealedRequestSession<Data extends SessionData = SessionData> {
 }
 
 /** A sealed-session configuration. */
-export interface SealedSessions<Data extends SessionData = SessionData> {
-  readonly policy: SessionPolicy;
+export interface SealedSessions<
+  Data extends SessionData = SessionData,
+> extends SessionEngine<Data> {
   /** The cookie's name on the wire (chunks are `name.0`, `name.1`, …). */
   readonly cookieName: string;
-  forRequest(request: Request): SealedRequestSession<Data>;
+  forRequest(request: Request, facts?: DeviceFacts): SealedRequestSession<Data>;
   /** Log a user out everywhere (needs `notBefore`): sessions created before now are refused. */
   revokeUser(userId: string): Promise<number>;
 }
@@ -296,8 +362,15 @@ export function createSealedSessions<Data extends SessionData = SessionData>(
   );
   return {
     policy,
+    clock: engine.clock,
     cookieName: engine.cookie.name,
     forRequest: (request) => new SealedRequestSession<Data>(engine, request),
+    requireFreshAuth: (session, maxAge) =>
+      requireFreshAuth(session, {
+        policy,
+        now: engine.clock.now(),
+        ...(maxAge === undefined ? {} : { maxAge }),
+      }),
     revokeUser: async (userId) => {
       if (!engine.revocation)
         throw new ConfigError(
