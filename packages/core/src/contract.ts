@@ -79,3 +79,14 @@ export interface SessionEngine<Data extends SessionData = SessionData> {
   /** Step-up (ASVS V7.5.3): is the session's last authentication younger than `maxAge`? If not, a 403 to return. */
   requireFreshAuth(session: Session<Data> | null | undefined, maxAge?: Duration): FreshAuth;
 }
+
+/** A session known to belong to a signed-in user: what `requireSession()`-style guards hand on. */
+export type SignedInSession<Data extends SessionData = SessionData> = Session<Data> & {
+  readonly userId: string;
+};
+
+/** A request session whose `current` is known to be signed in (after a guard). */
+export type SignedInRequestSession<Data extends SessionData = SessionData> =
+  RequestSession<Data> & {
+    readonly current: SignedInSession<Data>;
+  };

@@ -7,8 +7,19 @@
 
 import type { DeviceFacts, SessionRecord } from './record.js';
 
-/** Session data: a JSON-serializable object. Keep it small and never put secrets in a sealed cookie. */
-export type SessionData = Record<string, unknown>;
+/**
+ * Session data: a JSON-serializable object. Keep it small and never put
+ * secrets in a sealed cookie. Declare your app's keys once, as with
+ * express-session's `SessionData`, and every adapter sees them typed.
+ *
+ * @example
+ * declare module '@latchkey/core' {
+ *   interface SessionData { cart?: string[]; theme?: 'light' | 'dark' }
+ * }
+ */
+export interface SessionData {
+  [key: string]: unknown;
+}
 
 /** A pending change to one key: a new value, or `undefined` for deletion. */
 export type DataPatch = Map<string, unknown>;
