@@ -13,7 +13,8 @@ export type LatchkeyErrorCode =
   | 'ERR_STORE_CAPABILITY'
   | 'ERR_SESSION_LIMIT'
   | 'ERR_SESSION_CONFLICT'
-  | 'ERR_SESSION_REQUIRED';
+  | 'ERR_SESSION_REQUIRED'
+  | 'ERR_SESSION_COMMITTED';
 
 /**
  * Base class of every error Latchkey throws on purpose.
@@ -98,4 +99,9 @@ export class SessionConflictError extends LatchkeyError {
 /** An operation that needs a loaded session (logout, regenerate, set) was called without one. */
 export class SessionRequiredError extends LatchkeyError {
   static override readonly code = 'ERR_SESSION_REQUIRED' as const;
+}
+
+/** The request's session was used after `commit()`: its headers have already left with the response. */
+export class SessionCommittedError extends LatchkeyError {
+  static override readonly code = 'ERR_SESSION_COMMITTED' as const;
 }

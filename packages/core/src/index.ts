@@ -24,7 +24,7 @@ export {
 export type { RequestSession, SessionEngine, LoginOptions, SessionHeaders } from './contract.js';
 export { Session, type SessionData } from './session.js';
 export type { LoadOutcome, InvalidReason } from './outcome.js';
-export type { DeviceSummary } from './remember-me/remember-me.js';
+export type { RememberedLogin } from './remember-me/remember-me.js';
 export type { DeviceFacts } from './record.js';
 
 // Policy.

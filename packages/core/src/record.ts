@@ -44,37 +44,28 @@ export interface AliasRecord {
   until: number;
 }
 
-/** Left under a revoked ID until the session's own deadline. */
+/**
+ * Left under an ended ID. A revocation keeps it until the session's own
+ * deadline (the device is told `revoked`); a logout (`by: 'logout'`) keeps it
+ * a moment only, long enough that a racing write cannot bring the session back.
+ */
 export interface TombstoneRecord {
   t: 'revoked';
   at: number;
+  by?: 'logout';
 }
 
 export type StoredRecord<Data = Record<string, unknown>> =
   SessionRecord<Data> | AliasRecord | TombstoneRecord;
 
-export function encodeRecord(record: StoredRecord<unknown>): string {
-  return JSON.stringify(record);
-}
-
-const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-
-/**
- * Decode a stored value, or `null` when it is not one of ours: a store that
- * hands back garbage is reported, never trusted.
- */
-export function decodeRecord<Data>(raw: string): StoredRecord<Data> | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (value === null || typeof value !== 'object') return null;
-  const r = value as Record<string, unknown>;
+/** Recognise a stored session value (already parsed), or `null` when it is not one of ours. */
+export function storedRecordOf<Data>(r: Record<string, unknown>): StoredRecord<Data> | null {
   if (r.t === 'alias')
     return typeof r.to === 'string' && isNum(r.until) ? (r as unknown as AliasRecord) : null;
-  if (r.t === 'revoked') return isNum(r.at) ? (r as unknown as TombstoneRecord) : null;
+  if (r.t === 'revoked')
+    return isNum(r.at) && (r.by === undefined || r.by === 'logout')
+      ? (r as unknown as TombstoneRecord)
+      : null;
   if (r.t !== 'session') return null;
   const ok =
     isNum(r.v) &&
@@ -90,4 +81,19 @@ export function decodeRecord<Data>(raw: string): StoredRecord<Data> | null {
     typeof r.device === 'object' &&
     r.device !== null;
   return ok ? (r as unknown as SessionRecord<Data>) : null;
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** Decode a stored JSON value, or `null` when it is not one of ours (the sealed-cookie path). */
+export function decodeRecord<Data>(raw: string): StoredRecord<Data> | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  return value !== null && typeof value === 'object'
+    ? storedRecordOf<Data>(value as Record<string, unknown>)
+    : null;
 }

@@ -1,26 +1,47 @@
 /**
- * One request's view of its session. Nothing happens until it is asked for:
- * a route that never loads the session costs nothing, and an anonymous
- * request gets no Set-Cookie. Login, regeneration and logout write at once
- * (so a limit or a store failure reaches the handler); activity touches, ID
- * renewal and data changes are written once, at commit.
+ * One request's server-side session: per-request state only. Nothing is read
+ * until `load()`; login, regeneration and logout write at once (so a limit or
+ * a store failure reaches the handler); touches, renewals and data changes are
+ * written at commit. Every store write goes through the session ledger.
  */
 
+import { assertOpen, withSessionHeaders } from './commit.js';
 import type { LoginOptions, RequestSession, SessionHeaders } from './contract.js';
-import type { Engine } from './engine.js';
-import { SessionConflictError, SessionRequiredError } from './errors.js';
-import { decide, freshRecord, storeTtl, touched } from './decide.js';
-import { emit } from './events.js';
+import type { ResolvedCookie } from './cookie/session-cookie.js';
+import { decide } from './decide.js';
+import { SessionRequiredError } from './errors.js';
+import { emit, type EventSink } from './events.js';
+import type { Entry, NewSession, SessionLedger } from './ledger.js';
 import type { LoadOutcome } from './outcome.js';
-import { hashSecret, isSecretShaped, newSecret } from './random.js';
-import { encodeRecord, type DeviceFacts, type SessionRecord } from './record.js';
-import { applyPatch, Session, type SessionData } from './session.js';
-import { assertRememberMeAllowed, type DeviceCookie } from './remember-me/remember-me.js';
+import type { SessionPolicy } from './policy.js';
+import { hashSecret, isSecretShaped } from './random.js';
+import type { DeviceFacts } from './record.js';
+import {
+  assertRememberMeAllowed,
+  type DeviceCookie,
+  type RememberMe,
+} from './remember-me/remember-me.js';
+import { Session, type SessionData } from './session.js';
+
+/** @internal What every request session of one engine shares. */
+export interface ServerSessionParts<Data extends SessionData> {
+  readonly policy: SessionPolicy;
+  readonly ledger: SessionLedger<Data>;
+  readonly cookie: ResolvedCookie;
+  readonly rememberMe: RememberMe<Data> | undefined;
+  readonly clearSiteData: string | undefined;
+  readonly sink: EventSink | undefined;
+  /** End every session of a user but `except`, remembered logins first (log out everywhere). */
+  revokeUser(userId: string, except?: string): Promise<number>;
+}
 
 type CookieAction =
   { kind: 'set'; id: string; absoluteDeadline: number } | { kind: 'clear' } | null;
+type Cause = 'login' | 'privilege-change' | 'reauthentication';
 
 /**
+ * The server-side {@link RequestSession}: what `createLatchkey(...).forRequest()` returns.
+ *
  * @example
  * const rs = latchkey.forRequest(request);
  * const outcome = await rs.load();
@@ -32,17 +53,18 @@ export class ServerRequestSession<
 > implements RequestSession<Data> {
   #loading: Promise<LoadOutcome<Data>> | undefined;
   #session: Session<Data> | null = null;
-  /** The raw stored value the session was read from, for compare-and-set; `null` after a fresh write. */
-  #raw: string | null = null;
+  /** The bytes the session was read or written as, for compare-and-set. */
+  #raw = '';
   #renew = false;
   #touch = false;
   #cookie: CookieAction = null;
   #loggedOut = false;
   #deviceCookie: DeviceCookie = null;
+  #committed = false;
 
   /** @internal */
   constructor(
-    private readonly engine: Engine<Data>,
+    private readonly parts: ServerSessionParts<Data>,
     readonly request: Request,
     private readonly deviceFacts: DeviceFacts = {},
   ) {}
@@ -57,73 +79,70 @@ export class ServerRequestSession<
   get current(): Session<Data> | null {
     return this.#session;
   }
+
   /** @deprecated Use `current`. */
   get session(): Session<Data> | null {
     return this.#session;
   }
 
-  /** No live session: sign the user back in from a remembered device, if the request carries one (remember-me/). */
+  #adopt(entry: Entry<Data>): Session<Data> {
+    this.#raw = entry.raw;
+    this.#session = new Session(entry.handle, entry.record);
+    return this.#session;
+  }
+
+  async #load(): Promise<LoadOutcome<Data>> {
+    const { ledger, sink } = this.parts;
+    const id = this.parts.cookie.read(this.request.headers.get('cookie'));
+    if (id === undefined) return { valid: false, reason: 'missing' };
+    if (!isSecretShaped(id)) return { valid: false, reason: 'malformed' };
+    const handle = hashSecret(id);
+    const found = await ledger.resolve(handle, false);
+    const now = ledger.now();
+    if (found.kind === 'none') return { valid: false, reason: 'unknown' };
+    if (found.kind === 'revoked') {
+      // A logged-out ID is simply unknown; a revoked one is told so (a tab of a revoked session, too).
+      if (found.logout) return { valid: false, reason: 'unknown' };
+      if (found.handle === handle) emit(sink, { type: 'revoked-used', at: now, handle });
+      return { valid: false, reason: 'revoked', at: found.at };
+    }
+    const decision = decide(this.parts.policy, found.record, now);
+    if (decision.kind === 'expired') {
+      if (found.handle === handle)
+        emit(sink, {
+          type: 'expired',
+          at: now,
+          handle,
+          userId: found.record.uid,
+          reason: decision.expiry.kind,
+        });
+      return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
+    }
+    // A request that followed a renewal alias rides on the successor: no touch, no second renewal.
+    if (found.handle === handle) {
+      this.#touch = decision.touch;
+      this.#renew = decision.renew;
+    }
+    return { valid: true, session: this.#adopt(found) };
+  }
+
+  /** No live session: sign the user back in from a remembered login, if the request carries one. */
   async #recall(outcome: LoadOutcome<Data>): Promise<LoadOutcome<Data>> {
-    const rememberMe = this.engine.rememberMe;
+    const { rememberMe } = this.parts;
     if (outcome.valid || !rememberMe) return outcome;
     const recall = await rememberMe.recall(this.request, this.#device());
     if (recall.kind !== 'recalled') {
       if (recall.kind === 'refused') this.#deviceCookie = recall.cookie;
       return outcome;
     }
-    this.#session = new Session(recall.handle, recall.record);
-    this.#raw = recall.raw;
-    this.#cookie = { kind: 'set', id: recall.id, absoluteDeadline: recall.record.absoluteDeadline };
+    const session = this.#adopt(recall.entry);
+    this.#cookie = {
+      kind: 'set',
+      id: recall.id,
+      absoluteDeadline: recall.entry.record.absoluteDeadline,
+    };
     this.#deviceCookie = recall.cookie;
-    return { valid: true, session: this.#session, via: 'remember-me' };
-  }
-
-  async #load(): Promise<LoadOutcome<Data>> {
-    const { engine } = this;
-    const id = engine.cookie.read(this.request.headers.get('cookie'));
-    if (id === undefined) return { valid: false, reason: 'missing' };
-    if (!isSecretShaped(id)) return { valid: false, reason: 'malformed' };
-    let handle = hashSecret(id);
-    let read = await engine.records.read(handle);
-    const now = engine.clock.now();
-    if (read?.record.t === 'alias') {
-      // A renewal moved this session a moment ago; requests already in flight follow it during the grace window.
-      if (now >= read.record.until) return { valid: false, reason: 'unknown' };
-      handle = read.record.to;
-      read = await engine.records.read(handle);
-      // A tab still holding the pre-renewal cookie of a revoked session is told `revoked`, as the renewed tab is.
-      if (read?.record.t === 'revoked')
-        return { valid: false, reason: 'revoked', at: read.record.at };
-      if (read?.record.t !== 'session') return { valid: false, reason: 'unknown' };
-      const decision = decide(engine.policy, read.record, now);
-      if (decision.kind === 'expired')
-        return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
-      this.#raw = read.raw;
-      this.#session = new Session(handle, read.record);
-      return { valid: true, session: this.#session };
-    }
-    if (!read) return { valid: false, reason: 'unknown' };
-    const { record } = read;
-    if (record.t === 'revoked') {
-      emit(engine.onEvent, { type: 'revoked-used', at: now, handle });
-      return { valid: false, reason: 'revoked', at: record.at };
-    }
-    const decision = decide(engine.policy, record, now);
-    if (decision.kind === 'expired') {
-      emit(engine.onEvent, {
-        type: 'expired',
-        at: now,
-        handle,
-        userId: record.uid,
-        reason: decision.expiry.kind,
-      });
-      return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
-    }
-    this.#raw = read.raw;
-    this.#touch = decision.touch;
-    this.#renew = decision.renew;
-    this.#session = new Session(handle, record);
-    return { valid: true, session: this.#session };
+    return { valid: true, session, via: 'remember-me' };
   }
 
   /**
@@ -133,30 +152,29 @@ export class ServerRequestSession<
    * Rejects with `SessionLimitError` when the per-user limit says refuse.
    */
   async login(userId: string, options: LoginOptions<Data> = {}): Promise<Session<Data>> {
+    assertOpen(this.#committed, 'login()');
     if (typeof userId !== 'string' || userId === '')
       throw new TypeError('login: userId must be a non-empty string');
-    if (options.rememberMe) assertRememberMeAllowed(this.engine.policy);
+    const { policy, ledger, rememberMe } = this.parts;
+    if (options.rememberMe) assertRememberMeAllowed(policy);
     const outcome = await this.load();
     const previous = outcome.valid ? outcome.session : null;
     const carry =
       previous && !options.clean && (previous.userId === null || previous.userId === userId);
-    await this.engine.enforceLimit(userId, previous?.handle);
     const data = { ...(carry ? previous.data : {}), ...options.data } as Data;
-    const authTime = this.engine.clock.now();
+    const authTime = ledger.now();
     const device = this.#device(options.device);
-    // A login replaces whatever device this browser had remembered; with rememberMe it remembers it afresh.
-    const rememberMe = this.engine.rememberMe;
-    const forgotten = rememberMe
-      ? await rememberMe.forget(this.request, previous?.record.rm, 'login')
-      : null;
-    const remembered =
-      options.rememberMe && rememberMe ? await rememberMe.issue(userId, authTime, device) : null;
-    const session = await this.#issue(
-      { uid: userId, data, authTime, device, ...(remembered ? { rm: remembered.handle } : {}) },
-      previous,
-      'login',
-    );
-    this.#deviceCookie = remembered ? remembered.cookie : forgotten;
+    const session = await ledger.admit(userId, previous?.handle, async () => {
+      // A login replaces whatever login this browser had remembered; with rememberMe it remembers it afresh.
+      const forgotten = rememberMe
+        ? await rememberMe.forget(this.request, previous?.record.rm, 'login')
+        : null;
+      const remembered =
+        options.rememberMe && rememberMe ? await rememberMe.issue(userId, authTime, device) : null;
+      this.#deviceCookie = remembered ? remembered.cookie : forgotten;
+      const init = { uid: userId, data, authTime, device, rm: remembered?.handle };
+      return this.#issue(init, previous, 'login');
+    });
     return session;
   }
 
@@ -166,50 +184,51 @@ export class ServerRequestSession<
    * carries over unless `clean` is set.
    */
   async regenerate(options: { clean?: boolean } = {}): Promise<Session<Data>> {
+    assertOpen(this.#committed, 'regenerate()');
     const outcome = await this.load();
     if (!outcome.valid)
       throw new SessionRequiredError('regenerate: there is no valid session to regenerate');
     const previous = outcome.session;
     const data = (options.clean ? {} : previous.data) as Data;
-    return this.#issue(
-      {
-        uid: previous.userId,
-        data,
-        authTime: previous.authTime,
-        device: previous.record.device,
-        rm: previous.record.rm,
-      },
-      previous,
-      'privilege-change',
-    );
+    const { record } = previous;
+    const init = {
+      uid: previous.userId,
+      data,
+      authTime: previous.authTime,
+      device: record.device,
+      rm: record.rm,
+    };
+    return this.#issue(init, previous, 'privilege-change');
   }
 
   /**
    * After a successful re-authentication (password, passkey) for step-up:
-   * the auth time becomes now without a new login. The session gets a new
-   * ID (ASVS V7.2.4: a new token on re-authentication, the old one dead at
-   * once) and keeps its data, its lifetime and its remembered device.
+   * the auth time becomes now, under a new ID (ASVS V7.2.4), keeping the
+   * data, the lifetime and the remembered login.
    *
    * @example
-   * if (!latchkey.requireFreshAuth(rs.session).fresh && (await checkPassword(user, form.password))) await rs.reauthenticate();
+   * if (!latchkey.requireFreshAuth(rs.current).fresh && (await checkPassword(user, form.password))) await rs.reauthenticate();
    */
   async reauthenticate(): Promise<Session<Data>> {
+    assertOpen(this.#committed, 'reauthenticate()');
     const outcome = await this.load();
     if (!outcome.valid || outcome.session.userId === null)
       throw new SessionRequiredError('reauthenticate: no signed-in session');
     const previous = outcome.session;
+    const { record } = previous;
     const init = {
       uid: previous.userId,
       data: previous.data as Data,
-      authTime: this.engine.clock.now(),
-      device: previous.record.device,
-      rm: previous.record.rm,
+      authTime: this.parts.ledger.now(),
+      device: record.device,
+      rm: record.rm,
     };
     return this.#issue(init, previous, 'reauthentication');
   }
 
   /** Start an anonymous session (a cart, a preference) without a user. */
   async start(data: Partial<Data> = {}): Promise<Session<Data>> {
+    assertOpen(this.#committed, 'start()');
     const outcome = await this.load();
     if (outcome.valid) return outcome.session;
     return this.#issue(
@@ -220,139 +239,68 @@ export class ServerRequestSession<
   }
 
   async #issue(
-    init: {
-      uid: string | null;
-      data: Data;
-      authTime: number | null;
-      device: DeviceFacts;
-      rm?: string | undefined;
-    },
+    init: NewSession<Data>,
     previous: Session<Data> | null,
-    cause: 'login' | 'privilege-change' | 'reauthentication',
+    cause: Cause,
   ): Promise<Session<Data>> {
-    const { engine } = this;
-    const now = engine.clock.now();
-    const id = newSecret(engine.random);
-    const handle = hashSecret(id);
-    const { rm, ...fresh } = init;
-    const base: SessionRecord<Data> = {
-      ...freshRecord(engine.policy, fresh, now),
-      ...(rm ? { rm } : {}),
-    };
-    // Regeneration keeps the session's lifetime: a privilege change or a re-authentication is not a new login.
-    let record: SessionRecord<Data> =
+    const { ledger, sink } = this.parts;
+    const now = ledger.now();
+    const lifetime =
       previous && cause !== 'login'
-        ? {
-            ...base,
-            createdAt: previous.createdAt,
-            absoluteDeadline: previous.absoluteExpiresAt,
-            idleDeadline: Math.min(base.idleDeadline, previous.absoluteExpiresAt),
-          }
-        : base;
-    await engine.records.write(handle, record, storeTtl(engine.policy, record, now));
-    if (record.uid !== null)
-      await engine.records.indexAdd(record.uid, handle, record.absoluteDeadline - now);
+        ? { createdAt: previous.createdAt, absoluteDeadline: previous.absoluteExpiresAt }
+        : undefined;
+    const created = await ledger.create({ ...init, lifetime }, now);
+    let entry = created.entry;
     if (previous) {
-      // A login ends the previous session outright (following it if a parallel request renewed it);
-      // a regeneration moves it, so that parallel requests neither fork it nor lose their writes.
-      if (cause === 'login')
-        await engine.end(previous.handle, this.#raw, previous.record, 'delete', now);
-      else record = await this.#move(previous, handle, record, init.data === previous.data, now);
-      if (previous.userId !== null)
-        await engine.records.indexRemove(previous.userId, previous.handle);
-      emit(engine.onEvent, {
+      const before = { handle: previous.handle, raw: this.#raw, record: previous.record };
+      // A login ends the previous session outright; a regeneration moves it, so parallel requests
+      // neither fork it nor lose their writes.
+      if (cause === 'login') await ledger.end(before, 'logout');
+      else entry = await ledger.move(before, previous.patch, entry, init.data === previous.data);
+      emit(sink, {
         type: 'regenerated',
         at: now,
-        handle,
+        handle: entry.handle,
         previous: previous.handle,
-        userId: record.uid,
+        userId: entry.record.uid,
         cause,
       });
     } else {
-      emit(engine.onEvent, { type: 'created', at: now, handle, userId: record.uid });
+      emit(sink, { type: 'created', at: now, handle: entry.handle, userId: entry.record.uid });
     }
-    const session = new Session(handle, record);
-    this.#session = session;
+    const session = this.#adopt(entry);
     this.#loading = Promise.resolve({ valid: true, session });
-    this.#raw = encodeRecord(record);
     this.#touch = false;
     this.#renew = false;
     this.#loggedOut = false;
-    this.#cookie = { kind: 'set', id, absoluteDeadline: record.absoluteDeadline };
+    this.#cookie = { kind: 'set', id: created.id, absoluteDeadline: entry.record.absoluteDeadline };
     return session;
   }
 
   /**
-   * Point the previous ID at its regenerated successor, by compare-and-set against the version
-   * this request read. The pointer is an alias that has already expired, so the old ID is dead at
-   * once for loading (session fixation), while a request in flight on it still finds the session
-   * to write its change to, and a racing logout still finds the session to end. A parallel write
-   * that got in first is carried over; a parallel logout, revocation, renewal or regeneration that
-   * got in first wins, and this regeneration is undone and fails with `SessionConflictError`.
-   */
-  async #move(
-    previous: Session<Data>,
-    handle: string,
-    record: SessionRecord<Data>,
-    carried: boolean,
-    now: number,
-  ): Promise<SessionRecord<Data>> {
-    const { engine } = this;
-    let raw = this.#raw;
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const forward = { t: 'alias' as const, to: handle, until: now };
-      if (
-        await engine.records.replace(
-          previous.handle,
-          raw,
-          forward,
-          Math.max(engine.policy.renewGrace, 1000),
-        )
-      )
-        return record;
-      const current = await engine.records.read(previous.handle);
-      if (
-        current?.record.t !== 'session' ||
-        decide(engine.policy, current.record, now).kind !== 'valid'
-      )
-        break;
-      raw = current.raw;
-      if (carried) {
-        record = { ...record, data: applyPatch(current.record.data, previous.patch) };
-        await engine.records.write(handle, record, storeTtl(engine.policy, record, now));
-      }
-    }
-    await engine.records.delete(handle);
-    if (record.uid !== null) await engine.records.indexRemove(record.uid, handle);
-    throw new SessionConflictError(
-      'regenerate: a parallel request ended or moved this session first; load it again',
-    );
-  }
-
-  /**
-   * End the session: the server-side record is deleted (clearing the cookie
-   * alone is not logout), the cookie is cleared, and the response is marked
-   * `Cache-Control: no-store`.
+   * End the session: the server-side record is ended (clearing the cookie
+   * alone is not logout), the cookie is cleared, the remembered login is
+   * forgotten, and the response is marked `Cache-Control: no-store`.
    */
   async logout(): Promise<void> {
+    assertOpen(this.#committed, 'logout()');
     const outcome = await this.load();
+    const { ledger, rememberMe, sink } = this.parts;
     this.#loggedOut = true;
     this.#cookie = { kind: 'clear' };
     this.#session = null;
     this.#loading = Promise.resolve({ valid: false, reason: 'missing' });
-    const { engine } = this;
-    // Logout forgets the remembered device too (server-side), and clears its cookie.
-    if (engine.rememberMe)
-      this.#deviceCookie = await engine.rememberMe.forget(
+    if (rememberMe)
+      this.#deviceCookie = await rememberMe.forget(
         this.request,
         outcome.valid ? outcome.session.record.rm : undefined,
         'logout',
       );
     if (!outcome.valid) return;
-    const { handle, userId } = outcome.session;
+    const { handle, userId, record } = outcome.session;
     // Compare-and-set against what this request loaded, so a parallel renewal cannot keep the session alive.
-    await engine.end(handle, this.#raw, outcome.session.record, 'delete', engine.clock.now());
-    emit(engine.onEvent, { type: 'logout', at: engine.clock.now(), handle, userId });
+    await ledger.end({ handle, raw: this.#raw, record }, 'logout');
+    emit(sink, { type: 'logout', at: ledger.now(), handle, userId });
   }
 
   /** End every other session of this user (ASVS V7.4.3, after a credential change). Returns how many ended. */
@@ -360,7 +308,7 @@ export class ServerRequestSession<
     const outcome = await this.load();
     if (!outcome.valid || outcome.session.userId === null)
       throw new SessionRequiredError('revokeOthers: no signed-in session');
-    return this.engine.revokeUser(outcome.session.userId, { except: outcome.session.handle });
+    return this.parts.revokeUser(outcome.session.userId, outcome.session.handle);
   }
 
   #device(extra?: DeviceFacts): DeviceFacts {
@@ -383,176 +331,90 @@ export class ServerRequestSession<
    * calls {@link commit}.
    */
   async flush(): Promise<SessionHeaders> {
-    const { engine } = this;
+    const { ledger, cookie, rememberMe, clearSiteData } = this.parts;
     const session = this.#session;
-    if (session && !this.#loggedOut) {
-      // A session issued in this request (login, regenerate) is neither renewed nor touched, but a
-      // `set` made after issuing it must still be written, or `(await rs.login(id)).set(k, v)` is lost.
-      if (this.#cookie === null && this.#renew) await this.#renewId(session);
-      else if (session.dirty || (this.#cookie === null && this.#touch)) await this.#save(session);
-    }
+    // What this flush writes; a change made while it runs (a streamed response) waits for the next one.
+    const written = new Map(session?.patch);
+    if (session && !this.#loggedOut && this.#due(session)) await this.#write(session);
     const setCookie: string[] = [];
     const headers: Array<[string, string]> = [];
-    const now = engine.clock.now();
-    if (this.#cookie?.kind === 'set') {
-      setCookie.push(
-        engine.cookie.serialize(
-          this.#cookie.id,
-          Math.ceil((this.#cookie.absoluteDeadline - now) / 1000),
-          now,
-        ),
-      );
-      headers.push(['cache-control', 'no-store']);
-    } else if (this.#cookie?.kind === 'clear') {
-      setCookie.push(engine.cookie.clear());
-    }
+    const now = ledger.now();
+    const action = this.#cookie;
     const device = this.#deviceCookie;
-    if (device && engine.rememberMe) {
-      const { cookie } = engine.rememberMe;
-      setCookie.push(
-        device.kind === 'set'
-          ? cookie.serialize(device.value, Math.ceil((device.expiresAt - now) / 1000), now)
-          : cookie.clear(),
-      );
-      if (device.kind === 'set' && !headers.some(([name]) => name === 'cache-control'))
-        headers.push(['cache-control', 'no-store']);
+    if (action?.kind === 'set') {
+      const maxAge = Math.ceil((action.absoluteDeadline - now) / 1000);
+      setCookie.push(cookie.serialize(action.id, maxAge, now));
+    } else if (action?.kind === 'clear') {
+      setCookie.push(cookie.clear());
     }
-    this.#deviceCookie = null;
-    if (this.#loggedOut) {
+    if (device && rememberMe) {
+      const c = rememberMe.cookie;
+      const maxAge = device.kind === 'set' ? Math.ceil((device.expiresAt - now) / 1000) : 0;
+      setCookie.push(device.kind === 'set' ? c.serialize(device.value, maxAge, now) : c.clear());
+    }
+    // A shared cache must never store one user's new session ID and hand it to the next visitor.
+    if (action?.kind === 'set' || device?.kind === 'set' || this.#loggedOut)
       headers.push(['cache-control', 'no-store']);
-      if (engine.clearSiteData) headers.push(['clear-site-data', engine.clearSiteData]);
-    }
+    if (this.#loggedOut && clearSiteData) headers.push(['clear-site-data', clearSiteData]);
     this.#cookie = null;
+    this.#deviceCookie = null;
     this.#touch = false;
     this.#renew = false;
-    session?.patch.clear();
+    for (const [key, value] of written)
+      if (session?.patch.get(key) === value) session.patch.delete(key);
     return { setCookie, headers };
   }
 
-  /**
-   * Flush and add the result to `response`. Returns a response whose headers
-   * can be changed (a copy when the original's are immutable). An existing
-   * `Cache-Control` is kept, except after logout and on a response that sets a
-   * session cookie, which always say `no-store`: a shared cache must never
-   * store one user's new session ID and hand it to the next visitor.
-   */
-  async commit(response: Response): Promise<Response> {
-    const { setCookie, headers } = await this.flush();
-    if (setCookie.length === 0 && headers.length === 0) return response;
-    const out = new Response(response.body, response);
-    for (const value of setCookie) out.headers.append('set-cookie', value);
-    for (const [name, value] of headers) {
-      if (
-        name === 'cache-control' &&
-        out.headers.has(name) &&
-        !this.#loggedOut &&
-        setCookie.length === 0
-      )
-        continue;
-      out.headers.set(name, value);
-    }
-    return out;
+  /** Persist touch, renewal and data changes; a session issued in this request is neither renewed nor touched. */
+  #due(session: Session<Data>): boolean {
+    const issued = this.#cookie !== null;
+    return session.dirty || (!issued && (this.#touch || this.#renew));
   }
 
-  /** Persist touch and data changes without resurrecting or overwriting a newer version. */
-  async #save(session: Session<Data>): Promise<void> {
-    const { engine } = this;
-    // Every failed attempt means another request's write succeeded, so a handful of tabs settle well within this.
-    for (let attempt = 0; attempt < 8; attempt++) {
-      const now = engine.clock.now();
-      const next: SessionRecord<Data> = {
-        ...touched(engine.policy, session.record, now),
-        v: session.record.v + 1,
-      };
-      if (
-        await engine.records.replace(
-          session.handle,
-          this.#raw,
-          next,
-          storeTtl(engine.policy, next, now),
-        )
-      ) {
-        this.#raw = encodeRecord(next);
-        session.record = next;
-        if (this.#touch)
-          emit(engine.onEvent, {
-            type: 'touched',
-            at: now,
-            handle: session.handle,
-            userId: next.uid,
-          });
-        return;
+  async #write(session: Session<Data>): Promise<void> {
+    const { ledger, sink } = this.parts;
+    const issued = this.#cookie !== null;
+    const entry = { handle: session.handle, raw: this.#raw, record: session.record };
+    if (this.#renew && !issued) {
+      const result = await ledger.renew(entry, session.patch);
+      if (result.renewed) {
+        this.#cookie = {
+          kind: 'set',
+          id: result.id,
+          absoluteDeadline: result.entry.record.absoluteDeadline,
+        };
       }
-      // Someone wrote first. Re-read: a session that is gone stays gone; a newer one gets only our changes,
-      // and a session a parallel request just renewed gets them under its new ID.
-      let current = await engine.records.read(session.handle);
-      // Follow a renewal (or a regeneration's forward) even past its grace: this request loaded the session legitimately.
-      if (current?.record.t === 'alias') {
-        session.handle = current.record.to;
-        current = await engine.records.read(session.handle);
-      }
-      if (
-        current?.record.t !== 'session' ||
-        decide(engine.policy, current.record, now).kind !== 'valid'
-      )
-        return;
-      if (!session.dirty) return; // a newer write already recorded activity at least as recent
-      emit(engine.onEvent, {
-        type: 'conflict',
-        at: now,
-        handle: session.handle,
-        userId: current.record.uid,
-      });
-      this.#raw = current.raw;
-      session.record = { ...current.record, data: applyPatch(current.record.data, session.patch) };
-    }
-    // Never drop a change silently (expressjs/session#935): say it was not saved.
-    throw new SessionConflictError(
-      `session data was not saved: parallel writes to the same session won the race 8 times in a row`,
-    );
-  }
-
-  /** Renewal: a new ID for the same session; the old one follows it for `renewGrace`, then is dead. */
-  async #renewId(session: Session<Data>): Promise<void> {
-    const { engine } = this;
-    const now = engine.clock.now();
-    const id = newSecret(engine.random);
-    const handle = hashSecret(id);
-    const next: SessionRecord<Data> = {
-      ...touched(engine.policy, session.record, now),
-      v: session.record.v + 1,
-      issuedAt: now,
-    };
-    await engine.records.write(handle, next, storeTtl(engine.policy, next, now));
-    // Indexed before the move: a "log out everywhere" listing the user's sessions in between must find
-    // either the old ID (still a session) or the new one, never an alias and an unlisted successor.
-    if (next.uid !== null)
-      await engine.records.indexAdd(next.uid, handle, next.absoluteDeadline - now);
-    // Only one of several racing renewals may move the session; the losers undo their copy.
-    const alias = { t: 'alias' as const, to: handle, until: now + engine.policy.renewGrace };
-    const moved = await engine.records.replace(
-      session.handle,
-      this.#raw,
-      alias,
-      Math.max(engine.policy.renewGrace, 1000),
-    );
-    if (!moved) {
-      await engine.records.delete(handle);
-      if (next.uid !== null) await engine.records.indexRemove(next.uid, handle);
-      if (session.dirty) await this.#save(session);
+      if (result.entry) this.#update(session, result.entry);
       return;
     }
-    if (next.uid !== null) await engine.records.indexRemove(next.uid, session.handle);
-    emit(engine.onEvent, {
-      type: 'renewed',
-      at: now,
-      handle,
-      previous: session.handle,
-      userId: next.uid,
-    });
-    session.handle = handle;
-    session.record = next;
-    this.#raw = encodeRecord(next);
-    this.#cookie = { kind: 'set', id, absoluteDeadline: next.absoluteDeadline };
+    const saved = await ledger.save(entry, session.patch);
+    if (!saved) return;
+    this.#update(session, saved.entry);
+    if (saved.written && this.#touch && !issued)
+      emit(sink, {
+        type: 'touched',
+        at: ledger.now(),
+        handle: saved.entry.handle,
+        userId: saved.entry.record.uid,
+      });
+  }
+
+  #update(session: Session<Data>, entry: Entry<Data>): void {
+    session.handle = entry.handle;
+    session.record = entry.record;
+    this.#raw = entry.raw;
+  }
+
+  /**
+   * Flush and add the result to `response`, on a copy with mutable headers.
+   * An existing `Cache-Control` is kept, except after logout and on a response
+   * that sets a session cookie, which always say `no-store`. After commit the
+   * request's session is closed: `login()`, `set()` and the like throw `SessionCommittedError`.
+   */
+  async commit(response: Response): Promise<Response> {
+    const added = await this.flush();
+    this.#committed = true;
+    this.#session?.close();
+    return withSessionHeaders(response, added);
   }
 }

@@ -5,6 +5,7 @@
  * (express-session's `resave` loses one: expressjs/session#935).
  */
 
+import { SessionCommittedError } from './errors.js';
 import type { DeviceFacts, SessionRecord } from './record.js';
 
 /**
@@ -34,6 +35,7 @@ export type DataPatch = Map<string, unknown>;
 export class Session<Data extends SessionData = SessionData> {
   /** @internal */ record: SessionRecord<Data>;
   /** @internal */ readonly patch: DataPatch = new Map();
+  #closed = false;
 
   /** @internal */
   constructor(
@@ -57,17 +59,31 @@ export class Session<Data extends SessionData = SessionData> {
   }
   /** Change one key; written when the response is committed. */
   set<K extends keyof Data & string>(key: K, value: Data[K]): void {
+    this.#assertOpen('set');
     if (value === undefined) return this.delete(key);
     this.record = { ...this.record, data: { ...this.record.data, [key]: value } };
     this.patch.set(key, value);
   }
   /** Remove one key; written when the response is committed. */
   delete<K extends keyof Data & string>(key: K): void {
+    this.#assertOpen('delete');
     const data = { ...this.record.data };
     delete data[key];
     this.record = { ...this.record, data };
     this.patch.set(key, undefined);
   }
+  /** @internal After commit, changes would be lost: refuse them instead. */
+  close(): void {
+    this.#closed = true;
+  }
+
+  #assertOpen(operation: string): void {
+    if (this.#closed)
+      throw new SessionCommittedError(
+        `session.${operation}() after commit(): the response has already been committed, so the change would be lost; make changes before returning the response`,
+      );
+  }
+
   /** Whether `set` or `delete` was called since load. */
   get dirty(): boolean {
     return this.patch.size > 0;

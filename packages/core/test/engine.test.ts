@@ -4,6 +4,7 @@ import { createLatchkey } from '../src/engine.js';
 import { SessionLimitError, StoreCapabilityError, StoreError } from '../src/errors.js';
 import { storeUnavailableResponse } from '../src/expiry-response.js';
 import { MemoryStore } from '../src/store/memory.js';
+import { hashSecret } from '../src/random.js';
 import {
   basePolicy,
   COOKIE,
@@ -310,8 +311,16 @@ describe('concurrency', () => {
     o.session.set('late', true);
     const res = await tab.commit(new Response());
     expect(res.headers.getSetCookie()).toEqual([]);
-    expect(h.memory.size).toBe(0);
     expect(verdict((await h.visit(old)).outcome)).toBe('unknown');
+    // Logout's one write is a marker that holds nothing of the session and outlasts the race by a second.
+    const key = `lk:s:${hashSecret(old)}`;
+    expect(JSON.parse((await h.memory.get(key))!)).toEqual({
+      t: 'revoked',
+      at: h.clock.now(),
+      by: 'logout',
+    });
+    h.clock.advance('2s');
+    expect(await h.memory.get(key)).toBeNull();
   });
 
   it('a tab whose session was revoked elsewhere does not undo the revocation', async () => {

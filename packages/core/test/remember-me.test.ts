@@ -267,11 +267,11 @@ describe('theft detection', () => {
       expect(r.outcome.valid).toBe(false);
       expect(browser.jar.has(REMEMBER)).toBe(false);
     }
-    expect(await t.lk.listDevices('ada')).toEqual([]);
+    expect(await t.lk.listRememberedLogins('ada')).toEqual([]);
     expect(await t.lk.listSessions('ada')).toEqual([]);
     // bob is untouched.
     expect((await bob.go()).outcome.valid).toBe(true);
-    expect(await t.lk.listDevices('bob')).toHaveLength(1);
+    expect(await t.lk.listRememberedLogins('bob')).toHaveLength(1);
   });
 
   it('twenty parallel requests with one token inside the grace window all get the same successor, and the device survives', async () => {
@@ -307,7 +307,7 @@ describe('theft detection', () => {
     const again = await b.go();
     expect(again.outcome.valid && again.outcome.via).toBe('remember-me');
     expect(t.of('remember-me-theft')).toEqual([]);
-    expect(await t.lk.listDevices('ada')).toHaveLength(1);
+    expect(await t.lk.listRememberedLogins('ada')).toHaveLength(1);
   });
 
   it('refuses every single-character change of the token without throwing; only a changed validator under a known selector counts as theft', async () => {
@@ -399,7 +399,7 @@ describe('revocation and listing', () => {
     expect(b.jar.size).toBe(0);
     const replay = await t.send(`${REMEMBER}=${token}`);
     expect(replay.outcome.valid).toBe(false);
-    expect(await t.lk.listDevices('ada')).toEqual([]);
+    expect(await t.lk.listRememberedLogins('ada')).toEqual([]);
     expect(t.of('remember-me-revoked').map((e) => e.cause)).toEqual(['logout']);
   });
 
@@ -411,7 +411,7 @@ describe('revocation and listing', () => {
     await b.go((rs) => rs.logout());
     t.clock.advance('1m');
     expect((await t.send(`${REMEMBER}=${token}`)).outcome.valid).toBe(false);
-    expect(await t.lk.listDevices('ada')).toEqual([]);
+    expect(await t.lk.listRememberedLogins('ada')).toEqual([]);
   });
 
   it('revokeUser forgets every device; revokeOthers keeps only the current one', async () => {
@@ -421,7 +421,7 @@ describe('revocation and listing', () => {
     const a3 = await t.remembered('ada');
     const bob = await t.remembered('bob');
     const kept = handleOf((await a1.go((rs) => rs.revokeOthers())).outcome);
-    const devices = await t.lk.listDevices('ada');
+    const devices = await t.lk.listRememberedLogins('ada');
     expect(devices).toHaveLength(1);
     expect(devices[0]!.session?.handle).toBe(kept);
     a2.jar.delete(SESSION);
@@ -432,7 +432,7 @@ describe('revocation and listing', () => {
       browser.jar.delete(SESSION);
       expect((await browser.go()).outcome.valid).toBe(false);
     }
-    expect(await t.lk.listDevices('ada')).toEqual([]);
+    expect(await t.lk.listRememberedLogins('ada')).toEqual([]);
     bob.jar.delete(SESSION);
     expect((await bob.go()).outcome.valid).toBe(true);
   });
@@ -484,12 +484,12 @@ describe('revocation and listing', () => {
     await laptop.go((rs) => rs.login('ada'));
     const phoneHandle = handleOf((await phone.go()).outcome)!;
 
-    let devices = await t.lk.listDevices('ada', phoneHandle);
+    let devices = await t.lk.listRememberedLogins('ada', phoneHandle);
     expect(devices).toHaveLength(1);
     expect(devices[0]!.session).toMatchObject({ handle: phoneHandle, current: true });
     const sessions = await t.lk.listSessions('ada');
     expect(sessions).toHaveLength(2);
-    expect(sessions.find((s) => s.handle === phoneHandle)?.rememberedDevice).toBe(
+    expect(sessions.find((s) => s.handle === phoneHandle)?.rememberedLogin).toBe(
       devices[0]!.handle,
     );
 
@@ -499,7 +499,7 @@ describe('revocation and listing', () => {
     t.clock.advance('11m');
     const back = handleOf((await phone.go()).outcome)!;
     expect(back).not.toBe(phoneHandle);
-    devices = await t.lk.listDevices('ada');
+    devices = await t.lk.listRememberedLogins('ada');
     expect(devices[0]!.session?.handle).toBe(back);
     expect(devices[0]!.lastUsedAt).toBe(t.clock.now());
 
@@ -509,11 +509,11 @@ describe('revocation and listing', () => {
     expect(revived.outcome.valid && revived.outcome.via).toBe('remember-me');
 
     // Ending the device: its token and its session are gone; the laptop's own login is not touched.
-    expect(await t.lk.revokeDevice(devices[0]!.handle)).toBe(true);
+    expect(await t.lk.revokeRememberedLogin(devices[0]!.handle)).toBe(true);
     expect((await phone.go()).outcome.valid).toBe(false);
-    expect(await t.lk.listDevices('ada')).toEqual([]);
+    expect(await t.lk.listRememberedLogins('ada')).toEqual([]);
     expect((await laptop.go()).outcome.valid).toBe(true);
-    expect(await t.lk.revokeDevice('not a handle')).toBe(false);
+    expect(await t.lk.revokeRememberedLogin('not a handle')).toBe(false);
   });
 
   it('a device signing back in counts against the session limit: refused (device kept) or evicting the oldest', async () => {
@@ -528,7 +528,7 @@ describe('revocation and listing', () => {
         expect(back.outcome.valid).toBe(false);
         expect(phone.jar.has(REMEMBER)).toBe(true);
         expect((await laptop.go()).outcome.valid).toBe(true);
-        expect(await t.lk.listDevices('ada')).toHaveLength(1);
+        expect(await t.lk.listRememberedLogins('ada')).toHaveLength(1);
       } else {
         expect(back.outcome.valid && back.outcome.via).toBe('remember-me');
         expect((await laptop.go()).outcome.valid).toBe(false);
@@ -539,15 +539,15 @@ describe('revocation and listing', () => {
   it('a new login on a remembered browser replaces its device', async () => {
     const t = setup();
     const b = await t.remembered('ada');
-    const before = await t.lk.listDevices('ada');
+    const before = await t.lk.listRememberedLogins('ada');
     await b.go((rs) => rs.login('ada', { rememberMe: true }));
-    const after = await t.lk.listDevices('ada');
+    const after = await t.lk.listRememberedLogins('ada');
     expect(after).toHaveLength(1);
     expect(after[0]!.handle).not.toBe(before[0]!.handle);
     // Signing in as someone else without remember-me forgets ada's device on this browser.
     await b.go((rs) => rs.login('bob'));
     expect(b.jar.has(REMEMBER)).toBe(false);
-    expect(await t.lk.listDevices('ada')).toEqual([]);
+    expect(await t.lk.listRememberedLogins('ada')).toEqual([]);
   });
 });
 

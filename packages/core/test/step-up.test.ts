@@ -142,7 +142,7 @@ describe('reauthenticate', () => {
     const { result } = await t.go((rs) => rs.reauthenticate());
     const session = result as typeof back.outcome.session;
     expect(t.lk.requireFreshAuth(session).fresh).toBe(true);
-    const devices = await t.lk.listDevices('ada');
+    const devices = await t.lk.listRememberedLogins('ada');
     expect(devices).toHaveLength(1);
     expect(devices[0]!.session?.handle).toBe(session.handle);
   });

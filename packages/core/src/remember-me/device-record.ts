@@ -6,10 +6,7 @@
  * several requests racing with one token exactly one rotates it.
  */
 
-import type { EventSink } from '../events.js';
 import type { DeviceFacts } from '../record.js';
-import type { SessionStore } from '../store/types.js';
-import { guardStore } from '../store/guard.js';
 
 /** A remembered device as stored. Holds hashes only: no validator, no session ID in the clear. */
 export interface DeviceRecord {
@@ -38,16 +35,8 @@ export const memberDevice = (member: string): string | null =>
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
 
-/** Decode a stored value, or `null` when it is not a device record. */
-export function decodeDevice(raw: string): DeviceRecord | null {
-  let r: Record<string, unknown>;
-  try {
-    const value: unknown = JSON.parse(raw);
-    if (value === null || typeof value !== 'object') return null;
-    r = value as Record<string, unknown>;
-  } catch {
-    return null;
-  }
+/** Recognise a stored device record (already parsed), or `null`. */
+export function deviceRecordOf(r: Record<string, unknown>): DeviceRecord | null {
   const p = r.previous as Record<string, unknown> | undefined;
   const ok =
     r.t === 'device' &&
@@ -66,69 +55,4 @@ export function decodeDevice(raw: string): DeviceRecord | null {
         isStr(p.successor) &&
         isNum(p.until)));
   return ok ? (r as unknown as DeviceRecord) : null;
-}
-
-/** A device record with the exact bytes read, for compare-and-set. */
-export interface ReadDevice {
-  raw: string;
-  record: DeviceRecord;
-}
-
-/** Device records in a store; every failure becomes a `StoreError` and a `store-error` event (fail closed). */
-export class DeviceRecords {
-  constructor(
-    private readonly store: SessionStore,
-    private readonly prefix: string,
-    private readonly now: () => number,
-    private readonly sink: EventSink | undefined,
-  ) {}
-
-  key(handle: string): string {
-    return `${this.prefix}rm:${handle}`;
-  }
-
-  private run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    return guardStore(operation, fn, this.now, this.sink);
-  }
-
-  async read(handle: string): Promise<ReadDevice | null> {
-    const raw = await this.run('read', () => this.store.get(this.key(handle)));
-    if (raw === null || raw === undefined) return null;
-    const record = decodeDevice(raw);
-    if (!record)
-      return this.run('decode', () =>
-        Promise.reject(
-          new Error(`value under ${this.key(handle)} is not a Latchkey device record`),
-        ),
-      );
-    return { raw, record };
-  }
-
-  write(handle: string, record: DeviceRecord, ttlMs: number): Promise<void> {
-    return this.run('write', () =>
-      this.store.set(this.key(handle), JSON.stringify(record), Math.max(1, Math.ceil(ttlMs))),
-    );
-  }
-
-  /** Atomic replace; the engine refuses remember-me on a store without compare-and-set, so there is no fallback. */
-  replace(
-    handle: string,
-    expectedRaw: string,
-    next: DeviceRecord,
-    ttlMs: number,
-  ): Promise<boolean> {
-    const store = this.store;
-    return this.run('write', () =>
-      store.compareAndSet!(
-        this.key(handle),
-        expectedRaw,
-        JSON.stringify(next),
-        Math.max(1, Math.ceil(ttlMs)),
-      ),
-    );
-  }
-
-  delete(handle: string): Promise<void> {
-    return this.run('delete', () => this.store.delete(this.key(handle)));
-  }
 }

@@ -1,51 +1,28 @@
 /**
- * Remember me: the logged-in *device*, kept apart from the short active
- * session. A remember-me login sets a second, persistent cookie holding a
- * split token (see `device-token.ts`). When the session has gone (idle or
- * absolute expiry, or no session cookie at all) and the device token comes
- * with the request, a fresh session is created silently and the token is
- * rotated: same selector, new validator, the old validator dead at once.
- *
- * - Silent re-authentication is not authentication: the new session carries
- *   the auth time of the login that remembered the device, so step-up
- *   (`requireFreshAuth`) still applies (OWASP ASVS 5.0 V7.5.3).
- * - Grace: a request that raced with a rotation (it carried the token just
- *   replaced) gets the *same* successor, token and session, for `grace`
- *   milliseconds; Spring Security's remember-me lacks this and logs people
- *   out on parallel requests (spring-security#3079).
- * - Theft: a known selector with a wrong validator, outside the grace window,
- *   means the token was copied and one copy was already used. The server
- *   cannot tell attacker from victim (RFC 9700 §4.14.2 reasons the same way
- *   for refresh tokens), so every device and session of the user is ended.
- * - Rotation is one compare-and-set on the device record, so the engine
- *   refuses remember-me on a store without `compareAndSet` (and without a
- *   user index, which theft detection and logout-everywhere need).
- * - Ending a *session* does not forget the device (it signs back in); ending
- *   the *device* (`revokeDevice`, logout, log-out-everywhere) ends both.
+ * Remember me: a remembered login, kept apart from the short active session.
+ * A second, persistent cookie holds a split token (`device-token.ts`); when
+ * the session has gone it signs the user back in through the session ledger
+ * and rotates, with a grace window for parallel requests and theft detection
+ * outside it. The design is in docs/remember-me-and-tokens.md.
  */
 
 import {
-  type ResolvedCookie,
   resolveSessionCookie,
+  type ResolvedCookie,
   type SessionCookieOptions,
 } from '../cookie/session-cookie.js';
-import { decide, freshRecord, storeTtl } from '../decide.js';
+import { decide } from '../decide.js';
 import { type Duration, toMillis } from '../duration.js';
-import type { Engine, SessionSummary } from '../engine.js';
 import { ConfigError, PolicyError, SessionLimitError, StoreCapabilityError } from '../errors.js';
-import { emit } from '../events.js';
+import { emit, type EventSink } from '../events.js';
+import type { Entry, SessionLedger } from '../ledger.js';
 import type { SessionPolicy } from '../policy.js';
-import { hashSecret, isSecretShaped, newSecret } from '../random.js';
-import { encodeRecord, type DeviceFacts, type SessionRecord } from '../record.js';
+import { hashSecret, isSecretShaped, type RandomSource } from '../random.js';
+import type { DeviceFacts } from '../record.js';
 import type { SessionData } from '../session.js';
-import type { SessionStore } from '../store/types.js';
-import {
-  DeviceRecords,
-  deviceMember,
-  memberDevice,
-  type DeviceRecord,
-  type ReadDevice,
-} from './device-record.js';
+import { summarize, type SessionSummary } from '../session-list.js';
+import { TypedStore, type Read } from '../store/typed-store.js';
+import { deviceMember, deviceRecordOf, memberDevice, type DeviceRecord } from './device-record.js';
 import {
   deviceHandle,
   formatDeviceToken,
@@ -60,7 +37,7 @@ import {
 
 /** Engine options for remember-me; the lifetime itself is the policy's `rememberMe`. */
 export interface RememberMeOptions {
-  /** Base name of the device cookie; the prefix is added as for the session cookie. Default `'remember'` (`__Host-remember`). */
+  /** Base name of the remember-me cookie; the prefix is added as for the session cookie. Default `'remember'` (`__Host-remember`). */
   cookieName?: string;
   /**
    * How long after a rotation the token it replaced still yields the same
@@ -73,47 +50,38 @@ export interface RememberMeOptions {
 /** Default grace window after a rotation. */
 export const REMEMBER_ME_GRACE_MS = 30_000;
 
-const STORES_WITH_CAS = 'memory, Redis, Deno KV, Durable Objects';
+const STORES_WITH_CAS = 'memory, Redis, Deno KV, Durable Objects, SQL';
 
-/** What the request must do with the device cookie. */
+/** What the request must do with the remember-me cookie. */
 export type DeviceCookie =
   { kind: 'set'; value: string; expiresAt: number } | { kind: 'clear' } | null;
 
-/** The result of looking for a remembered device on a request whose session is gone. */
+/** The result of looking for a remembered login on a request whose session is gone. */
 export type Recall<Data> =
   | { kind: 'none' }
   | { kind: 'refused'; cookie: DeviceCookie }
-  | {
-      kind: 'recalled';
-      id: string;
-      handle: string;
-      record: SessionRecord<Data>;
-      raw: string;
-      cookie: DeviceCookie;
-    };
+  | { kind: 'recalled'; id: string; entry: Entry<Data>; cookie: DeviceCookie };
 
-/** A remembered device as shown to its user (ASVS V7.5.2), with the session it currently keeps alive. */
-export interface DeviceSummary {
-  /** Public handle (SHA-256 of the selector): revoke by it with `revokeDevice`. */
+/** A remembered login as shown to its user (ASVS V7.5.2), with the session it currently keeps alive. */
+export interface RememberedLogin {
+  /** Public handle (SHA-256 of the selector): revoke by it with `revokeRememberedLogin`. */
   handle: string;
   createdAt: number;
-  /** When the device last signed its user back in (or was remembered). */
+  /** When it last signed its user back in (or was remembered). */
   lastUsedAt: number;
   expiresAt: number;
   /** When the user last really authenticated on this device. */
   authTime: number;
+  /** Facts about the device it was remembered on. */
   device: DeviceFacts;
-  /** The device's current live session, or `null` when none is alive right now. */
+  /** Its current live session, or `null` when none is alive right now. */
   session: SessionSummary | null;
 }
 
-/** Why a device stopped being remembered. */
-export type DeviceRevokeCause = 'logout' | 'login' | 'revoke' | 'revoke-all' | 'theft';
+/** Why a remembered login was forgotten. */
+export type ForgetCause = 'logout' | 'login' | 'revoke' | 'revoke-all' | 'theft';
 
-/**
- * Refuse a remember-me login under a policy that forbids it (`banking`,
- * `kiosk`, or `rememberMe: false`). Checked before anything is written.
- */
+/** Refuse a remember-me login under a policy that forbids it (`banking`, `kiosk`, `rememberMe: false`), before anything is written. */
 export function assertRememberMeAllowed(policy: SessionPolicy): void {
   if (policy.rememberMe === false) {
     throw new PolicyError(
@@ -123,68 +91,76 @@ export function assertRememberMeAllowed(policy: SessionPolicy): void {
   }
 }
 
-/** @internal Remembered devices of one engine. */
+/** @internal Remembered logins of one engine. */
 export class RememberMe<Data extends SessionData = SessionData> {
   readonly cookie: ResolvedCookie;
   readonly grace: number;
-  readonly lifetime: number;
-  readonly #devices: DeviceRecords;
+  readonly #logins: TypedStore<DeviceRecord>;
 
   constructor(
-    private readonly engine: Engine<Data>,
-    lifetime: number,
-    store: SessionStore,
-    keyPrefix: string,
+    private readonly ledger: SessionLedger<Data>,
+    private readonly random: RandomSource,
+    private readonly sink: EventSink | undefined,
+    readonly lifetime: number,
+    prefix: string,
     cookie: SessionCookieOptions,
+    sessionCookieName: string,
     options: RememberMeOptions = {},
   ) {
+    const { policy, access } = ledger;
+    const store = access.store;
     const off = `; stores that have it: ${STORES_WITH_CAS}; or set policy.rememberMe to false`;
     if (typeof store.compareAndSet !== 'function') {
       throw new StoreCapabilityError(
         'compareAndSet',
-        `remember-me (policy ${engine.policy.name}: the device token rotates atomically on every use${off})`,
+        `remember-me (policy ${policy.name}: the token rotates atomically on every use${off})`,
         store.name,
       );
     }
     if (!store.userIndex) {
       throw new StoreCapabilityError(
         'userIndex',
-        `remember-me (policy ${engine.policy.name}: theft detection and log-out-everywhere end every device of a user${off})`,
+        `remember-me (policy ${policy.name}: theft detection and log-out-everywhere end every remembered login of a user${off})`,
         store.name,
       );
     }
     const grace = options.grace === undefined ? REMEMBER_ME_GRACE_MS : toMillis(options.grace);
     if (!(grace >= 0) || grace >= lifetime) {
+      const given =
+        options.grace === undefined
+          ? `the default grace of ${REMEMBER_ME_GRACE_MS} ms`
+          : JSON.stringify(options.grace);
       throw new ConfigError(
-        `rememberMe.grace: must be zero or positive and shorter than policy.rememberMe, got ${JSON.stringify(options.grace)}`,
+        `rememberMe.grace: must be zero or positive and shorter than policy.rememberMe (${lifetime} ms), got ${given}; set rememberMe: { grace } to a shorter window or lengthen policy.rememberMe`,
       );
     }
-    const base = options.cookieName ?? 'remember';
-    // Scope and SameSite follow the session cookie; HttpOnly never does: no script needs the device token,
-    // and an app that lets scripts read its session cookie must not hand them a token that lasts for weeks.
+    // Scope and SameSite follow the session cookie; HttpOnly never does: no script needs the token,
+    // and an app that lets scripts read its session cookie must not hand them one that lasts for weeks.
     this.cookie = resolveSessionCookie(
-      { ...cookie, name: base, httpOnly: true, warn: () => {} },
+      { ...cookie, name: options.cookieName ?? 'remember', httpOnly: true, warn: () => {} },
       { persistent: true },
     );
-    if (this.cookie.name === engine.cookie.name) {
+    if (this.cookie.name === sessionCookieName) {
       throw new ConfigError(
-        `rememberMe.cookieName: the device cookie cannot share the session cookie's name (${this.cookie.name})`,
+        `rememberMe.cookieName: the remember-me cookie cannot share the session cookie's name (${this.cookie.name})`,
       );
     }
     this.grace = grace;
-    this.lifetime = lifetime;
-    this.#devices = new DeviceRecords(store, keyPrefix, () => engine.clock.now(), engine.onEvent);
+    this.#logins = new TypedStore(access, `${prefix}rm:`, 'remembered login', deviceRecordOf);
   }
 
-  /** Remember a device for `userId` after a real authentication at `authTime`. */
+  #now(): number {
+    return this.ledger.now();
+  }
+
+  /** Remember this device for `userId` after a real authentication at `authTime`. */
   async issue(
     userId: string,
     authTime: number,
     device: DeviceFacts,
   ): Promise<{ handle: string; cookie: DeviceCookie }> {
-    const { engine } = this;
-    const now = engine.clock.now();
-    const token = newDeviceToken(engine.random);
+    const now = this.#now();
+    const token = newDeviceToken(this.random);
     const handle = deviceHandle(token.selector);
     const record: DeviceRecord = {
       t: 'device',
@@ -196,9 +172,9 @@ export class RememberMe<Data extends SessionData = SessionData> {
       authTime,
       device,
     };
-    await this.#devices.write(handle, record, this.lifetime);
-    await engine.records.indexAdd(userId, deviceMember(handle), this.lifetime);
-    emit(engine.onEvent, { type: 'remember-me-issued', at: now, device: handle, userId });
+    await this.#logins.write(handle, record, this.lifetime);
+    await this.ledger.index?.add(userId, deviceMember(handle), this.lifetime);
+    emit(this.sink, { type: 'remember-me-issued', at: now, device: handle, userId });
     return {
       handle,
       cookie: { kind: 'set', value: formatDeviceToken(token), expiresAt: record.expiresAt },
@@ -206,9 +182,8 @@ export class RememberMe<Data extends SessionData = SessionData> {
   }
 
   /**
-   * The request's session is gone: sign its user back in from the device
-   * cookie, if there is a valid one. Never throws for hostile input; rejects
-   * only with `StoreError`.
+   * The request's session is gone: sign its user back in from the cookie, if
+   * it holds a valid token. Never throws for hostile input; rejects only with `StoreError`.
    */
   async recall(request: Request, facts: DeviceFacts): Promise<Recall<Data>> {
     const value = this.cookie.read(request.headers.get('cookie'));
@@ -218,11 +193,11 @@ export class RememberMe<Data extends SessionData = SessionData> {
     const handle = deviceHandle(token.selector);
     const presented = validatorHash(token.validator);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const read = await this.#devices.read(handle);
-      const now = this.engine.clock.now();
-      if (!read || now >= read.record.expiresAt)
+      const read = await this.#logins.read(handle);
+      const now = this.#now();
+      if (!read || now >= read.value.expiresAt)
         return { kind: 'refused', cookie: { kind: 'clear' } };
-      const { record } = read;
+      const { value: record } = read;
       if (sameHash(presented, record.validatorHash)) {
         const rotated = await this.#rotate(handle, token, presented, read, facts, now);
         if (rotated) return rotated;
@@ -238,81 +213,66 @@ export class RememberMe<Data extends SessionData = SessionData> {
     return { kind: 'refused', cookie: null };
   }
 
-  /** Rotate the device token and create its new session; `null` when another request rotated first. */
+  /** Rotate the token and create its new session; `null` when another request rotated first. */
   async #rotate(
     handle: string,
     token: DeviceToken,
     presented: string,
-    read: ReadDevice,
+    read: Read<DeviceRecord>,
     facts: DeviceFacts,
     now: number,
   ): Promise<Recall<Data> | null> {
-    const { engine } = this;
-    const { record: device } = read;
-    // A device signing back in is a login for the per-user session limit: it may evict, or be refused (cookie kept).
+    const { ledger } = this;
+    const { value: login } = read;
+    const init = {
+      uid: login.uid,
+      data: {} as Data,
+      authTime: login.authTime,
+      device: { ...login.device, ...facts },
+      rm: handle,
+    };
+    // Signing back in is a login for the per-user limit: it may evict, or be refused (cookie kept).
+    // The session exists and is indexed before the rotation is published, so a grace request that
+    // opens the successor finds it, and a "log out everywhere" running meanwhile ends it.
+    let created: { id: string; entry: Entry<Data> };
     try {
-      await engine.enforceLimit(device.uid, undefined);
+      created = await ledger.admit(login.uid, undefined, () => ledger.create(init, now));
     } catch (error) {
       if (error instanceof SessionLimitError) return { kind: 'refused', cookie: null };
       throw error;
     }
-    const id = newSecret(engine.random);
-    const sessionHandle = hashSecret(id);
-    const base = freshRecord(
-      engine.policy,
-      {
-        uid: device.uid,
-        data: {} as Data,
-        authTime: device.authTime,
-        device: { ...device.device, ...facts },
-      },
-      now,
-    );
-    const session: SessionRecord<Data> = { ...base, rm: handle };
-    // The session exists before the rotation is published, so a grace request that opens the successor finds it.
-    await engine.records.write(sessionHandle, session, storeTtl(engine.policy, session, now));
-    // Indexed before the rotation is published too: a "log out everywhere" running in between finds the session and ends it.
-    await engine.records.indexAdd(device.uid, sessionHandle, session.absoluteDeadline - now);
-    const next = newDeviceToken(engine.random, token.selector);
+    const { id, entry } = created;
+    const next = newDeviceToken(this.random, token.selector);
+    const successor =
+      this.grace > 0
+        ? await sealSuccessor(token.validator, `${next.validator}.${id}`, handle, this.random)
+        : undefined;
     const rotated: DeviceRecord = {
-      ...device,
+      ...login,
       validatorHash: validatorHash(next.validator),
       rotatedAt: now,
-      ...(this.grace > 0
-        ? {
-            previous: {
-              validatorHash: presented,
-              successor: await sealSuccessor(
-                token.validator,
-                `${next.validator}.${id}`,
-                handle,
-                engine.random,
-              ),
-              until: now + this.grace,
-            },
-          }
-        : { previous: undefined }),
+      previous: successor
+        ? { validatorHash: presented, successor, until: now + this.grace }
+        : undefined,
     };
-    if (!(await this.#devices.replace(handle, read.raw, rotated, device.expiresAt - now))) {
-      await engine.records.delete(sessionHandle);
-      await engine.records.indexRemove(device.uid, sessionHandle);
+    if ((await this.#logins.replace(handle, read.raw, rotated, login.expiresAt - now)) === null) {
+      await ledger.sessions.delete(entry.handle);
+      await ledger.index?.remove(login.uid, entry.handle);
       return null;
     }
-    emit(engine.onEvent, {
+    emit(this.sink, {
       type: 'remember-me-used',
       at: now,
       device: handle,
-      handle: sessionHandle,
-      userId: device.uid,
+      handle: entry.handle,
+      userId: login.uid,
       shared: false,
     });
     return {
       kind: 'recalled',
       id,
-      handle: sessionHandle,
-      record: session,
-      raw: encodeRecord(session),
-      cookie: { kind: 'set', value: formatDeviceToken(next), expiresAt: device.expiresAt },
+      entry,
+      cookie: { kind: 'set', value: formatDeviceToken(next), expiresAt: login.expiresAt },
     };
   }
 
@@ -320,73 +280,62 @@ export class RememberMe<Data extends SessionData = SessionData> {
   async #follow(
     handle: string,
     token: DeviceToken,
-    device: DeviceRecord,
+    login: DeviceRecord,
     sealed: string,
     now: number,
   ): Promise<Recall<Data>> {
-    const { engine } = this;
     // Failures here leave the cookie alone: the request that rotated is setting the successor.
     const opened = await openSuccessor(token.validator, sealed, handle);
     const [validator = '', id = ''] = opened?.split('.') ?? [];
     if (!isSecretShaped(validator) || !isSecretShaped(id)) return { kind: 'refused', cookie: null };
-    const sessionHandle = hashSecret(id);
-    const read = await engine.records.read(sessionHandle);
-    if (read?.record.t !== 'session' || decide(engine.policy, read.record, now).kind !== 'valid')
+    const found = await this.ledger.resolve(hashSecret(id), false);
+    if (found.kind !== 'session' || decide(this.ledger.policy, found.record, now).kind !== 'valid')
       return { kind: 'refused', cookie: null };
-    emit(engine.onEvent, {
+    emit(this.sink, {
       type: 'remember-me-used',
       at: now,
       device: handle,
-      handle: sessionHandle,
-      userId: device.uid,
+      handle: found.handle,
+      userId: login.uid,
       shared: true,
     });
+    const cookie = formatDeviceToken({ selector: token.selector, validator });
     return {
       kind: 'recalled',
       id,
-      handle: sessionHandle,
-      record: read.record,
-      raw: read.raw,
-      cookie: {
-        kind: 'set',
-        value: formatDeviceToken({ selector: token.selector, validator }),
-        expiresAt: device.expiresAt,
-      },
+      entry: found,
+      cookie: { kind: 'set', value: cookie, expiresAt: login.expiresAt },
     };
   }
 
-  async #theft(handle: string, device: DeviceRecord, now: number): Promise<void> {
-    emit(this.engine.onEvent, {
-      type: 'remember-me-theft',
-      at: now,
-      device: handle,
-      userId: device.uid,
-    });
-    await this.#delete(handle, device, 'theft', now);
-    await this.engine.revokeUser(device.uid);
+  /** A copied token: the server cannot tell attacker from victim (RFC 9700 §4.14.2), so everything of the user ends. */
+  async #theft(handle: string, login: DeviceRecord, now: number): Promise<void> {
+    emit(this.sink, { type: 'remember-me-theft', at: now, device: handle, userId: login.uid });
+    await this.#delete(handle, login, 'theft', now);
+    await this.ledger.revokeUser(login.uid, { forgetLogins: () => this.revokeUser(login.uid) });
   }
 
-  /** Delete one device record and its index member. */
-  async #delete(
-    handle: string,
-    device: DeviceRecord,
-    cause: DeviceRevokeCause,
-    now: number,
-  ): Promise<void> {
-    await this.#devices.delete(handle);
-    await this.engine.records.indexRemove(device.uid, deviceMember(handle));
-    emit(this.engine.onEvent, {
+  async #revokeSession(entry: Entry<Data>, now: number): Promise<void> {
+    const ended = await this.ledger.end(entry, 'revoke');
+    if (ended)
+      emit(this.sink, { type: 'revoked', at: now, handle: ended, userId: entry.record.uid });
+  }
+
+  async #delete(handle: string, login: DeviceRecord, cause: ForgetCause, now: number) {
+    await this.#logins.delete(handle);
+    await this.ledger.index?.remove(login.uid, deviceMember(handle));
+    emit(this.sink, {
       type: 'remember-me-revoked',
       at: now,
       device: handle,
-      userId: device.uid,
+      userId: login.uid,
       cause,
     });
   }
 
   /**
-   * Forget the device this request is on, at logout or at a new login: the
-   * one its session was re-created from, and the one its cookie names if the
+   * Forget the login this request is on, at logout or at a new login: the one
+   * its session was re-created from, and the one its cookie names if the
    * cookie proves possession. Returns what to do with the cookie.
    */
   async forget(
@@ -394,81 +343,75 @@ export class RememberMe<Data extends SessionData = SessionData> {
     linked: string | undefined,
     cause: 'logout' | 'login',
   ): Promise<DeviceCookie> {
-    const now = this.engine.clock.now();
+    const now = this.#now();
     const handles = new Set<string>();
     if (linked) handles.add(linked);
     const value = this.cookie.read(request.headers.get('cookie'));
     const token = value === undefined ? null : parseDeviceToken(value);
     if (token) {
       const handle = deviceHandle(token.selector);
-      const read = handles.has(handle) ? null : await this.#devices.read(handle);
+      const read = handles.has(handle) ? null : await this.#logins.read(handle);
       const presented = validatorHash(token.validator);
-      const prev = read?.record.previous;
+      const prev = read?.value.previous;
       if (
         read &&
-        (sameHash(presented, read.record.validatorHash) ||
+        (sameHash(presented, read.value.validatorHash) ||
           (prev && now < prev.until && sameHash(presented, prev.validatorHash)))
       ) {
         handles.add(handle);
       }
     }
     for (const handle of handles) {
-      const read = await this.#devices.read(handle);
-      if (read) await this.#delete(handle, read.record, cause, now);
+      const read = await this.#logins.read(handle);
+      if (read) await this.#delete(handle, read.value, cause, now);
     }
     return value === undefined ? null : { kind: 'clear' };
   }
 
-  /**
-   * End one device by its public handle: its token and every session it
-   * re-created. `false` when no device is remembered under it.
-   */
+  /** End one remembered login by its public handle, and every session it re-created; `false` when none is remembered under it. */
   async revoke(handle: string): Promise<boolean> {
     if (typeof handle !== 'string' || !isSecretShaped(handle)) return false;
-    const read = await this.#devices.read(handle);
+    const read = await this.#logins.read(handle);
     if (!read) return false;
-    const { engine } = this;
-    const now = engine.clock.now();
-    await this.#delete(handle, read.record, 'revoke', now);
-    for (const s of await engine.live(read.record.uid, 'revoking a remembered device')) {
-      if (s.record.rm === handle) {
-        await engine.tombstone(s.handle, s.record, now, s.raw); // follows a renewal racing with the revocation
-        emit(engine.onEvent, { type: 'revoked', at: now, handle: s.handle, userId: s.record.uid });
-      }
+    const now = this.#now();
+    await this.#delete(handle, read.value, 'revoke', now);
+    for (const entry of await this.ledger.live(read.value.uid, 'revoking a remembered login')) {
+      if (entry.record.rm === handle) await this.#revokeSession(entry, now);
     }
     return true;
   }
 
-  /** Forget every device of a user except `except` (log out everywhere, ASVS V7.4.2). Returns how many. */
-  async revokeUser(userId: string, except?: string): Promise<number> {
-    const now = this.engine.clock.now();
+  /** Forget every remembered login of a user except `except` (log out everywhere, ASVS V7.4.2). Returns how many. */
+  async revokeUser(
+    userId: string,
+    except?: string,
+    cause: ForgetCause = 'revoke-all',
+  ): Promise<number> {
+    const now = this.#now();
     let count = 0;
-    for (const handle of await this.#handles(
-      userId,
-      'revoking every remembered device of a user',
-    )) {
+    for (const handle of await this.#handles(userId, 'revoking every remembered login of a user')) {
       if (handle === except) continue;
-      const read = await this.#devices.read(handle);
+      const read = await this.#logins.read(handle);
       if (read) {
-        await this.#delete(handle, read.record, 'revoke-all', now);
+        await this.#delete(handle, read.value, cause, now);
         count++;
       } else {
-        await this.engine.records.indexRemove(userId, deviceMember(handle));
+        await this.ledger.index?.remove(userId, deviceMember(handle));
       }
     }
     return count;
   }
 
-  /** A user's remembered devices, most recently used first, each with its current session. */
-  async list(userId: string, currentSession?: string): Promise<DeviceSummary[]> {
-    const { engine } = this;
-    const now = engine.clock.now();
-    const sessions = await engine.list(userId, currentSession);
-    const out: DeviceSummary[] = [];
-    for (const handle of await this.#handles(userId, "listing a user's remembered devices")) {
-      const read = await this.#devices.read(handle);
-      if (!read || now >= read.record.expiresAt) continue;
-      const d = read.record;
+  /** A user's remembered logins, most recently used first, each with its current session. */
+  async list(userId: string, currentSession?: string): Promise<RememberedLogin[]> {
+    const now = this.#now();
+    const feature = "listing a user's remembered logins";
+    const sessions = summarize(await this.ledger.live(userId, feature), currentSession);
+    const out: RememberedLogin[] = [];
+    for (const handle of await this.#handles(userId, feature)) {
+      const read = await this.#logins.read(handle);
+      if (!read || now >= read.value.expiresAt) continue;
+      const d = read.value;
       out.push({
         handle,
         createdAt: d.createdAt,
@@ -476,14 +419,14 @@ export class RememberMe<Data extends SessionData = SessionData> {
         expiresAt: d.expiresAt,
         authTime: d.authTime,
         device: d.device,
-        session: sessions.find((s) => s.rememberedDevice === handle) ?? null,
+        session: sessions.find((s) => s.rememberedLogin === handle) ?? null,
       });
     }
     return out.sort((a, b) => b.lastUsedAt - a.lastUsedAt);
   }
 
   async #handles(userId: string, feature: string): Promise<string[]> {
-    const members = await this.engine.records.indexList(userId, feature);
+    const members = await this.ledger.access.index(feature).list(userId);
     return members.map(memberDevice).filter((h): h is string => h !== null);
   }
 }

@@ -26,6 +26,7 @@
 import { systemClock } from '../clock.js';
 import { clampMaxAge, type CookieAttributes } from '../cookie/serialize.js';
 import { decide, freshRecord, touched } from '../decide.js';
+import { assertOpen, withSessionHeaders } from '../commit.js';
 import type { LoginOptions, RequestSession, SessionEngine } from '../contract.js';
 import { ConfigError, PolicyError, SessionRequiredError } from '../errors.js';
 import type { DeviceFacts } from '../record.js';
@@ -60,6 +61,7 @@ export class SealedRequestSession<
   #write = false;
   #touch = false;
   #clear = false;
+  #committed = false;
 
   /** @internal */
   constructor(
@@ -127,6 +129,7 @@ export class SealedRequestSession<
 
   /** Sign a user in: a new session (new ID, new deadlines, auth time now). Data carries over from an anonymous session unless `clean`. */
   async login(userId: string, options: LoginOptions<Data> = {}): Promise<Session<Data>> {
+    assertOpen(this.#committed, 'login()');
     if (typeof userId !== 'string' || userId === '')
       throw new TypeError('login: userId must be a non-empty string');
     if (options.rememberMe) {
@@ -145,6 +148,7 @@ export class SealedRequestSession<
 
   /** A new session ID on a privilege change, keeping the user, auth time and lifetime; data carries unless `clean`. */
   async regenerate(options: { clean?: boolean } = {}): Promise<Session<Data>> {
+    assertOpen(this.#committed, 'regenerate()');
     const outcome = await this.load();
     if (!outcome.valid)
       throw new SessionRequiredError('regenerate: there is no valid session to regenerate');
@@ -197,6 +201,7 @@ export class SealedRequestSession<
 
   /** Start an anonymous session (a cart, a preference) without a user. */
   async start(data: Partial<Data> = {}): Promise<Session<Data>> {
+    assertOpen(this.#committed, 'start()');
     const outcome = await this.load();
     if (outcome.valid) return outcome.session;
     return this.#begin(null, data as Data, null, null);
@@ -241,6 +246,7 @@ export class SealedRequestSession<
    * cookie stays valid until its deadline.
    */
   async logout(options: { everywhere?: boolean } = {}): Promise<void> {
+    assertOpen(this.#committed, 'logout()');
     const outcome = await this.load();
     const { engine } = this;
     this.#clear = true;
@@ -288,7 +294,8 @@ export class SealedRequestSession<
           userId: record.uid,
         });
       session.record = record;
-      if (this.#write) headers.push(['cache-control', 'no-store']);
+      // A shared cache must never store one visitor's session cookie for the next.
+      headers.push(['cache-control', 'no-store']);
     }
     this.#write = false;
     this.#touch = false;
@@ -297,17 +304,16 @@ export class SealedRequestSession<
     return { setCookie, headers };
   }
 
-  /** Flush and add the result to `response` (a copy when its headers are immutable). */
+  /**
+   * Flush and add the result to `response`, on a copy with mutable headers.
+   * After commit the request's session is closed: `login()`, `set()` and the
+   * like throw `SessionCommittedError`.
+   */
   async commit(response: Response): Promise<Response> {
-    const loggingOut = this.#clear;
-    const { setCookie, headers } = await this.flush();
-    if (setCookie.length === 0 && headers.length === 0) return response;
-    const out = new Response(response.body, response);
-    for (const value of setCookie) out.headers.append('set-cookie', value);
-    // An existing Cache-Control is kept, except after logout, which always says no-store.
-    for (const [name, value] of headers)
-      if (loggingOut || !out.headers.has(name)) out.headers.set(name, value);
-    return out;
+    const added = await this.flush();
+    this.#committed = true;
+    this.#session?.close();
+    return withSessionHeaders(response, added);
   }
 }
 

@@ -1,0 +1,431 @@
+/**
+ * The session ledger: the one state machine every caller shares. It creates,
+ * saves, renews, moves and ends sessions in the store, follows renewal
+ * aliases, lists a user's live sessions and holds the per-user limit. It knows
+ * the typed store and `decide()`, nothing of requests or cookies.
+ */
+
+import { decide, freshRecord, storeTtl, touched } from './decide.js';
+import { SessionConflictError, SessionLimitError } from './errors.js';
+import { emit, type EventSink } from './events.js';
+import type { SessionPolicy } from './policy.js';
+import { hashSecret, newSecret, type RandomSource } from './random.js';
+import { storedRecordOf, type SessionRecord, type StoredRecord } from './record.js';
+import { applyPatch, type DataPatch, type SessionData } from './session.js';
+import { retryDelay, pause } from './store/backoff.js';
+import { isNum, TypedStore, type GuardedIndex, type StoreAccess } from './store/typed-store.js';
+
+/** What happens when a user at the session limit signs in again (ASVS V7.1.2: document it). */
+export interface SessionLimit {
+  /** Concurrent sessions a user may hold. */
+  max: number;
+  /** `evict-oldest` ends the least recently used session; `refuse` rejects the new login with `SessionLimitError`. */
+  onLimit: 'evict-oldest' | 'refuse';
+}
+
+/** A session as the store holds it: its public handle, the bytes read, the record. */
+export interface Entry<Data> {
+  handle: string;
+  raw: string;
+  record: SessionRecord<Data>;
+}
+
+/** What a handle resolves to once any renewal alias is followed. */
+export type Resolved<Data> =
+  | ({ kind: 'session' } & Entry<Data>)
+  | { kind: 'revoked'; handle: string; at: number; logout: boolean }
+  | { kind: 'none' };
+
+/** The fields a new session starts from; the ledger adds deadlines, times and version. */
+export interface NewSession<Data> {
+  uid: string | null;
+  data: Data;
+  authTime: number | null;
+  device: SessionRecord['device'];
+  rm?: string | undefined;
+  /** A regenerated session keeps its lifetime: a privilege change is not a new login. */
+  lifetime?: { createdAt: number; absoluteDeadline: number };
+}
+
+/** Remembered logins share the user index as `rm:` members; sessions are bare handles. */
+const isSessionMember = (member: string): boolean => !member.startsWith('rm:');
+
+/** Attempts before a contended write gives up; with the backoff they span about a second. */
+const MAX_ATTEMPTS = 24;
+/** How long a logout's tombstone stays (never past the session's own deadline): any racing compare-and-set fails against it, whatever its lifetime. */
+const LOGOUT_MARKER_MS = 1000;
+/** How long the per-user limit lock is held at most, should its holder die. */
+const LOCK_LEASE_MS = 5000;
+
+/** A caller's mistake is a TypeError here, not a store outage (StoreError) from deep inside the store. */
+function checkUserId(userId: unknown, feature: string): asserts userId is string {
+  if (typeof userId !== 'string' || userId === '')
+    throw new TypeError(
+      `${feature}: userId must be a non-empty string, got ${userId === '' ? 'an empty string' : typeof userId}`,
+    );
+}
+
+type LockRecord = { t: 'lock'; owner: string; until: number } | { t: 'free' };
+
+export class SessionLedger<Data extends SessionData = SessionData> {
+  readonly sessions: TypedStore<StoredRecord<Data>>;
+  readonly index: GuardedIndex | undefined;
+  readonly #locks: TypedStore<LockRecord>;
+
+  constructor(
+    readonly policy: SessionPolicy,
+    readonly access: StoreAccess,
+    prefix: string,
+    private readonly random: RandomSource,
+    private readonly sink: EventSink | undefined,
+    readonly limit: SessionLimit | undefined,
+  ) {
+    this.sessions = new TypedStore(access, `${prefix}s:`, 'session record', storedRecordOf<Data>);
+    this.index = access.optionalIndex;
+    this.#locks = new TypedStore(access, `${prefix}lock:`, 'lock record', (v) =>
+      (v.t === 'lock' && typeof v.owner === 'string' && isNum(v.until)) || v.t === 'free'
+        ? (v as LockRecord)
+        : null,
+    );
+    if (limit) access.index('a per-user session limit');
+  }
+
+  now(): number {
+    return this.access.now();
+  }
+
+  /**
+   * Read `handle`, following a renewal alias to its successor. `pastGrace`
+   * follows an alias whose grace has ended too: a request that loaded the
+   * session legitimately may still write to it, and a logout must end it.
+   */
+  async resolve(handle: string, pastGrace: boolean): Promise<Resolved<Data>> {
+    let read = await this.sessions.read(handle);
+    if (read?.value.t === 'alias') {
+      if (!pastGrace && this.now() >= read.value.until) return { kind: 'none' };
+      handle = read.value.to;
+      read = await this.sessions.read(handle);
+    }
+    if (!read || read.value.t === 'alias') return { kind: 'none' };
+    if (read.value.t === 'revoked')
+      return { kind: 'revoked', handle, at: read.value.at, logout: read.value.by === 'logout' };
+    return { kind: 'session', handle, raw: read.raw, record: read.value };
+  }
+
+  /** Write a new session under a fresh ID, indexed for its user. */
+  async create(init: NewSession<Data>, now: number): Promise<{ id: string; entry: Entry<Data> }> {
+    const id = newSecret(this.random);
+    const handle = hashSecret(id);
+    const { rm, lifetime, ...fresh } = init;
+    const base = freshRecord(this.policy, fresh, now);
+    const record: SessionRecord<Data> = {
+      ...base,
+      ...(lifetime && {
+        ...lifetime,
+        idleDeadline: Math.min(base.idleDeadline, lifetime.absoluteDeadline),
+      }),
+      ...(rm ? { rm } : {}),
+    };
+    return { id, entry: await this.#put(handle, record, now) };
+  }
+
+  async #put(handle: string, record: SessionRecord<Data>, now: number): Promise<Entry<Data>> {
+    const raw = await this.sessions.write(handle, record, storeTtl(this.policy, record, now));
+    if (record.uid !== null)
+      await this.index?.add(record.uid, handle, record.absoluteDeadline - now);
+    return { handle, raw, record };
+  }
+
+  async #unput(handle: string, uid: string | null): Promise<void> {
+    await this.sessions.delete(handle);
+    if (uid !== null) await this.index?.remove(uid, handle);
+  }
+
+  /**
+   * Persist activity and the keys in `patch` by compare-and-set against
+   * `entry.raw`. A parallel write that got in first is re-read and only our
+   * keys are applied over it (so two tabs writing different keys both keep
+   * theirs); a session that has gone stays gone (`null`).
+   */
+  async save(
+    entry: Entry<Data>,
+    patch: DataPatch,
+  ): Promise<{ entry: Entry<Data>; written: boolean } | null> {
+    let { handle, raw, record } = entry;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.now();
+      const next: SessionRecord<Data> = { ...touched(this.policy, record, now), v: record.v + 1 };
+      const written = await this.sessions.replace(
+        handle,
+        raw,
+        next,
+        storeTtl(this.policy, next, now),
+      );
+      if (written !== null) return { entry: { handle, raw: written, record: next }, written: true };
+      const current = await this.resolve(handle, true);
+      if (current.kind !== 'session' || decide(this.policy, current.record, now).kind !== 'valid')
+        return null;
+      // Nothing of ours to add: the newer write already recorded activity at least as recent.
+      if (patch.size === 0) return { entry: current, written: false };
+      emit(this.sink, {
+        type: 'conflict',
+        at: now,
+        handle: current.handle,
+        userId: current.record.uid,
+      });
+      ({ handle, raw } = current);
+      record = { ...current.record, data: applyPatch(current.record.data, patch) };
+      await pause(retryDelay(attempt, this.random));
+    }
+    // Never drop a change silently (expressjs/session#935): say it was not saved.
+    throw new SessionConflictError(
+      `session data was not saved: parallel writes to the same session won the race ${MAX_ATTEMPTS} times in a row; retry the request`,
+    );
+  }
+
+  /**
+   * Renewal: a new ID for the same session; the old one follows it for
+   * `renewGrace`. Of several racing renewals one moves the session; the others
+   * undo their copy and only save their changes (`renewed: false`).
+   */
+  async renew(
+    entry: Entry<Data>,
+    patch: DataPatch,
+  ): Promise<
+    | { renewed: true; id: string; entry: Entry<Data> }
+    | { renewed: false; entry: Entry<Data> | null }
+  > {
+    const now = this.now();
+    const id = newSecret(this.random);
+    const handle = hashSecret(id);
+    const record = entry.record;
+    const next: SessionRecord<Data> = {
+      ...touched(this.policy, record, now),
+      v: record.v + 1,
+      issuedAt: now,
+    };
+    // Indexed before the move: a "log out everywhere" listing in between finds the old ID (still a
+    // session) or the new one, never an alias and an unlisted successor.
+    const successor = await this.#put(handle, next, now);
+    const alias = { t: 'alias' as const, to: handle, until: now + this.policy.renewGrace };
+    const ttl = Math.max(this.policy.renewGrace, 1000);
+    if ((await this.sessions.replace(entry.handle, entry.raw, alias, ttl)) === null) {
+      await this.#unput(handle, next.uid);
+      const saved = patch.size > 0 ? await this.save(entry, patch) : null;
+      return { renewed: false, entry: saved ? saved.entry : patch.size > 0 ? null : entry };
+    }
+    if (next.uid !== null) await this.index?.remove(next.uid, entry.handle);
+    emit(this.sink, { type: 'renewed', at: now, handle, previous: entry.handle, userId: next.uid });
+    return { renewed: true, id, entry: successor };
+  }
+
+  /**
+   * Regeneration: point the previous ID at `target` by compare-and-set. The
+   * pointer has already expired, so the old ID is dead at once for loading
+   * (session fixation), while a request in flight on it still finds the
+   * session to write to and a racing logout still finds it to end. A parallel
+   * write that got in first is carried over (when `carry`); a parallel end,
+   * renewal or regeneration wins, and this one is undone with `SessionConflictError`.
+   */
+  async move(
+    previous: Entry<Data>,
+    patch: DataPatch,
+    target: Entry<Data>,
+    carry: boolean,
+  ): Promise<Entry<Data>> {
+    const now = this.now();
+    let raw = previous.raw;
+    let moved = target;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const forward = { t: 'alias' as const, to: target.handle, until: now };
+      const ttl = Math.max(this.policy.renewGrace, 1000);
+      if ((await this.sessions.replace(previous.handle, raw, forward, ttl)) !== null) {
+        if (previous.record.uid !== null)
+          await this.index?.remove(previous.record.uid, previous.handle);
+        return moved;
+      }
+      const current = await this.sessions.read(previous.handle);
+      if (
+        current?.value.t !== 'session' ||
+        decide(this.policy, current.value, now).kind !== 'valid'
+      )
+        break;
+      raw = current.raw;
+      if (carry) {
+        const record = { ...moved.record, data: applyPatch(current.value.data, patch) };
+        moved = await this.#put(target.handle, record, now);
+      }
+    }
+    await this.#unput(target.handle, target.record.uid);
+    throw new SessionConflictError(
+      'regenerate: a parallel request ended or moved this session first; load it again',
+    );
+  }
+
+  /**
+   * End a session: a logout (the ID becomes `unknown`) or a revocation (the
+   * ID is told `revoked` until the session's own deadline). One write, a
+   * compare-and-set against the bytes read, so a renewal that has not yet
+   * moved the session loses its race; one that already has is followed to its
+   * successor, which is ended instead. Returns the handle ended, or `null`
+   * when the session was already gone or expired.
+   */
+  async end(entry: Entry<Data>, mode: 'logout' | 'revoke'): Promise<string | null> {
+    let { handle, raw, record } = entry;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const now = this.now();
+      if (await this.#tombstone(handle, raw, record, mode, now)) return handle;
+      const current = await this.resolve(handle, true);
+      if (current.kind !== 'session' || decide(this.policy, current.record, now).kind !== 'valid')
+        return null;
+      ({ handle, raw, record } = current);
+      await pause(retryDelay(attempt, this.random));
+    }
+    // Still contended: end it unconditionally rather than leave it alive.
+    await this.#tombstone(handle, null, record, mode, this.now(), true);
+    return handle;
+  }
+
+  async #tombstone(
+    handle: string,
+    raw: string | null,
+    record: SessionRecord<Data>,
+    mode: 'logout' | 'revoke',
+    now: number,
+    blind = false,
+  ): Promise<boolean> {
+    const tombstone =
+      mode === 'logout'
+        ? { t: 'revoked' as const, at: now, by: 'logout' as const }
+        : { t: 'revoked' as const, at: now };
+    // A logout's tombstone only has to outlast the races; a revocation's says `revoked` until the deadline.
+    const lifetime = storeTtl(this.policy, record, now);
+    const ttl = mode === 'logout' ? Math.min(LOGOUT_MARKER_MS, lifetime) : lifetime;
+    if (blind) await this.sessions.write(handle, tombstone, ttl);
+    else if ((await this.sessions.replace(handle, raw, tombstone, ttl)) === null) return false;
+    if (record.uid !== null) await this.index?.remove(record.uid, handle);
+    return true;
+  }
+
+  /**
+   * A user's live sessions, each once, renewal aliases followed. Index members
+   * that no longer lead to a live session are dropped from the index.
+   */
+  async live(userId: string, feature: string): Promise<Entry<Data>[]> {
+    checkUserId(userId, feature);
+    const index = this.access.index(feature);
+    const members = (await index.list(userId)).filter(isSessionMember);
+    const now = this.now();
+    const out = new Map<string, Entry<Data>>();
+    for (const member of members) {
+      const found = await this.resolve(member, false);
+      if (found.kind === 'session' && decide(this.policy, found.record, now).kind === 'valid')
+        out.set(found.handle, found); // a member mid-renewal and its successor are one session
+      else await index.remove(userId, member);
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * Log out everywhere (ASVS V7.4.2, V7.4.5): end every session of `userId`
+   * but `except`, after `forgetLogins` has forgotten its remembered logins
+   * (given the one behind the kept session). Returns how many sessions ended.
+   */
+  async revokeUser(
+    userId: string,
+    options: {
+      except?: string;
+      forgetLogins?: (keep: string | undefined) => Promise<unknown>;
+    } = {},
+  ): Promise<number> {
+    const feature = 'revoking every session of a user';
+    checkUserId(userId, feature);
+    let keep: string | undefined;
+    if (options.except !== undefined) {
+      const kept = await this.resolve(options.except, false);
+      if (kept.kind === 'session') keep = kept.record.rm;
+    }
+    // Remembered logins first: a remember-me sign-in racing this either finds its login gone (its
+    // rotation fails and its session is undone) or indexed its session before rotating, so the
+    // listing below finds and ends it.
+    await options.forgetLogins?.(keep);
+    let count = 0;
+    for (const entry of await this.live(userId, feature)) {
+      if (entry.handle === options.except) continue;
+      if (await this.end(entry, 'revoke')) count++;
+    }
+    emit(this.sink, { type: 'revoke-all', at: this.now(), userId, count });
+    return count;
+  }
+
+  /**
+   * Create a session for `userId` within the per-user limit. On a store with
+   * compare-and-set the limit and the new session are decided under a short
+   * per-user lock, so concurrent logins cannot both take the last place.
+   */
+  async admit<T>(
+    userId: string,
+    replacing: string | undefined,
+    create: () => Promise<T>,
+  ): Promise<T> {
+    const limit = this.limit;
+    if (!limit) return create();
+    if (!this.access.hasCompareAndSet) {
+      await this.#enforce(userId, replacing, limit);
+      return create();
+    }
+    const lock = await this.#lock(userId);
+    try {
+      await this.#enforce(userId, replacing, limit);
+      return await create();
+    } finally {
+      await this.#locks.replace(lock.id, lock.raw, { t: 'free' }, 1000);
+    }
+  }
+
+  async #enforce(
+    userId: string,
+    replacing: string | undefined,
+    limit: SessionLimit,
+  ): Promise<void> {
+    const others = (await this.live(userId, 'a per-user session limit')).filter(
+      (s) => s.handle !== replacing,
+    );
+    if (others.length < limit.max) return;
+    const now = this.now();
+    if (limit.onLimit === 'refuse') {
+      emit(this.sink, { type: 'limit-refused', at: now, userId, limit: limit.max });
+      throw new SessionLimitError(limit.max);
+    }
+    others.sort((a, b) => a.record.lastSeenAt - b.record.lastSeenAt);
+    for (const entry of others.slice(0, others.length - limit.max + 1)) {
+      const ended = await this.end(entry, 'revoke');
+      if (ended)
+        emit(this.sink, {
+          type: 'evicted',
+          at: now,
+          handle: ended,
+          userId,
+          cause: 'session-limit',
+        });
+    }
+  }
+
+  async #lock(userId: string): Promise<{ id: string; raw: string }> {
+    const id = hashSecret(userId);
+    const owner = newSecret(this.random);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS * 2; attempt++) {
+      const now = this.now();
+      const read = await this.#locks.read(id);
+      if (!read || read.value.t === 'free' || read.value.until <= now) {
+        const lease: LockRecord = { t: 'lock', owner, until: now + LOCK_LEASE_MS };
+        const raw = await this.#locks.replace(id, read?.raw ?? null, lease, LOCK_LEASE_MS);
+        if (raw !== null) return { id, raw };
+      }
+      await pause(retryDelay(attempt, this.random));
+    }
+    throw new SessionConflictError(
+      'login: other sign-ins of this user held the session-limit lock for too long; retry the request',
+    );
+  }
+}
