@@ -361,7 +361,7 @@ export class ServerRequestSession<
     this.#touch = false;
     this.#renew = false;
     for (const [key, value] of written)
-      if (session?.patch.get(key) === value) session.patch.delete(key);
+      if (session && session.patch.get(key) === value) session.patch.delete(key);
     return { setCookie, headers };
   }
 
