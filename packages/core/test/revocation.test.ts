@@ -103,7 +103,7 @@ describe('per-user not-before (log out everywhere)', () => {
     const ada = await issuer.issue('ada');
     const bob = await issuer.issue('bob');
     clock.advance('10s');
-    await issuer.revokeUser('ada');
+    await issuer.setNotBefore('ada');
     expect(events.find((e) => e.type === 'user-tokens-revoked')).toMatchObject({
       userId: 'ada',
       notBefore: clock.now(),
@@ -131,7 +131,7 @@ describe('per-user not-before (log out everywhere)', () => {
     expect(await revocation.notBefore('ada')).toBeNull();
     const issuedAt = clock.now();
     clock.advance('1m');
-    const at = await revocation.revokeUser('ada');
+    const at = await revocation.setNotBefore('ada');
     expect(await revocation.notBefore('ada')).toBe(at);
     expect(await revocation.check({ userId: 'ada', issuedAt })).toBe('not-before');
     expect(await revocation.check({ userId: 'ada', issuedAt: at })).toBeNull();

@@ -194,7 +194,7 @@ export class SealedRequestSession<
       throw new ConfigError(
         'revokeOthers on sealed sessions needs the notBefore option (a store for the per-user not-before time)',
       );
-    await this.engine.revocation.revokeUser(outcome.session.userId);
+    await this.engine.revocation.setNotBefore(outcome.session.userId);
     await this.regenerate();
     return -1;
   }
@@ -260,7 +260,7 @@ export class SealedRequestSession<
         throw new ConfigError(
           'logout({ everywhere: true }) on sealed sessions needs the notBefore option (a store for the per-user not-before time)',
         );
-      if (userId !== null) await engine.revocation.revokeUser(userId);
+      if (userId !== null) await engine.revocation.setNotBefore(userId);
     }
     emit(engine.onEvent, { type: 'logout', at: engine.clock.now(), handle, userId });
   }
@@ -324,8 +324,8 @@ export interface SealedSessions<
   /** The cookie's name on the wire (chunks are `name.0`, `name.1`, …). */
   readonly cookieName: string;
   forRequest(request: Request, facts?: DeviceFacts): SealedRequestSession<Data>;
-  /** Log a user out everywhere (needs `notBefore`): sessions created before now are refused. */
-  revokeUser(userId: string): Promise<number>;
+  /** Log a user out everywhere (needs `notBefore`): sessions issued before now are refused. Returns the not-before time. */
+  setNotBefore(userId: string): Promise<number>;
 }
 
 function isPolicy(p: SessionPolicy | PolicyOptions): p is SessionPolicy {
@@ -377,12 +377,12 @@ export function createSealedSessions<Data extends SessionData = SessionData>(
         now: engine.clock.now(),
         ...(maxAge === undefined ? {} : { maxAge }),
       }),
-    revokeUser: async (userId) => {
+    setNotBefore: async (userId) => {
       if (!engine.revocation)
         throw new ConfigError(
-          'revokeUser on sealed sessions needs the notBefore option (a store for the per-user not-before time)',
+          'setNotBefore on sealed sessions needs the notBefore option (a store for the per-user not-before time)',
         );
-      return engine.revocation.revokeUser(userId);
+      return engine.revocation.setNotBefore(userId);
     },
   };
 }

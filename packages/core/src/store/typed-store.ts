@@ -11,7 +11,7 @@ import type { SessionStore, UserIndex } from './types.js';
 
 /** Stores known to offer atomic consume-once or compare-and-set, for error messages. */
 export const ATOMIC_STORES =
-  'the memory store, Redis, SQL, Deno KV and Durable Objects provide it; Workers KV (eventually consistent) and plain unstorage drivers (no compare-and-swap, unjs/unstorage#152) do not';
+  'the memory store, Redis, Deno KV and Durable Objects (and the SQL stores) provide it; Workers KV (eventually consistent) and plain unstorage drivers (no compare-and-swap, unjs/unstorage#152) do not';
 
 /** A positive whole number of milliseconds, as every store is promised. */
 export const ttl = (ms: number): number => Math.max(1, Math.ceil(ms));
@@ -27,6 +27,18 @@ export class StoreAccess {
     readonly now: () => number,
     readonly sink: EventSink | undefined,
   ) {}
+
+  /** A `StoreAccess` for a store given by the caller, refusing anything that is not a store. */
+  static checked(store: SessionStore, now: () => number, sink: EventSink | undefined): StoreAccess {
+    if (
+      !store ||
+      typeof store.get !== 'function' ||
+      typeof store.set !== 'function' ||
+      typeof store.delete !== 'function'
+    )
+      throw new TypeError('store: expected a SessionStore with get, set and delete');
+    return new StoreAccess(store, now, sink);
+  }
 
   /** Run one store operation; a failure is rethrown as `StoreError` after a `store-error` event. */
   async run<T>(operation: string, fn: () => Promise<T>): Promise<T> {

@@ -28,7 +28,7 @@ import {
   type RefreshCookieOptions,
 } from './refresh-cookie.js';
 import { createRevocation, type Revocation } from './revocation.js';
-import { TokenStore } from './token-store.js';
+import { StoreAccess, ttl } from '../store/typed-store.js';
 
 /** Options for {@link createTokenIssuer}. */
 export interface TokenIssuerOptions {
@@ -100,7 +100,7 @@ export interface TokenIssuer {
   /** Deny this access token until its own expiry. `false` when it is not a valid token of ours. */
   revokeAccessToken(accessToken: string): Promise<boolean>;
   /** Log out everywhere: every token and family of the user issued before now is refused. */
-  revokeUser(userId: string): Promise<number>;
+  setNotBefore(userId: string): Promise<number>;
   /** Logout on this device: revoke the refresh family and deny the access token, whichever are given. */
   logout(tokens: { accessToken?: string; refreshToken?: string }): Promise<void>;
   /** Set-Cookie for the refresh token (HttpOnly, Secure, SameSite=Strict, scoped to the refresh path). */
@@ -159,8 +159,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   if (!keys || typeof keys.sign !== 'function')
     throw new TypeError('keys: expected a key set or an array of key configurations');
   const prefix = options.keyPrefix ?? 'lk:';
-  const store = new TokenStore(options.store, prefix, () => clock.now(), sink);
-  store.requireAtomic('refresh-token rotation');
+  const stored = StoreAccess.checked(options.store, () => clock.now(), sink);
+  stored.requireAtomic('refresh-token rotation');
   const grace = toMillis(options.reuseGrace ?? 5000);
   if (!(grace >= 0))
     throw new ConfigError(
@@ -187,11 +187,10 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     { issuer: options.issuer, audience: options.audience },
     options.cache ?? {},
   );
-  const refreshStore = new RefreshStore(store, random, policy.expiryNotice);
+  const refreshStore = new RefreshStore(stored, prefix, random, policy.expiryNotice);
+  const { tokens, successors } = refreshStore;
   const cookie: RefreshCookie = createRefreshCookie(options.cookie ?? {});
-  const useCas = typeof options.store.compareAndSet === 'function';
-  const successorKey = (presented: string, nonce: string) =>
-    `${refreshStore.tokenKey(presented)}:next:${nonce}`;
+  const useCas = stored.hasCompareAndSet;
 
   const toPair = (p: SealedPair, now: number): TokenPair => ({
     accessToken: p.accessToken,
@@ -203,7 +202,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   async function mintPair(
     family: FamilyRecord & { id: string },
     now: number,
-  ): Promise<SealedPair & { key: string }> {
+  ): Promise<SealedPair & { id: string }> {
     const next = await refreshStore.newToken(family, refreshTtl, now);
     const at = await access.mint(family.uid, family.claims, family.id, now);
     return {
@@ -211,7 +210,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       accessExpiresAt: at.expiresAt,
       refreshToken: next.token,
       refreshExpiresAt: next.expiresAt,
-      key: next.key,
+      id: next.id,
     };
   }
 
@@ -227,10 +226,10 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   }
 
   /** Read a token record; with consume-only stores a record being rotated is briefly absent, so wait for the winner's write. */
-  async function readToken(key: string, waitForWinner: boolean) {
+  async function readToken(id: string, waitForWinner: boolean) {
     for (const step of waitForWinner ? MAX_WAIT_STEPS : [0]) {
       if (step > 0) await sleep(step);
-      const read = await refreshStore.readToken(key);
+      const read = await tokens.read(id);
       if (read) return read;
     }
     return null;
@@ -244,10 +243,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     now: number,
   ): Promise<RefreshOutcome> {
     if (now - record.usedAt < grace) {
-      const sealed = await store.read<{ t: 'rts'; jwe: string }>(
-        successorKey(presented, record.successor),
-        (v) => v.t === 'rts' && typeof v.jwe === 'string',
-      );
+      const sealed = await successors.read(refreshStore.successorId(presented, record.successor));
       const pair = sealed ? await openSuccessor(presented, sealed.value.jwe) : null;
       if (pair) {
         emit(sink, {
@@ -268,10 +264,10 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   async function refresh(presented: string): Promise<RefreshOutcome> {
     if (typeof presented !== 'string' || !isSecretShaped(presented))
       return { valid: false, reason: 'malformed' };
-    const key = refreshStore.tokenKey(presented);
+    const id = refreshStore.tokenId(presented);
     let lost = false;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const read = await readToken(key, lost && !useCas);
+      const read = await readToken(id, lost && !useCas);
       if (!read) return { valid: false, reason: 'unknown' };
       const record = read.value;
       const now = clock.now();
@@ -294,59 +290,52 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       if (now >= record.idleAt) return { valid: false, reason: 'expired-idle' };
 
       // Prepare the successor first (its record written), then try to be the one rotation that wins.
-      const id = record.family;
-      const pair = await mintPair({ ...family, id }, now);
+      const familyId = record.family;
+      const pair = await mintPair({ ...family, id: familyId }, now);
       // The successor pair, sealed under the presented token, lives for the grace window only, under a key of its own.
       const nonce = newSecret(random);
+      const successorId = refreshStore.successorId(presented, nonce);
       if (grace > 0)
-        await store.set(
-          successorKey(presented, nonce),
+        await successors.write(
+          successorId,
           { t: 'rts', jwe: await sealSuccessor(presented, pair) },
           grace,
         );
       const used: RefreshTokenRecord = {
         t: 'rt',
         state: 'used',
-        family: id,
+        family: familyId,
         uid: record.uid,
         usedAt: now,
         expiresAt: family.expiresAt,
         successor: nonce,
       };
+      const usedTtl = family.expiresAt - now + policy.expiryNotice;
       let won: boolean;
       if (useCas) {
-        won = await store.compareAndSet(
-          key,
-          read.raw,
-          used,
-          family.expiresAt - now + policy.expiryNotice,
-        );
+        won = (await tokens.replace(id, read.raw, used, usedTtl)) !== null;
       } else {
-        const taken = await store.consume(key);
-        won = taken === read.raw;
-        // Consumed something newer than what we read (another rotation's `used` record): put it back.
+        const taken = await tokens.consume(id);
+        won = taken?.raw === read.raw;
+        // Consumed something newer than what we read (another rotation's `used` record): put it back, byte for byte.
         if (taken !== null && !won)
-          await store.run('write', () =>
-            options.store.set(
-              key,
-              taken,
-              Math.max(1, family.expiresAt - now + policy.expiryNotice),
-            ),
+          await stored.run('write', () =>
+            options.store.set(tokens.key(id), taken.raw, ttl(usedTtl)),
           );
-        else if (won) await store.set(key, used, family.expiresAt - now + policy.expiryNotice);
+        else if (won) await tokens.write(id, used, usedTtl);
       }
       if (won) {
         emit(sink, {
           type: 'token-refreshed',
           at: now,
           userId: family.uid,
-          family: id,
+          family: familyId,
           concurrent: false,
         });
         return { valid: true, tokens: toPair(pair, now) };
       }
-      await store.delete(pair.key);
-      if (grace > 0) await store.delete(successorKey(presented, nonce));
+      await tokens.delete(pair.id);
+      if (grace > 0) await successors.delete(successorId);
       lost = true;
     }
     return { valid: false, reason: 'unknown' };
@@ -354,7 +343,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
 
   async function revokeRefreshToken(presented: string): Promise<boolean> {
     if (typeof presented !== 'string' || !isSecretShaped(presented)) return false;
-    const read = await refreshStore.readToken(refreshStore.tokenKey(presented));
+    const read = await tokens.read(refreshStore.tokenId(presented));
     if (!read) return false;
     const family = await refreshStore.readFamily(read.value.family);
     if (!family || family.revokedAt !== null) return false;
@@ -388,7 +377,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     verifyAccess: (token) => access.verify(token, clock.now()),
     revokeRefreshToken,
     revokeAccessToken: (token) => access.revoke(token, clock.now()),
-    revokeUser: (userId) => revocation.revokeUser(userId),
+    setNotBefore: (userId) => revocation.setNotBefore(userId),
     async logout({ accessToken, refreshToken }) {
       if (refreshToken !== undefined) await revokeRefreshToken(refreshToken);
       if (accessToken !== undefined) await access.revoke(accessToken, clock.now());

@@ -35,7 +35,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { hashSecret, newSecret, type RandomSource } from '../random.js';
-import { isNum, type TokenStore } from './token-store.js';
+import { isNum, TypedStore, type StoreAccess } from '../store/typed-store.js';
 
 /** What the store holds per refresh token. */
 export type RefreshTokenRecord =
@@ -126,39 +126,46 @@ export async function openSuccessor(presented: string, sealed: string): Promise<
   }
 }
 
-/** @internal Store layout of refresh tokens and families. */
+/** @internal Store layout of refresh tokens, their sealed successors, and families. */
 export class RefreshStore {
+  readonly tokens: TypedStore<RefreshTokenRecord>;
+  readonly successors: TypedStore<{ t: 'rts'; jwe: string }>;
+  readonly families: TypedStore<FamilyRecord>;
+
   constructor(
-    readonly store: TokenStore,
+    readonly access: StoreAccess,
+    prefix: string,
     private readonly random: RandomSource,
     /** Records stay readable this long past their deadline (never accepted), so a client is told `expired-…` rather than `unknown`. */
     readonly notice: number,
-  ) {}
-
-  tokenKey(token: string): string {
-    return `${this.store.prefix}rt:${hashSecret(token)}`;
-  }
-
-  familyKey(family: string): string {
-    return `${this.store.prefix}rf:${family}`;
-  }
-
-  readToken(key: string): Promise<{ raw: string; value: RefreshTokenRecord } | null> {
-    return this.store.read<RefreshTokenRecord>(key, isTokenRecord);
-  }
-
-  decodeToken(key: string, raw: string): RefreshTokenRecord {
-    return this.store.decode<RefreshTokenRecord>(key, raw, isTokenRecord);
-  }
-
-  async readFamily(family: string): Promise<FamilyRecord | null> {
-    return (
-      (await this.store.read<FamilyRecord>(this.familyKey(family), isFamilyRecord))?.value ?? null
+  ) {
+    const token = (v: Record<string, unknown>) =>
+      isTokenRecord(v) ? (v as RefreshTokenRecord) : null;
+    this.tokens = new TypedStore(access, `${prefix}rt:`, 'refresh token record', token);
+    this.successors = new TypedStore(access, `${prefix}rt:`, 'sealed successor', (v) =>
+      v.t === 'rts' && typeof v.jwe === 'string' ? (v as { t: 'rts'; jwe: string }) : null,
+    );
+    this.families = new TypedStore(access, `${prefix}rf:`, 'refresh family record', (v) =>
+      isFamilyRecord(v) ? (v as unknown as FamilyRecord) : null,
     );
   }
 
+  /** The store ID of a refresh token: its SHA-256, never the token. */
+  tokenId(token: string): string {
+    return hashSecret(token);
+  }
+
+  /** Where the sealed successor of `token` lives for the grace window, named by the `used` record's nonce. */
+  successorId(token: string, nonce: string): string {
+    return `${hashSecret(token)}:next:${nonce}`;
+  }
+
+  async readFamily(family: string): Promise<FamilyRecord | null> {
+    return (await this.families.read(family))?.value ?? null;
+  }
+
   async writeFamily(family: string, record: FamilyRecord, now: number): Promise<void> {
-    await this.store.set(this.familyKey(family), record, record.expiresAt - now + this.notice);
+    await this.families.write(family, record, record.expiresAt - now + this.notice);
   }
 
   /** Create and store a fresh active token in `family`; it expires after `idleMs` unused, never past the family. */
@@ -166,7 +173,7 @@ export class RefreshStore {
     family: FamilyRecord & { id: string },
     idleMs: number,
     now: number,
-  ): Promise<{ token: string; key: string; expiresAt: number }> {
+  ): Promise<{ token: string; id: string; expiresAt: number }> {
     const token = newSecret(this.random);
     const idleAt = Math.min(now + idleMs, family.expiresAt);
     const record: RefreshTokenRecord = {
@@ -178,8 +185,8 @@ export class RefreshStore {
       idleAt,
       expiresAt: family.expiresAt,
     };
-    const key = this.tokenKey(token);
-    await this.store.set(key, record, idleAt - now + this.notice);
-    return { token, key, expiresAt: idleAt };
+    const id = this.tokenId(token);
+    await this.tokens.write(id, record, idleAt - now + this.notice);
+    return { token, id, expiresAt: idleAt };
   }
 }

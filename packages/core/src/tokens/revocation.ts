@@ -20,7 +20,7 @@ import { emit, type EventSink } from '../events.js';
 import { MAX_COOKIE_LIFETIME_MS } from '../policy.js';
 import { hashSecret } from '../random.js';
 import type { SessionStore } from '../store/types.js';
-import { isNum, TokenStore } from './token-store.js';
+import { isNum, StoreAccess, TypedStore } from '../store/typed-store.js';
 
 /** Options for {@link createRevocation}. */
 export interface RevocationOptions {
@@ -50,7 +50,7 @@ export interface Revocation {
   /** Deny one token by its `jti` until `expiresAt` (its `exp`, in ms), then forget it. */
   revokeJti(jti: string, expiresAt: number, userId?: string | null): Promise<void>;
   /** Log a user out everywhere: tokens and sealed sessions issued before now are refused from now on. Returns the not-before time. */
-  revokeUser(userId: string): Promise<number>;
+  setNotBefore(userId: string): Promise<number>;
   /** The user's not-before time in ms, or `null`. One store read. */
   notBefore(userId: string): Promise<number | null>;
   /** `null` when the token may be used, else why not (and a `token-revoked-used` event is emitted). Store reads run in parallel. */
@@ -61,7 +61,7 @@ export interface Revocation {
  * @example
  * const revocation = createRevocation({ store, clock });
  * await revocation.revokeJti(claims.jti, claims.exp * 1000, claims.sub); // this token, until it expires
- * await revocation.revokeUser('ada');                                   // everything issued before now
+ * await revocation.setNotBefore('ada');                                 // everything issued before now
  */
 export function createRevocation(options: RevocationOptions): Revocation {
   const clock = options.clock ?? systemClock;
@@ -71,15 +71,18 @@ export function createRevocation(options: RevocationOptions): Revocation {
     throw new RangeError(
       `revocation.horizon must be a positive duration, got ${JSON.stringify(options.horizon)}`,
     );
-  const store = new TokenStore(options.store, prefix, () => clock.now(), options.onEvent);
-  const jtiKey = (jti: string) => `${prefix}jti:${hashSecret(jti)}`;
-  const nbfKey = (userId: string) => `${prefix}nbf:${hashSecret(userId)}`;
+  const access = StoreAccess.checked(options.store, () => clock.now(), options.onEvent);
+  type Mark<T extends string> = { t: T; at: number };
+  const markOf =
+    <T extends string>(t: T) =>
+    (v: Record<string, unknown>) =>
+      v.t === t && isNum(v.at) ? (v as Mark<T>) : null;
+  // Keyed by hashes: a store dump names no token and no user.
+  const jtis = new TypedStore(access, `${prefix}jti:`, 'revoked token', markOf('jti'));
+  const notBefores = new TypedStore(access, `${prefix}nbf:`, 'not-before time', markOf('nbf'));
 
   async function notBefore(userId: string): Promise<number | null> {
-    const read = await store.read<{ t: 'nbf'; at: number }>(
-      nbfKey(userId),
-      (v) => v.t === 'nbf' && isNum(v.at),
-    );
+    const read = await notBefores.read(hashSecret(userId));
     return read ? read.value.at : null;
   }
 
@@ -89,21 +92,21 @@ export function createRevocation(options: RevocationOptions): Revocation {
         throw new TypeError('revokeJti: jti must be a non-empty string');
       const now = clock.now();
       if (isNum(expiresAt) && expiresAt > now)
-        await store.set(jtiKey(jti), { t: 'jti', at: now }, expiresAt - now);
+        await jtis.write(hashSecret(jti), { t: 'jti', at: now }, expiresAt - now);
       emit(options.onEvent, { type: 'token-revoked', at: now, userId, jti });
     },
-    async revokeUser(userId) {
+    async setNotBefore(userId) {
       if (typeof userId !== 'string' || userId === '')
-        throw new TypeError('revokeUser: userId must be a non-empty string');
+        throw new TypeError('setNotBefore: userId must be a non-empty string');
       const now = clock.now();
-      await store.set(nbfKey(userId), { t: 'nbf', at: now }, horizon);
+      await notBefores.write(hashSecret(userId), { t: 'nbf', at: now }, horizon);
       emit(options.onEvent, { type: 'user-tokens-revoked', at: now, userId, notBefore: now });
       return now;
     },
     notBefore,
     async check({ jti, userId, issuedAt }) {
       const [denied, nb] = await Promise.all([
-        jti === undefined ? Promise.resolve(null) : store.get(jtiKey(jti)),
+        jti === undefined ? Promise.resolve(null) : jtis.read(hashSecret(jti)),
         notBefore(userId),
       ]);
       const cause = denied !== null ? 'jti' : nb !== null && issuedAt < nb ? 'not-before' : null;
