@@ -14,6 +14,7 @@ import {
 import { ConfigError, SessionLimitError } from './errors.js';
 import { emit, type EventSink } from './events.js';
 import { describePolicy } from './policy-document.js';
+import { checkLatchkeyOptions, requireRequest } from './input-checks.js';
 import { definePolicy, type PolicyOptions, type SessionPolicy } from './policy.js';
 import { cryptoRandom, type RandomSource } from './random.js';
 import type { DeviceFacts, SessionRecord } from './record.js';
@@ -97,6 +98,7 @@ export class Engine<Data extends SessionData = SessionData> {
   readonly rememberMe: RememberMe<Data> | undefined;
 
   constructor(options: LatchkeyOptions) {
+    checkLatchkeyOptions(options);
     if (!options || typeof options !== 'object')
       throw new TypeError('createLatchkey: expected an options object');
     this.policy = isPolicy(options.policy) ? options.policy : definePolicy(options.policy);
@@ -349,7 +351,8 @@ export function createLatchkey<Data extends SessionData = SessionData>(
   return {
     policy: engine.policy,
     clock: engine.clock,
-    forRequest: (request, device) => new ServerRequestSession<Data>(engine, request, device),
+    forRequest: (request, device) =>
+      new ServerRequestSession<Data>(engine, requireRequest(request, 'forRequest'), device),
     listSessions: (userId, current) => engine.list(userId, current),
     revokeSession: (handle) => engine.revoke(handle),
     revokeUser: (userId, opts) => engine.revokeUser(userId, opts),
@@ -370,6 +373,7 @@ export function createLatchkey<Data extends SessionData = SessionData>(
           name: engine.cookie.name,
           sessionOnly: !engine.cookie.persistent,
           secure: engine.cookie.attributes.secure === true,
+          httpOnly: engine.cookie.attributes.httpOnly !== false,
           sameSite: engine.cookie.attributes.sameSite ?? 'Lax',
         },
       }),
