@@ -155,7 +155,7 @@ export function checkStore(store: unknown, where: string): void {
   const missing = ['get', 'set', 'delete'].filter((name) => !has(store, name));
   if (missing.length > 0)
     throw new ConfigError(
-      `${where} is missing ${missing.join(', ')}; a store implements get(key), set(key, value, ttlMs) and delete(key) ` +
+      `${where} is missing ${missing.join(' and ')}; a store implements get(key), set(key, value, ttlMs) and delete(key) ` +
         "(SessionStore), or use new MemoryStore() or a store from '@latchkey/unstorage', '@latchkey/deno' or '@latchkey/workers'",
     );
 }

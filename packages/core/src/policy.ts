@@ -127,14 +127,13 @@ function refuseBareSmallNumber(field: keyof PolicyOptions, value: unknown): void
   const floor = BARE_FLOOR_MS[field];
   if (typeof value !== 'number' || floor === undefined || !(value > 0) || value >= floor) return;
   const under = floor === MINUTE ? 'one minute' : 'one second';
-  const fix =
+  const message =
     value < 1000
-      ? `For ${value} seconds write '${value}s' or ${underscored(value * 1000)}; for ${value} ms write '${value}ms'`
-      : `Write it with its unit, '${value / 1000}s' (or '${value}ms')`;
-  throw new PolicyError(
-    field,
-    `${value} is a bare number, so it means ${value} ms; under ${under} that is almost always seconds meant as milliseconds. ${fix}`,
-  );
+      ? `${value} is a bare number, so it means ${value} ms; under ${under} that is almost always seconds meant as milliseconds. ` +
+        `For ${value} seconds write '${value}s' or ${underscored(value * 1000)}; for ${value} ms write '${value}ms'`
+      : `${value} is a bare number of milliseconds under ${under}, refused because short bare numbers are almost always seconds meant as milliseconds; ` +
+        `a duration this short says its unit: '${value / 1000}s' (or '${value}ms')`;
+  throw new PolicyError(field, message);
 }
 
 /** A duration that may be zero (`renewGrace`, `expiryNotice`), or NaN when it is not a duration. */

@@ -129,7 +129,7 @@ describe('a store that is not a SessionStore names the wrapper to use', () => {
     const error = configError(() =>
       lk({ store: { name: 'mine', get: async () => null } as never }),
     );
-    expect(error.message).toContain('store is missing set, delete;');
+    expect(error.message).toContain('store is missing set and delete;');
     expect(error.message).toContain('new MemoryStore()');
   });
 

@@ -241,6 +241,11 @@ describe('a bare number under one minute is refused as seconds meant as millisec
     expect(error.message).toContain(`'30ms'`);
   });
 
+  it('a few thousand bare milliseconds (a short test policy) is told to say its unit', () => {
+    const error = policyError(() => definePolicy({ idleTimeout: 5000, absoluteTimeout: '1h' }));
+    expect(error.message).toContain(`a duration this short says its unit: '5s' (or '5000ms')`);
+  });
+
   it('the token lifetimes too', () => {
     expect(policyError(() => definePolicy({ ...base, accessTokenTtl: 300 })).field).toBe(
       'accessTokenTtl',
