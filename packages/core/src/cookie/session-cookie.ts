@@ -1,12 +1,9 @@
 /**
- * The session cookie's options, resolved once at startup into a name and a
- * set of attributes that are validated up front, so a bad configuration
- * throws when the app boots rather than on the first login.
- *
- * Defaults follow OWASP's Session Management Cheat Sheet (Cookies) and
- * RFC 6265bis: HttpOnly, Secure, SameSite=Lax, Path=/, and the `__Host-` name
- * prefix (§4.1.3.2), which pins the cookie to the exact host so no sibling
- * subdomain can set or shadow it.
+ * The session cookie's options, resolved and validated once at startup, so a bad
+ * configuration throws when the app boots rather than on the first login. Defaults
+ * follow OWASP's Session Management Cheat Sheet and RFC 6265bis: HttpOnly, Secure,
+ * SameSite=Lax, Path=/, and the `__Host-` prefix (§4.1.3.2), which pins the cookie
+ * to the exact host so no sibling subdomain can set or shadow it.
  */
 
 import { ConfigError, CookieError } from '../errors.js';
@@ -110,6 +107,8 @@ const hasPrefix = (name: string): boolean => /^__(host|secure)-/i.test(name);
  *
  * @throws {CookieError} for an invalid name, domain or path, `SameSite=None`
  *   without Secure, or an explicit prefix the attributes cannot satisfy.
+ * @throws {ConfigError} for an unknown option name (naming the closest known one).
+ * Warns once through `warn` for `development: true`, and for `secure: false` without it.
  * @example
  * const cookie = resolveSessionCookie({}, { persistent: true });
  * cookie.name; // '__Host-session'
