@@ -8,6 +8,7 @@ import { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { Hono } from 'hono';
 import Redis from 'ioredis';
+import { Miniflare } from 'miniflare';
 import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   ConfigError,
@@ -100,6 +101,7 @@ describe('a store that is not a SessionStore names the wrapper to use', () => {
   });
 
   it("a Deno.Kv (atomic, getMany, and its own get/set/delete) names denoKvStore() from '@latchkey/deno'", () => {
+    // Deno.Kv's methods, as Deno declares them; a real one needs the Deno runtime.
     const kv = {
       get: async () => ({ value: null, versionstamp: null }),
       getMany: async () => [],
@@ -113,16 +115,21 @@ describe('a store that is not a SessionStore names the wrapper to use', () => {
     expect(error.message).toContain("denoKvStore(kv), from '@latchkey/deno'");
   });
 
-  it("a Workers KVNamespace (getWithMetadata) names workersKvStore() from '@latchkey/workers'", () => {
-    const kv = {
-      get: async () => null,
-      getWithMetadata: async () => ({ value: null, metadata: null }),
-      put: async () => {},
-      delete: async () => {},
-      list: async () => ({ keys: [], list_complete: true }),
-    };
-    const error = configError(() => lk({ store: kv as never }));
-    expect(error.message).toContain("workersKvStore(env.KV), from '@latchkey/workers'");
+  it("a Workers KVNamespace (a real one, from Miniflare) names workersKvStore() from '@latchkey/workers'", async () => {
+    const mf = new Miniflare({
+      modules: true,
+      script: 'export default { fetch: () => new Response() }',
+      compatibilityDate: '2025-01-01',
+      kvNamespaces: ['KV'],
+    });
+    try {
+      const kv = await mf.getKVNamespace('KV');
+      const error = configError(() => lk({ store: kv as never }));
+      expect(error.message).toContain('is a Workers KVNamespace');
+      expect(error.message).toContain("workersKvStore(env.KV), from '@latchkey/workers'");
+    } finally {
+      await mf.dispose();
+    }
   });
 
   it('an object missing get, set or delete says which are missing', () => {
