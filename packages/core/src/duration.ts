@@ -1,6 +1,7 @@
 /**
  * Durations as people write them in configuration: `'30m'`, `'14d'`, or a
- * number of milliseconds. Parsed once, when a policy is built.
+ * number of milliseconds. Parsed once, when a policy is built; `duration()`
+ * reads one from text such as an environment variable.
  */
 
 /** A duration: milliseconds, or a number with a unit (`ms`, `s`, `m`, `h`, `d`). */
@@ -20,6 +21,36 @@ export function toMillis(value: Duration | undefined | null): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(value);
   if (!m) return Number.NaN;
   return Number(m[1]) * (units[m[2]!] ?? Number.NaN);
+}
+
+const ACCEPTED =
+  "a whole number of milliseconds ('1800000') or a number with a unit: ms, s, m, h or d ('30m', '12h', '500ms')";
+
+/**
+ * Read a duration from text, e.g. an environment variable, without `as Duration`:
+ * the text as a {@link Duration}, or `fallback` when the text is missing or blank.
+ * Digits alone are milliseconds, as a number in a policy is.
+ *
+ * @throws RangeError naming the accepted forms, for text that is not a duration
+ *   (or missing text and no fallback).
+ * @example
+ * definePolicy({
+ *   idleTimeout: duration(process.env.SESSION_IDLE, '30m'),
+ *   absoluteTimeout: duration(process.env.SESSION_ABSOLUTE, '12h'),
+ * });
+ */
+export function duration(text: string | undefined, fallback?: Duration): Duration {
+  const trimmed = typeof text === 'string' ? text.trim() : text;
+  if (trimmed === undefined || trimmed === '') {
+    if (fallback !== undefined) return fallback;
+    throw new RangeError(`duration: no value and no fallback; expected ${ACCEPTED}`);
+  }
+  if (typeof trimmed !== 'string')
+    throw new TypeError(`duration: expected a string, got ${typeof trimmed}`);
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/.exec(trimmed);
+  if (m) return `${Number(m[1])}${m[2] as 'ms' | 's' | 'm' | 'h' | 'd'}`;
+  throw new RangeError(`duration: expected ${ACCEPTED}, got ${JSON.stringify(text)}`);
 }
 
 /** Render milliseconds in the largest whole unit, for policy documents and messages: `90000` → `"90 seconds"`. */

@@ -10,9 +10,9 @@ import type { SessionEngine } from './contract.js';
 import { resolveSessionCookie, type SessionCookieOptions } from './cookie/session-cookie.js';
 import { decide } from './decide.js';
 import type { Duration } from './duration.js';
-import { ConfigError } from './errors.js';
 import { emit, type EventSink } from './events.js';
 import { SessionLedger, type SessionLimit } from './ledger.js';
+import { checkLatchkeyOptions, requireRequest } from './input-checks.js';
 import { describePolicy } from './policy-document.js';
 import { definePolicy, type PolicyOptions, type SessionPolicy } from './policy.js';
 import { cryptoRandom, type RandomSource } from './random.js';
@@ -105,18 +105,9 @@ function checkLimit(limit: SessionLimit | undefined): void {
 export function createLatchkey<Data extends SessionData = SessionData>(
   options: LatchkeyOptions,
 ): Latchkey<Data> {
-  if (!options || typeof options !== 'object')
-    throw new TypeError('createLatchkey: expected an options object');
+  checkLatchkeyOptions(options);
   const policy = isPolicy(options.policy) ? options.policy : definePolicy(options.policy);
   const { store } = options;
-  if (
-    !store ||
-    typeof store.get !== 'function' ||
-    typeof store.set !== 'function' ||
-    typeof store.delete !== 'function'
-  ) {
-    throw new ConfigError('createLatchkey: options.store must implement get, set and delete');
-  }
   checkLimit(options.sessionLimit);
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
@@ -169,7 +160,8 @@ export function createLatchkey<Data extends SessionData = SessionData>(
   return {
     policy,
     clock,
-    forRequest: (request, facts) => new ServerRequestSession<Data>(parts, request, facts),
+    forRequest: (request, facts) =>
+      new ServerRequestSession<Data>(parts, requireRequest(request, 'forRequest'), facts),
     listSessions: async (userId, current) =>
       summarize(await ledger.live(userId, "listing a user's sessions"), current),
     async revokeSession(handle) {
@@ -202,6 +194,7 @@ export function createLatchkey<Data extends SessionData = SessionData>(
           name: cookie.name,
           sessionOnly: !cookie.persistent,
           secure: cookie.attributes.secure === true,
+          httpOnly: cookie.attributes.httpOnly !== false,
           sameSite: cookie.attributes.sameSite ?? 'Lax',
         },
       }),

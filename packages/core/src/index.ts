@@ -30,7 +30,7 @@ export type { DeviceFacts } from './record.js';
 // Policy.
 export { definePolicy, type PolicyOptions, type SessionPolicy } from './policy.js';
 export { presets, type PresetName } from './presets.js';
-export type { Duration } from './duration.js';
+export { duration, type Duration } from './duration.js';
 export type { Clock } from './clock.js';
 export type { RandomSource } from './random.js';
 

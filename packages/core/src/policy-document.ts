@@ -10,7 +10,16 @@ import type { SessionPolicy } from './policy.js';
 /** What the document needs besides the policy. */
 export interface PolicyDocumentContext {
   sessionLimit?: { max: number; onLimit: 'evict-oldest' | 'refuse' } | undefined;
-  cookie?: { name: string; sessionOnly: boolean; secure: boolean; sameSite: string } | undefined;
+  cookie?:
+    | {
+        name: string;
+        sessionOnly: boolean;
+        secure: boolean;
+        sameSite: string;
+        /** Default `true`; `false` says page scripts can read the session ID. */
+        httpOnly?: boolean;
+      }
+    | undefined;
   /** Whether the store keeps a per-user index, so sessions can be listed and ended from elsewhere. Default `true`. */
   listable?: boolean;
 }
@@ -67,7 +76,9 @@ export function describePolicy(policy: SessionPolicy, context: PolicyDocumentCon
   const cookie = context.cookie;
   if (cookie) {
     lines.push(
-      `- Cookie: ${cookie.name}, ${cookie.sessionOnly ? 'deleted when the browser closes' : 'kept until the absolute timeout'}, HttpOnly${cookie.secure ? ', Secure' : ''}, SameSite=${cookie.sameSite}.`,
+      `- Cookie: ${cookie.name}, ${cookie.sessionOnly ? 'deleted when the browser closes' : 'kept until the absolute timeout'}, ` +
+        `${cookie.httpOnly === false ? 'readable by scripts on the page (not HttpOnly)' : 'HttpOnly'}` +
+        `${cookie.secure ? ', Secure' : ', sent over plain HTTP too (not Secure)'}, SameSite=${cookie.sameSite}.`,
     );
   }
   lines.push('- Sign-out deletes the session on the server, not only the cookie.');

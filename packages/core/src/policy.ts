@@ -8,8 +8,13 @@
 
 import { type Duration, toMillis } from './duration.js';
 import { PolicyError } from './errors.js';
+import { unknownOption } from './option-names.js';
 
-/** What a caller writes: durations as milliseconds or strings such as `'30m'`. */
+/**
+ * What a caller writes: durations as strings such as `'30m'` or as milliseconds. A bare number
+ * under one minute (one second for `touchInterval` and `renewGrace`) is refused as seconds
+ * meant as milliseconds; `'5s'` says it. From text (the environment) read them with `duration()`.
+ */
 export interface PolicyOptions {
   /** A short name shown in the policy document, e.g. `banking`. */
   name?: string;
@@ -69,7 +74,81 @@ const MINUTE = 60_000;
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.6.1). */
 export const MAX_COOKIE_LIFETIME_MS = 400 * 24 * HOUR;
 
-function duration(field: string, value: Duration | undefined): number {
+/** Every option `definePolicy` knows, so a misspelt one is refused rather than ignored. */
+export const POLICY_OPTION_NAMES: readonly (keyof PolicyOptions)[] = Object.keys({
+  name: true,
+  idleTimeout: true,
+  absoluteTimeout: true,
+  renewInterval: true,
+  touchInterval: true,
+  renewGrace: true,
+  expiryNotice: true,
+  rememberMe: true,
+  freshAuthAge: true,
+  sessionOnlyCookie: true,
+  forbidRememberMe: true,
+  accessTokenTtl: true,
+  refreshTokenTtl: true,
+  reasons: true,
+} satisfies Record<keyof PolicyOptions, true>) as (keyof PolicyOptions)[];
+
+const REASON_NAMES = ['idle', 'absolute', 'renew', 'rememberMe', 'freshAuth'];
+
+const POLICY_HINTS: Record<string, string> = {
+  ttl: 'say which lifetime: idleTimeout (unused for this long) or absoluteTimeout (from sign-in)',
+  maxAge:
+    'the cookie lives until absoluteTimeout; set idleTimeout and absoluteTimeout, or sessionOnlyCookie: true',
+  timeout: 'say which: idleTimeout (unused for this long) or absoluteTimeout (from sign-in)',
+  expires: 'say which: idleTimeout (unused for this long) or absoluteTimeout (from sign-in)',
+};
+
+/**
+ * Bare numbers are milliseconds. Under these floors a bare number is almost always seconds
+ * meant as milliseconds (`idleTimeout: 30`), so it is refused; a string (`'5s'`, `'500ms'`)
+ * says the unit and stays allowed for tests and demos. The grace and touch floor is lower
+ * because their defaults (10 s, up to 1 min) are rightly written as bare milliseconds.
+ */
+const BARE_FLOOR_MS: Partial<Record<keyof PolicyOptions, number>> = {
+  idleTimeout: MINUTE,
+  absoluteTimeout: MINUTE,
+  renewInterval: MINUTE,
+  expiryNotice: MINUTE,
+  rememberMe: MINUTE,
+  freshAuthAge: MINUTE,
+  accessTokenTtl: MINUTE,
+  refreshTokenTtl: MINUTE,
+  touchInterval: 1000,
+  renewGrace: 1000,
+};
+
+const underscored = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '_');
+
+function refuseBareSmallNumber(field: keyof PolicyOptions, value: unknown): void {
+  const floor = BARE_FLOOR_MS[field];
+  if (typeof value !== 'number' || floor === undefined || !(value > 0) || value >= floor) return;
+  const under = floor === MINUTE ? 'one minute' : 'one second';
+  const message =
+    value < 1000
+      ? `${value} is a bare number, so it means ${value} ms; under ${under} that is almost always seconds meant as milliseconds. ` +
+        `For ${value} seconds write '${value}s' or ${underscored(value * 1000)}; for ${value} ms write '${value}ms'`
+      : `${value} is a bare number of milliseconds under ${under}, refused because short bare numbers are almost always seconds meant as milliseconds; ` +
+        `a duration this short says its unit: '${value / 1000}s' (or '${value}ms')`;
+  throw new PolicyError(field, message);
+}
+
+/** A duration that may be zero (`renewGrace`, `expiryNotice`), or NaN when it is not a duration. */
+function zeroOrMore(field: keyof PolicyOptions, value: Duration): number {
+  refuseBareSmallNumber(field, value);
+  return toMillis(value);
+}
+
+function positive(field: keyof PolicyOptions, value: Duration | undefined): number {
+  if (value === undefined)
+    throw new PolicyError(
+      field,
+      `is required, e.g. definePolicy({ idleTimeout: '30m', absoluteTimeout: '12h' }), or start from a preset: { ...presets.productivity, ${field}: '...' }`,
+    );
+  refuseBareSmallNumber(field, value);
   const ms = toMillis(value);
   if (Number.isNaN(ms))
     throw new PolicyError(
@@ -81,13 +160,24 @@ function duration(field: string, value: Duration | undefined): number {
 }
 
 function optional(
-  field: string,
+  field: keyof PolicyOptions,
   value: Duration | false | undefined,
   fallback: number | false,
 ): number | false {
   if (value === undefined) return fallback;
   if (value === false) return false;
-  return duration(field, value);
+  return positive(field, value);
+}
+
+function refuseUnknownNames(options: PolicyOptions): void {
+  const unknown = unknownOption(options, POLICY_OPTION_NAMES, POLICY_HINTS);
+  if (unknown) throw new PolicyError(unknown.key, unknown.message);
+  if (options.reasons !== undefined) {
+    if (options.reasons === null || typeof options.reasons !== 'object')
+      throw new PolicyError('reasons', `expected an object such as { idle: '...' }`);
+    const reason = unknownOption(options.reasons, REASON_NAMES);
+    if (reason) throw new PolicyError(`reasons.${reason.key}`, reason.message);
+  }
 }
 
 /**
@@ -100,8 +190,9 @@ function optional(
 export function definePolicy(options: PolicyOptions): SessionPolicy {
   if (options === null || typeof options !== 'object')
     throw new TypeError('definePolicy: expected an options object');
-  const idleTimeout = duration('idleTimeout', options.idleTimeout);
-  const absoluteTimeout = duration('absoluteTimeout', options.absoluteTimeout);
+  refuseUnknownNames(options);
+  const idleTimeout = positive('idleTimeout', options.idleTimeout);
+  const absoluteTimeout = positive('absoluteTimeout', options.absoluteTimeout);
   if (idleTimeout > absoluteTimeout) {
     throw new PolicyError(
       'idleTimeout',
@@ -136,7 +227,7 @@ export function definePolicy(options: PolicyOptions): SessionPolicy {
       ? renewInterval === false
         ? 10_000
         : Math.min(10_000, Math.floor(renewInterval / 2))
-      : toMillis(options.renewGrace);
+      : zeroOrMore('renewGrace', options.renewGrace);
   if (!(renewGraceMs >= 0) || (renewInterval !== false && renewGraceMs >= renewInterval)) {
     throw new PolicyError(
       'renewGrace',
@@ -144,7 +235,9 @@ export function definePolicy(options: PolicyOptions): SessionPolicy {
     );
   }
   const expiryNotice =
-    options.expiryNotice === undefined ? 15 * MINUTE : toMillis(options.expiryNotice);
+    options.expiryNotice === undefined
+      ? 15 * MINUTE
+      : zeroOrMore('expiryNotice', options.expiryNotice);
   if (!(expiryNotice >= 0))
     throw new PolicyError(
       'expiryNotice',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLatchkey } from '../src/engine.js';
+import { duration } from '../src/duration.js';
 import { PolicyError } from '../src/errors.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { SessionStore } from '../src/store/types.js';
@@ -214,5 +215,139 @@ describe('describePolicy', () => {
     expect(listable).toMatch(/every session is listed and can be ended from any other/);
     expect(unlistable).not.toMatch(/every session is listed/);
     expect(unlistable).toMatch(/cannot be listed or ended from another device/);
+  });
+});
+
+describe('a bare number under one minute is refused as seconds meant as milliseconds', () => {
+  it.each<[keyof PolicyOptions, number]>([
+    ['idleTimeout', 30],
+    ['absoluteTimeout', 3600],
+    ['renewInterval', 900],
+    ['rememberMe', 59_999],
+    ['freshAuthAge', 300],
+    ['expiryNotice', 15],
+    ['touchInterval', 60],
+    ['renewGrace', 10],
+  ])('%s: %d', (field, value) => {
+    const error = policyError(() => definePolicy({ ...base, [field]: value }));
+    expect(error.field).toBe(field);
+    expect(error.message).toContain(`${value} is a bare number`);
+    expect(error.message).toMatch(/seconds meant as milliseconds/);
+  });
+
+  it('names both fixes: the unit as a string, or the milliseconds', () => {
+    const error = policyError(() => definePolicy({ idleTimeout: 30, absoluteTimeout: '1h' }));
+    expect(error.message).toContain(`'30s' or 30_000`);
+    expect(error.message).toContain(`'30ms'`);
+  });
+
+  it('a few thousand bare milliseconds (a short test policy) is told to say its unit', () => {
+    const error = policyError(() => definePolicy({ idleTimeout: 5000, absoluteTimeout: '1h' }));
+    expect(error.message).toContain(`a duration this short says its unit: '5s' (or '5000ms')`);
+  });
+
+  it('the token lifetimes too', () => {
+    expect(policyError(() => definePolicy({ ...base, accessTokenTtl: 300 })).field).toBe(
+      'accessTokenTtl',
+    );
+  });
+
+  it('a string keeps short durations for tests and demos, and big bare numbers stay milliseconds', () => {
+    const p = definePolicy({
+      idleTimeout: '5s',
+      absoluteTimeout: 60_000,
+      touchInterval: '500ms',
+      renewGrace: 1000,
+      expiryNotice: 0,
+    });
+    expect(p).toMatchObject({
+      idleTimeout: 5000,
+      absoluteTimeout: 60_000,
+      touchInterval: 500,
+      renewGrace: 1000,
+      expiryNotice: 0,
+    });
+  });
+});
+
+describe('definePolicy refuses unknown option names', () => {
+  it.each<[string, string]>([
+    ['idleTimout', 'idleTimeout'],
+    ['absolutetimeout', 'absoluteTimeout'],
+    ['idle', 'idleTimeout'],
+    ['rememberme', 'rememberMe'],
+  ])('%s: did you mean %s?', (key, meant) => {
+    const error = policyError(() => definePolicy({ ...base, [key]: '5m' } as PolicyOptions));
+    expect(error.field).toBe(key);
+    expect(error.message).toContain(`unknown option "${key}"; did you mean "${meant}"?`);
+  });
+
+  it('a name close to none lists the options', () => {
+    const error = policyError(() => definePolicy({ ...base, colour: 'red' } as PolicyOptions));
+    expect(error.message).toContain('unknown option "colour"; the options are name, idleTimeout');
+  });
+
+  it('ttl and maxAge say which lifetime to set instead', () => {
+    expect(
+      policyError(() => definePolicy({ ...base, ttl: '1h' } as PolicyOptions)).message,
+    ).toMatch(/idleTimeout .* or absoluteTimeout/);
+    expect(
+      policyError(() => definePolicy({ ...base, maxAge: '1h' } as PolicyOptions)).message,
+    ).toMatch(/sessionOnlyCookie/);
+  });
+
+  it('an unknown reason key', () => {
+    const error = policyError(() =>
+      definePolicy({ ...base, reasons: { idel: 'why' } as PolicyOptions['reasons'] }),
+    );
+    expect(error.field).toBe('reasons.idel');
+    expect(error.message).toContain('did you mean "idle"?');
+  });
+
+  it('a missing timeout says it is required and shows one', () => {
+    const error = policyError(() =>
+      definePolicy({ absoluteTimeout: '1h' } as unknown as PolicyOptions),
+    );
+    expect(error.field).toBe('idleTimeout');
+    expect(error.message).toContain("is required, e.g. definePolicy({ idleTimeout: '30m'");
+  });
+
+  it('every preset passes the check, spread and overridden', () => {
+    for (const preset of Object.values(presets))
+      expect(() => definePolicy({ ...preset, name: 'mine' })).not.toThrow();
+  });
+});
+
+describe('duration() reads durations from text such as the environment', () => {
+  it('returns a Duration definePolicy accepts, or the fallback when the text is missing', () => {
+    const env: Record<string, string | undefined> = { SESSION_IDLE: ' 20m ' };
+    const policy = definePolicy({
+      idleTimeout: duration(env.SESSION_IDLE, '30m'),
+      absoluteTimeout: duration(env.SESSION_ABSOLUTE, '12h'),
+    });
+    expect(policy.idleTimeout).toBe(20 * MIN);
+    expect(policy.absoluteTimeout).toBe(12 * HOUR);
+    expect(duration('1800000')).toBe(1_800_000);
+    expect(duration('1.5 h')).toBe('1.5h');
+    expect(duration('', '5m')).toBe('5m');
+  });
+
+  it.each(['30 minutes', '30x', '-5m', 'soon'])(
+    'refuses %j with a RangeError naming the accepted forms',
+    (text) => {
+      expect(() => duration(text)).toThrow(RangeError);
+      expect(() => duration(text)).toThrow(/ms, s, m, h or d \('30m', '12h', '500ms'\)/);
+    },
+  );
+
+  it('refuses missing text without a fallback', () => {
+    expect(() => duration(undefined)).toThrow(RangeError);
+  });
+
+  it('digits alone are milliseconds, so "30" from the environment is refused by the policy', () => {
+    const error = policyError(() =>
+      definePolicy({ idleTimeout: duration('30'), absoluteTimeout: '1h' }),
+    );
+    expect(error.message).toContain(`'30s' or 30_000`);
   });
 });

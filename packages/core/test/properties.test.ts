@@ -68,15 +68,15 @@ const config: fc.Arbitrary<Config> = fc
           ? false
           : Math.min(absolute, Math.max(1_000, Math.floor(idle * renewShare)));
       const policy = definePolicy({
-        idleTimeout: idle,
-        absoluteTimeout: absolute,
-        touchInterval: Math.max(1, Math.floor(idle * touchShare)),
-        renewInterval,
+        idleTimeout: `${idle}ms`,
+        absoluteTimeout: `${absolute}ms`,
+        touchInterval: `${Math.max(1, Math.floor(idle * touchShare))}ms`,
+        renewInterval: renewInterval === false ? false : `${renewInterval}ms`,
         renewGrace:
           renewInterval === false
             ? 0
-            : Math.min(5_000, Math.floor((renewInterval - 1) * graceShare)),
-        expiryNotice: notice,
+            : `${Math.min(5_000, Math.floor((renewInterval - 1) * graceShare))}ms`,
+        expiryNotice: `${notice}ms`,
       });
       return { policy, sweepInterval };
     },

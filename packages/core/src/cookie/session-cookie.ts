@@ -1,15 +1,13 @@
 /**
- * The session cookie's options, resolved once at startup into a name and a
- * set of attributes that are validated up front, so a bad configuration
- * throws when the app boots rather than on the first login.
- *
- * Defaults follow OWASP's Session Management Cheat Sheet (Cookies) and
- * RFC 6265bis: HttpOnly, Secure, SameSite=Lax, Path=/, and the `__Host-` name
- * prefix (§4.1.3.2), which pins the cookie to the exact host so no sibling
- * subdomain can set or shadow it.
+ * The session cookie's options, resolved and validated once at startup, so a bad
+ * configuration throws when the app boots rather than on the first login. Defaults
+ * follow OWASP's Session Management Cheat Sheet and RFC 6265bis: HttpOnly, Secure,
+ * SameSite=Lax, Path=/, and the `__Host-` prefix (§4.1.3.2), which pins the cookie
+ * to the exact host so no sibling subdomain can set or shadow it.
  */
 
-import { CookieError } from '../errors.js';
+import { ConfigError, CookieError } from '../errors.js';
+import { unknownOption } from '../option-names.js';
 import { getCookie } from './parse.js';
 import {
   clampMaxAge,
@@ -77,6 +75,27 @@ export interface ResolvedCookie {
   read(cookieHeader: string | null | undefined): string | undefined;
 }
 
+const COOKIE_OPTION_NAMES = Object.keys({
+  name: true,
+  secure: true,
+  sameSite: true,
+  path: true,
+  domain: true,
+  httpOnly: true,
+  prefix: true,
+  development: true,
+  warn: true,
+} satisfies Record<keyof SessionCookieOptions, true>);
+
+const LIFETIME_HINT =
+  "the cookie's lifetime follows the policy: it lasts until absoluteTimeout, or set policy.sessionOnlyCookie: true for one that dies with the browser";
+const COOKIE_HINTS: Record<string, string> = {
+  maxAge: LIFETIME_HINT,
+  expires: LIFETIME_HINT,
+  secret: 'the session cookie holds a random ID, so it needs no signing secret',
+  signed: 'the session cookie holds a random ID, so it needs no signing secret',
+};
+
 const HOST_PREFIX = '__Host-';
 const SECURE_PREFIX = '__Secure-';
 const hasPrefix = (name: string): boolean => /^__(host|secure)-/i.test(name);
@@ -88,6 +107,8 @@ const hasPrefix = (name: string): boolean => /^__(host|secure)-/i.test(name);
  *
  * @throws {CookieError} for an invalid name, domain or path, `SameSite=None`
  *   without Secure, or an explicit prefix the attributes cannot satisfy.
+ * @throws {ConfigError} for an unknown option name (naming the closest known one).
+ * Warns once through `warn` for `development: true`, and for `secure: false` without it.
  * @example
  * const cookie = resolveSessionCookie({}, { persistent: true });
  * cookie.name; // '__Host-session'
@@ -100,6 +121,10 @@ export function resolveSessionCookie(
   opts: SessionCookieOptions,
   context: { persistent: boolean },
 ): ResolvedCookie {
+  if (opts === null || typeof opts !== 'object')
+    throw new TypeError(`cookie: expected an options object, got ${String(opts)}`);
+  const unknown = unknownOption(opts, COOKIE_OPTION_NAMES, COOKIE_HINTS);
+  if (unknown) throw new ConfigError(`cookie: ${unknown.message}`);
   const { domain, prefix = 'auto', development = false } = opts;
   const baseName = opts.name ?? 'session';
   const path = opts.path ?? '/';
@@ -126,11 +151,18 @@ export function resolveSessionCookie(
   // Validate name and attributes now: serializing an empty value runs every rule.
   serializeCookie(name, '', attributes);
 
+  const warn = opts.warn ?? ((message: string) => console.warn(message));
   if (development === true) {
-    const warn = opts.warn ?? ((message: string) => console.warn(message));
     warn(
       `[latchkey] session cookie "${name}": development mode is on, so it is sent without Secure and without ` +
         'the __Host-/__Secure- prefix, over plain HTTP. These cookies are not Secure and must not be used in production.',
+    );
+  } else if (opts.secure === false) {
+    // A warning, not an error: an app on a closed HTTP-only network may mean it, and should know what it costs.
+    warn(
+      `[latchkey] session cookie "${name}": secure: false sends it over plain HTTP, where anyone on the network ` +
+        'can read and replay it, and drops the __Host- prefix. For local http://localhost use development: true; ' +
+        'in production serve HTTPS and leave secure at its default.',
     );
   }
 

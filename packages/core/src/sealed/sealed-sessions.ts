@@ -39,6 +39,7 @@ import { Session, type SessionData } from '../session.js';
 import { clearChunked, readChunked, writeChunked, type ChunkedRead } from './chunks.js';
 import { SealedEngine, type SealedSessionsOptions } from './engine.js';
 import { sealingKeys } from './keys.js';
+import { checkSealedOptions, requireRequest } from '../input-checks.js';
 
 export type { SealedSessionsOptions } from './engine.js';
 
@@ -354,6 +355,7 @@ function isPolicy(p: SessionPolicy | PolicyOptions): p is SessionPolicy {
 export function createSealedSessions<Data extends SessionData = SessionData>(
   options: SealedSessionsOptions,
 ): SealedSessions<Data> {
+  checkSealedOptions(options);
   if (!options || typeof options !== 'object')
     throw new TypeError('createSealedSessions: expected an options object');
   const policy = isPolicy(options.policy) ? options.policy : definePolicy(options.policy);
@@ -370,7 +372,8 @@ export function createSealedSessions<Data extends SessionData = SessionData>(
     policy,
     clock: engine.clock,
     cookieName: engine.cookie.name,
-    forRequest: (request) => new SealedRequestSession<Data>(engine, request),
+    forRequest: (request) =>
+      new SealedRequestSession<Data>(engine, requireRequest(request, 'forRequest')),
     requireFreshAuth: (session, maxAge) =>
       requireFreshAuth(session, {
         policy,
