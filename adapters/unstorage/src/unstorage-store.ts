@@ -3,7 +3,7 @@
  * Cloudflare KV, Deno KV, Vercel KV, Upstash and the rest work by
  * configuration (`createStorage({ driver })`).
  *
- * Every value is written as an envelope `{ e: expiresAtMs, v: value }`:
+ * Every value is written as core's envelope `{ v: value, e: expiresAtMs }`:
  * - Expiry is exact to the millisecond on every driver. The envelope is
  *   checked against the injected clock on read, and an expired key is deleted
  *   then (lazily). unstorage's TTL option is in whole seconds, most drivers
@@ -28,10 +28,18 @@
  * {@link redisStore} for Redis.
  */
 
-import { systemClock } from '@latchkey/core/store';
-import type { Clock, SessionStore } from '@latchkey/core';
+import {
+  checkString,
+  checkTtl,
+  checkValue,
+  envelope,
+  openEnvelope,
+  parseEnvelope,
+  systemClock,
+  type Clock,
+  type SessionStore,
+} from '@latchkey/core/store';
 import type { Storage } from 'unstorage';
-import { checkString, checkTtl, checkValue } from '@latchkey/core/store';
 import { storageKey } from './storage-key.js';
 
 const who = 'unstorageStore';
@@ -64,26 +72,6 @@ export interface UnstorageSessionStore extends SessionStore {
    * them; successive calls continue where the last one stopped.
    */
   sweep(options?: SweepOptions): Promise<number>;
-}
-
-interface Envelope {
-  e: number;
-  v: string;
-}
-
-/** The envelope in a value read back, or `undefined` if the value is not one. */
-function asEnvelope(raw: unknown): Envelope | undefined {
-  let value = raw;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { e, v } = value as Partial<Envelope>;
-  return typeof e === 'number' && typeof v === 'string' ? { e, v } : undefined;
 }
 
 /**
@@ -125,23 +113,19 @@ export function unstorageStore(
     async get(key) {
       checkString(who, 'key', key);
       const raw = await storage.getItem(k(key));
-      if (raw === null || raw === undefined) return null;
-      const envelope = asEnvelope(raw);
-      if (!envelope)
-        throw new Error(`value under ${JSON.stringify(key)} was not written by unstorageStore`);
-      if (envelope.e > clock.now()) return envelope.v;
+      const value = openEnvelope(raw, clock.now(), who);
       // Lazy expiry. If a write lands between our read and this delete, it is
       // lost: the key reads as absent, which fails closed, never open.
-      await storage.removeItem(k(key));
-      return null;
+      if (value === null && raw !== null && raw !== undefined) await storage.removeItem(k(key));
+      return value;
     },
 
     async set(key, value, ttlMs) {
       checkString(who, 'key', key);
       checkValue(who, value);
       checkTtl(who, ttlMs);
-      const envelope: Envelope = { e: clock.now() + ttlMs, v: value };
-      await storage.setItem(k(key), envelope, { ttl: Math.ceil(ttlMs / 1000) });
+      const stored = envelope(value, clock.now() + ttlMs);
+      await storage.setItem(k(key), stored, { ttl: Math.ceil(ttlMs / 1000) });
     },
 
     async delete(key) {
@@ -158,8 +142,8 @@ export function unstorageStore(
       cursor += batch.length;
       let removed = 0;
       for (const key of batch) {
-        const envelope = asEnvelope(await storage.getItem(key));
-        if (envelope && envelope.e <= clock.now()) {
+        const found = parseEnvelope(await storage.getItem(key));
+        if (found && found.e <= clock.now()) {
           await storage.removeItem(key);
           removed++;
         }

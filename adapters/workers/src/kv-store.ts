@@ -13,14 +13,21 @@
  *   user's sessions, session limits) want `durableObjectStore`.
  * - Minimum TTL: KV refuses `expirationTtl` under 60 seconds (better-auth#7124,
  *   unjs/unstorage#496). Shorter TTLs are written with 60 s, and the value
- *   carries its own deadline, checked on every read, so it is never returned
- *   after the TTL asked for; KV just frees the space a little later.
+ *   carries its own deadline (core's envelope), checked on every read, so it
+ *   is never returned after the TTL asked for; KV frees the space later.
  */
 
-import { systemClock } from '@latchkey/core/store';
-import type { Clock, SessionStore } from '@latchkey/core';
+import {
+  checkString,
+  checkTtl,
+  checkValue,
+  envelope,
+  openEnvelope,
+  systemClock,
+  type Clock,
+  type SessionStore,
+} from '@latchkey/core/store';
 import type { KvNamespaceLike } from './bindings.js';
-import { checkString, checkTtl, checkValue } from '@latchkey/core/store';
 
 /**
  * Workers KV's smallest `expirationTtl`, in seconds.
@@ -72,22 +79,13 @@ export function workersKvStore(
     name: 'workers-kv',
     async get(key) {
       checkString(where, 'key', key);
-      const raw = await namespace.get(prefix + key);
-      if (raw === null) return null;
-      let stored: unknown;
-      try {
-        stored = JSON.parse(raw);
-      } catch {
-        return null; // not ours
-      }
-      const { v, e } = (stored ?? {}) as { v?: unknown; e?: unknown };
-      return typeof v === 'string' && typeof e === 'number' && clock.now() < e ? v : null;
+      return openEnvelope(await namespace.get(prefix + key), clock.now(), where);
     },
     async set(key, value, ttlMs) {
       checkString(where, 'key', key);
       checkValue(where, value);
       checkTtl(where, ttlMs);
-      const stored = JSON.stringify({ v: value, e: clock.now() + ttlMs });
+      const stored = JSON.stringify(envelope(value, clock.now() + ttlMs));
       await namespace.put(prefix + key, stored, { expirationTtl: kvExpirationTtl(ttlMs) });
     },
     async delete(key) {

@@ -15,7 +15,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import { toMillis, type Duration } from '../duration.js';
 import { StoreError } from '../errors.js';
-import { checkString, checkTtl, checkValue } from './checks.js';
+import { checkExpected, checkString, checkTtl, checkValue } from './checks.js';
 import type { SessionStore, UserIndex } from './types.js';
 
 const STORE = 'MemoryStore';
@@ -150,9 +150,7 @@ export class MemoryStore implements SessionStore {
     ttlMs: number,
   ): Promise<boolean> {
     checkWrite(key, value, ttlMs);
-    if (expected !== null && typeof expected !== 'string') {
-      throw new TypeError(`MemoryStore: expected must be a string or null, got ${typeof expected}`);
-    }
+    checkExpected(STORE, expected);
     const now = this.#tick();
     // An expired value counts as absent, exactly as `get` would report it.
     if ((this.#live(key, now)?.value ?? null) !== expected) return false;
