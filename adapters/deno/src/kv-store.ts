@@ -1,16 +1,8 @@
 /**
- * A `SessionStore` over Deno KV, with every optional capability.
- *
- * Expiry. Writes pass `expireIn`, but Deno documents it as a hint: an expired
- * key is deleted "some time after" its deadline and reads may keep returning it
- * meanwhile (in Deno 2.9 a local KV still returns it well past the deadline).
- * So every value is core's `{ v, e }` envelope, its deadline checked on read
- * against the store's clock; `expireIn` only frees the space.
- *
- * Atomicity. `consume` and `compareAndSet` read the entry, then commit an
- * atomic operation that checks the entry's versionstamp: if anyone wrote in
- * between the commit fails and the operation re-reads, so of two concurrent
- * consumers exactly one wins, even across isolates sharing one KV database.
+ * A `SessionStore` over Deno KV, with every optional capability. `expireIn` is
+ * only a hint in Deno, so each value is core's `{ v, e }` envelope, judged on
+ * the store's clock; `consume` and `compareAndSet` are atomic commits checked
+ * by versionstamp and retried, so one of two isolates wins (docs/stores.md).
  */
 
 import {

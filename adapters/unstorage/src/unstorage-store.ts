@@ -1,31 +1,9 @@
 /**
- * A `SessionStore` over any unstorage `Storage`, so memory, filesystem, Redis,
- * Cloudflare KV, Deno KV, Vercel KV, Upstash and the rest work by
- * configuration (`createStorage({ driver })`).
- *
- * Every value is written as core's envelope `{ v: value, e: expiresAtMs }`:
- * - Expiry is exact to the millisecond on every driver. The envelope is
- *   checked against the injected clock on read, and an expired key is deleted
- *   then (lazily). unstorage's TTL option is in whole seconds, most drivers
- *   ignore it, and some round it up (Cloudflare KV: at least 60 s,
- *   unjs/unstorage#496), so a driver's TTL alone cannot keep Latchkey's
- *   millisecond promise.
- * - Values come back byte-identical. unstorage parses any string that looks
- *   like JSON (`'0'` comes back as the number 0, `'null'` as null) and
- *   `getItemRaw` decodes strings starting `base64:`; a JSON object wrapping
- *   the string sidesteps both.
- *
- * The TTL is also passed to the driver, rounded up to whole seconds, so a
- * driver with native expiry (redis `SET … EX`, Cloudflare KV, Deno KV,
- * Upstash, Vercel KV) drops the key itself at most a second (or its own
- * minimum) after Latchkey stops returning it, and nothing leaks
- * (tj/connect-redis#251).
- *
- * No capabilities: unstorage has no compare-and-swap (unjs/unstorage#152), no
- * atomic read-and-delete and no sorted sets, so a user index, consume-once or
- * compare-and-set built on plain get and set would only pretend to be atomic.
- * Features that need them refuse this store with `StoreCapabilityError`; use
- * {@link redisStore} for Redis.
+ * A `SessionStore` over any unstorage `Storage` (memory, fs, Redis, KV, …).
+ * Each value is core's `{ v, e }` envelope: exact expiry on drivers whose TTL
+ * is whole seconds or absent, and values back byte for byte (unstorage would
+ * parse a JSON-looking string). No capabilities: unstorage has no atomic
+ * operations (unjs/unstorage#152). See docs/stores.md.
  */
 
 import {

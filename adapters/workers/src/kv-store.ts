@@ -1,20 +1,8 @@
 /**
- * A `SessionStore` over Workers KV: get, set with TTL, delete, and nothing
- * more, because Workers KV cannot promise more.
- *
- * - Eventual consistency: a write is visible at once where it was made but
- *   can take 60 seconds or more to reach other locations, so a session
- *   revoked (logged out, rotated, "log out everywhere") in one place can stay
- *   usable elsewhere for that long (zpg6/better-auth-cloudflare#61). There is
- *   no atomic read-and-delete or compare-and-swap, so the store claims no
- *   `consume` or `compareAndSet`, and no `userIndex` (a list-based index
- *   would be eventually consistent too). Features needing those (refresh or
- *   remember-me rotation, strict session versions, listing and revoking a
- *   user's sessions, session limits) want `durableObjectStore`.
- * - Minimum TTL: KV refuses `expirationTtl` under 60 seconds (better-auth#7124,
- *   unjs/unstorage#496). Shorter TTLs are written with 60 s, and the value
- *   carries its own deadline (core's envelope), checked on every read, so it
- *   is never returned after the TTL asked for; KV frees the space later.
+ * A `SessionStore` over Workers KV: get, set with TTL and delete only, since KV
+ * is eventually consistent and has no atomic operations (use
+ * `durableObjectStore` for those). KV's TTL is at least 60 s, so each value is
+ * core's `{ v, e }` envelope, never returned past its deadline (docs/stores.md).
  */
 
 import {
