@@ -65,6 +65,7 @@ describe('Deno KV store in Deno: beyond conformance', () => {
   for (const name of [
     'with the system clock, a value is gone once its TTL has really passed (expireIn is only a hint)',
     'prefixes keep two stores on one database apart',
+    'a value the store did not write fails closed as a decode StoreError, never reads as absent',
   ]) {
     it(name, () => expect(outcome(report.extra, name)).toBe('passed'));
   }

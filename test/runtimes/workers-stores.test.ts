@@ -98,7 +98,7 @@ describe('Workers KV store in workerd: its limits', () => {
   for (const name of [
     'KV itself refuses an expirationTtl under 60 s, so the store rounds it up',
     'a 1-second TTL is accepted and the value is gone after 1 s on the store clock, though KV still holds it',
-    'a value the store did not write (plain text, foreign JSON) reads as absent, not as an error',
+    'a value the store did not write (plain text, foreign JSON) fails closed as a decode StoreError, never reads as absent',
   ]) {
     it(name, () => expect(outcome(reports['/kv/extra'], name)).toBe('passed'));
   }

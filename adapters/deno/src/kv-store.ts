@@ -1,26 +1,23 @@
 /**
- * A `SessionStore` over Deno KV, with every optional capability.
- *
- * Expiry. Writes pass `expireIn`, but Deno documents it as a hint: an expired
- * key is deleted "some time after" its deadline and reads may keep returning it
- * meanwhile (in Deno 2.9 a local KV still returns it well past the deadline).
- * So every value also carries its own deadline, checked on read against the
- * store's clock; `expireIn` only frees the space.
- *
- * Atomicity. `consume` and `compareAndSet` read the entry, then commit an
- * atomic operation that checks the entry's versionstamp: if anyone wrote in
- * between the commit fails and the operation re-reads, so of two concurrent
- * consumers exactly one wins, even across isolates sharing one KV database.
+ * A `SessionStore` over Deno KV, with every optional capability. `expireIn` is
+ * only a hint in Deno, so each value is core's `{ v, e }` envelope, judged on
+ * the store's clock; `consume` and `compareAndSet` are atomic commits checked
+ * by versionstamp and retried, so one of two isolates wins (docs/stores.md).
  */
 
 import {
+  checkExpected,
   checkString,
   checkTtl,
   checkValue,
+  envelope,
+  openEnvelope,
   systemClock,
+  type Clock,
+  type Envelope,
+  type SessionStore,
   type UserIndex,
 } from '@latchkey/core/store';
-import type { Clock, SessionStore } from '@latchkey/core';
 import type { DenoKvEntryMaybe, DenoKvKey, DenoKvLike } from './kv-types.js';
 
 /** Options for {@link denoKvStore}. */
@@ -31,21 +28,9 @@ export interface DenoKvStoreOptions {
   clock?: Clock;
 }
 
-/** What a value is stored as: the value and its own deadline (ms since the epoch). */
-interface Stored {
-  v: string;
-  e: number;
-}
-
 /** Commits retried before giving up when other writers keep winning the race for one key. */
 const maxAttempts = 64;
 const STORE = 'denoKvStore';
-
-const isStored = (x: unknown): x is Stored =>
-  typeof x === 'object' &&
-  x !== null &&
-  typeof (x as Stored).v === 'string' &&
-  typeof (x as Stored).e === 'number';
 
 /**
  * A session store on Deno KV: TTL, per-user index, consume-once and
@@ -65,12 +50,12 @@ export function denoKvStore(
   const dataKey = (key: string): DenoKvKey => [prefix, 'k', key];
   const indexKey = (userId: string, member: string): DenoKvKey => [prefix, 'idx', userId, member];
 
-  /** The live value of an entry, or null when absent, foreign or past its own deadline. */
+  /** The live value of an entry, or null when absent or past its own deadline; a foreign value is a StoreError. */
   const live = (entry: DenoKvEntryMaybe<unknown>): string | null =>
-    isStored(entry.value) && clock.now() < entry.value.e ? entry.value.v : null;
+    openEnvelope(entry.value, clock.now(), STORE);
 
-  const write = (ttlMs: number, value: string): [Stored, { expireIn: number }] => [
-    { v: value, e: clock.now() + ttlMs },
+  const write = (ttlMs: number, value: string): [Envelope, { expireIn: number }] => [
+    envelope(value, clock.now() + ttlMs),
     { expireIn: Math.ceil(ttlMs) },
   ];
 
@@ -153,11 +138,7 @@ export function denoKvStore(
     },
     async compareAndSet(key, expected, value, ttlMs) {
       checkString(STORE, 'key', key);
-      if (expected !== null && typeof expected !== 'string') {
-        throw new TypeError(
-          `denoKvStore: expected must be a string or null, got ${typeof expected}`,
-        );
-      }
+      checkExpected(STORE, expected);
       checkValue(STORE, value);
       checkTtl(STORE, ttlMs);
       const k = dataKey(key);

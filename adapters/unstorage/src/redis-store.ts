@@ -15,7 +15,7 @@
 
 import type { SessionStore } from '@latchkey/core';
 import type { UserIndex } from '@latchkey/core/store';
-import { checkString, checkTtl, checkValue } from '@latchkey/core/store';
+import { checkExpected, checkString, checkTtl, checkValue } from '@latchkey/core/store';
 import {
   compareAndSetScript,
   consumeScript,
@@ -140,11 +140,7 @@ export function redisStore(
 
     async compareAndSet(key, expected, value, ttlMs) {
       checkString(who, 'key', key);
-      if (expected !== null && typeof expected !== 'string') {
-        throw new TypeError(
-          `redisStore: expected must be a string or null, got ${typeof expected}`,
-        );
-      }
+      checkExpected(who, expected);
       checkValue(who, value);
       checkTtl(who, ttlMs);
       const written = await compareAndSetScript.run(

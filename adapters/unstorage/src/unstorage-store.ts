@@ -1,37 +1,23 @@
 /**
- * A `SessionStore` over any unstorage `Storage`, so memory, filesystem, Redis,
- * Cloudflare KV, Deno KV, Vercel KV, Upstash and the rest work by
- * configuration (`createStorage({ driver })`).
- *
- * Every value is written as an envelope `{ e: expiresAtMs, v: value }`:
- * - Expiry is exact to the millisecond on every driver. The envelope is
- *   checked against the injected clock on read, and an expired key is deleted
- *   then (lazily). unstorage's TTL option is in whole seconds, most drivers
- *   ignore it, and some round it up (Cloudflare KV: at least 60 s,
- *   unjs/unstorage#496), so a driver's TTL alone cannot keep Latchkey's
- *   millisecond promise.
- * - Values come back byte-identical. unstorage parses any string that looks
- *   like JSON (`'0'` comes back as the number 0, `'null'` as null) and
- *   `getItemRaw` decodes strings starting `base64:`; a JSON object wrapping
- *   the string sidesteps both.
- *
- * The TTL is also passed to the driver, rounded up to whole seconds, so a
- * driver with native expiry (redis `SET … EX`, Cloudflare KV, Deno KV,
- * Upstash, Vercel KV) drops the key itself at most a second (or its own
- * minimum) after Latchkey stops returning it, and nothing leaks
- * (tj/connect-redis#251).
- *
- * No capabilities: unstorage has no compare-and-swap (unjs/unstorage#152), no
- * atomic read-and-delete and no sorted sets, so a user index, consume-once or
- * compare-and-set built on plain get and set would only pretend to be atomic.
- * Features that need them refuse this store with `StoreCapabilityError`; use
- * {@link redisStore} for Redis.
+ * A `SessionStore` over any unstorage `Storage` (memory, fs, Redis, KV, …).
+ * Each value is core's `{ v, e }` envelope: exact expiry on drivers whose TTL
+ * is whole seconds or absent, and values back byte for byte (unstorage would
+ * parse a JSON-looking string). No capabilities: unstorage has no atomic
+ * operations (unjs/unstorage#152). See docs/stores.md.
  */
 
-import { systemClock } from '@latchkey/core/store';
-import type { Clock, SessionStore } from '@latchkey/core';
+import {
+  checkString,
+  checkTtl,
+  checkValue,
+  envelope,
+  openEnvelope,
+  parseEnvelope,
+  systemClock,
+  type Clock,
+  type SessionStore,
+} from '@latchkey/core/store';
 import type { Storage } from 'unstorage';
-import { checkString, checkTtl, checkValue } from '@latchkey/core/store';
 import { storageKey } from './storage-key.js';
 
 const who = 'unstorageStore';
@@ -64,26 +50,6 @@ export interface UnstorageSessionStore extends SessionStore {
    * them; successive calls continue where the last one stopped.
    */
   sweep(options?: SweepOptions): Promise<number>;
-}
-
-interface Envelope {
-  e: number;
-  v: string;
-}
-
-/** The envelope in a value read back, or `undefined` if the value is not one. */
-function asEnvelope(raw: unknown): Envelope | undefined {
-  let value = raw;
-  if (typeof value === 'string') {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return undefined;
-    }
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { e, v } = value as Partial<Envelope>;
-  return typeof e === 'number' && typeof v === 'string' ? { e, v } : undefined;
 }
 
 /**
@@ -125,23 +91,19 @@ export function unstorageStore(
     async get(key) {
       checkString(who, 'key', key);
       const raw = await storage.getItem(k(key));
-      if (raw === null || raw === undefined) return null;
-      const envelope = asEnvelope(raw);
-      if (!envelope)
-        throw new Error(`value under ${JSON.stringify(key)} was not written by unstorageStore`);
-      if (envelope.e > clock.now()) return envelope.v;
+      const value = openEnvelope(raw, clock.now(), who);
       // Lazy expiry. If a write lands between our read and this delete, it is
       // lost: the key reads as absent, which fails closed, never open.
-      await storage.removeItem(k(key));
-      return null;
+      if (value === null && raw !== null && raw !== undefined) await storage.removeItem(k(key));
+      return value;
     },
 
     async set(key, value, ttlMs) {
       checkString(who, 'key', key);
       checkValue(who, value);
       checkTtl(who, ttlMs);
-      const envelope: Envelope = { e: clock.now() + ttlMs, v: value };
-      await storage.setItem(k(key), envelope, { ttl: Math.ceil(ttlMs / 1000) });
+      const stored = envelope(value, clock.now() + ttlMs);
+      await storage.setItem(k(key), stored, { ttl: Math.ceil(ttlMs / 1000) });
     },
 
     async delete(key) {
@@ -158,8 +120,8 @@ export function unstorageStore(
       cursor += batch.length;
       let removed = 0;
       for (const key of batch) {
-        const envelope = asEnvelope(await storage.getItem(key));
-        if (envelope && envelope.e <= clock.now()) {
+        const found = parseEnvelope(await storage.getItem(key));
+        if (found && found.e <= clock.now()) {
           await storage.removeItem(key);
           removed++;
         }

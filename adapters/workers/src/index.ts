@@ -11,11 +11,8 @@ export {
   KV_MIN_TTL_SECONDS,
   type WorkersKvStoreOptions,
 } from './kv-store.js';
-export {
-  LatchkeySessionsDO,
-  durableObjectStore,
-  type DurableObjectStoreOptions,
-} from './durable-object.js';
+export { LatchkeySessionsDO } from './sessions-object.js';
+export { durableObjectStore, type DurableObjectStoreOptions } from './durable-object-store.js';
 export type {
   KvNamespaceLike,
   DurableObjectNamespaceLike,

@@ -1,26 +1,21 @@
 /**
- * A `SessionStore` over Workers KV: get, set with TTL, delete, and nothing
- * more, because Workers KV cannot promise more.
- *
- * - Eventual consistency: a write is visible at once where it was made but
- *   can take 60 seconds or more to reach other locations, so a session
- *   revoked (logged out, rotated, "log out everywhere") in one place can stay
- *   usable elsewhere for that long (zpg6/better-auth-cloudflare#61). There is
- *   no atomic read-and-delete or compare-and-swap, so the store claims no
- *   `consume` or `compareAndSet`, and no `userIndex` (a list-based index
- *   would be eventually consistent too). Features needing those (refresh or
- *   remember-me rotation, strict session versions, listing and revoking a
- *   user's sessions, session limits) want `durableObjectStore`.
- * - Minimum TTL: KV refuses `expirationTtl` under 60 seconds (better-auth#7124,
- *   unjs/unstorage#496). Shorter TTLs are written with 60 s, and the value
- *   carries its own deadline, checked on every read, so it is never returned
- *   after the TTL asked for; KV just frees the space a little later.
+ * A `SessionStore` over Workers KV: get, set with TTL and delete only, since KV
+ * is eventually consistent and has no atomic operations (use
+ * `durableObjectStore` for those). KV's TTL is at least 60 s, so each value is
+ * core's `{ v, e }` envelope, never returned past its deadline (docs/stores.md).
  */
 
-import { systemClock } from '@latchkey/core/store';
-import type { Clock, SessionStore } from '@latchkey/core';
+import {
+  checkString,
+  checkTtl,
+  checkValue,
+  envelope,
+  openEnvelope,
+  systemClock,
+  type Clock,
+  type SessionStore,
+} from '@latchkey/core/store';
 import type { KvNamespaceLike } from './bindings.js';
-import { checkString, checkTtl, checkValue } from '@latchkey/core/store';
 
 /**
  * Workers KV's smallest `expirationTtl`, in seconds.
@@ -72,22 +67,13 @@ export function workersKvStore(
     name: 'workers-kv',
     async get(key) {
       checkString(where, 'key', key);
-      const raw = await namespace.get(prefix + key);
-      if (raw === null) return null;
-      let stored: unknown;
-      try {
-        stored = JSON.parse(raw);
-      } catch {
-        return null; // not ours
-      }
-      const { v, e } = (stored ?? {}) as { v?: unknown; e?: unknown };
-      return typeof v === 'string' && typeof e === 'number' && clock.now() < e ? v : null;
+      return openEnvelope(await namespace.get(prefix + key), clock.now(), where);
     },
     async set(key, value, ttlMs) {
       checkString(where, 'key', key);
       checkValue(where, value);
       checkTtl(where, ttlMs);
-      const stored = JSON.stringify({ v: value, e: clock.now() + ttlMs });
+      const stored = JSON.stringify(envelope(value, clock.now() + ttlMs));
       await namespace.put(prefix + key, stored, { expirationTtl: kvExpirationTtl(ttlMs) });
     },
     async delete(key) {

@@ -69,8 +69,8 @@ describe('MemoryStore', () => {
     expect([await store.get('live'), await store.get('new')]).toEqual(['v', 'v']);
   });
 
-  it('bounds user-index members by maxEntries too', async () => {
-    const refusing = new MemoryStore({ clock: new ManualClock(), maxEntries: 10 });
+  it('bounds user-index members by maxIndexMembers when given one', async () => {
+    const refusing = new MemoryStore({ clock: new ManualClock(), maxIndexMembers: 10 });
     for (let i = 0; i < 10; i++) await refusing.userIndex.add('ada', `s${i}`, 60_000);
     await expect(refusing.userIndex.add('bob', 's', 60_000)).rejects.toMatchObject({
       code: 'ERR_STORE_UNAVAILABLE',
@@ -78,7 +78,7 @@ describe('MemoryStore', () => {
     expect(refusing.indexSize).toBe(10);
     const store = new MemoryStore({
       clock: new ManualClock(),
-      maxEntries: 10,
+      maxIndexMembers: 10,
       whenFull: 'evict-soonest',
     });
     for (let i = 0; i < 100; i++) await store.userIndex.add(`user${i % 7}`, `s${i}`, 60_000 + i);
@@ -149,6 +149,9 @@ describe('MemoryStore', () => {
       /maxEntries must be an integer of at least 1, got 0/,
     );
     expect(() => new MemoryStore({ maxEntries: 1.5 })).toThrow(RangeError);
+    expect(() => new MemoryStore({ maxIndexMembers: -1 })).toThrow(
+      /maxIndexMembers must be an integer of at least 1, got -1/,
+    );
     expect(() => new MemoryStore({ sweepInterval: 'soon' as '1m' })).toThrow(/sweepInterval/);
   });
 });

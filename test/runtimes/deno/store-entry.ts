@@ -33,6 +33,20 @@ const extra = await runChecks({
     assertEqual([await x.get('k'), await y.get('k')], ['from-x', null]);
     assertEqual(await y.userIndex.list('ada'), [], "y's index");
   },
+  async 'a value the store did not write fails closed as a decode StoreError, never reads as absent'() {
+    const store = denoKvStore(kv, { prefix: 'foreign' });
+    await kv.set(['foreign', 'k', 'text'], 'plain text');
+    await kv.set(['foreign', 'k', 'object'], { v: 1 });
+    const refusal = (key: string) =>
+      store.get(key).then(
+        (v) => `read as ${JSON.stringify(v)}`,
+        (e: { code?: string; operation?: string }) => `${e.code} ${e.operation}`,
+      );
+    assertEqual(
+      [await refusal('text'), await refusal('object')],
+      ['ERR_STORE_UNAVAILABLE decode', 'ERR_STORE_UNAVAILABLE decode'],
+    );
+  },
 });
 kv.close();
 console.log(reportMarker + JSON.stringify({ conformance, extra }));

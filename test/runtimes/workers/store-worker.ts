@@ -76,11 +76,19 @@ const routes: Record<string, (env: Env) => Promise<unknown>> = {
           'KV still holds the entry (its own 60 s TTL)',
         );
       },
-      async 'a value the store did not write (plain text, foreign JSON) reads as absent, not as an error'() {
+      async 'a value the store did not write (plain text, foreign JSON) fails closed as a decode StoreError, never reads as absent'() {
         const store = workersKvStore(env.KV, { prefix: 'foreign:' });
         await env.KV.put('foreign:text', 'not json', { expirationTtl: 60 });
         await env.KV.put('foreign:json', '{"v":1}', { expirationTtl: 60 });
-        assertEqual([await store.get('text'), await store.get('json')], [null, null]);
+        const refusal = (key: string) =>
+          store.get(key).then(
+            (v) => `read as ${JSON.stringify(v)}`,
+            (e: { code?: string; operation?: string }) => `${e.code} ${e.operation}`,
+          );
+        assertEqual(
+          [await refusal('text'), await refusal('json')],
+          ['ERR_STORE_UNAVAILABLE decode', 'ERR_STORE_UNAVAILABLE decode'],
+        );
       },
     }),
   '/do/extra': (env) =>

@@ -1,42 +1,54 @@
 /**
  * An in-process `SessionStore` for tests, development and single-process
  * deployments, with every optional capability so the whole engine runs on it.
- *
- * Time comes only from the injected clock and there are no timers (the core
- * must not hold an event loop open): an entry is invisible the moment its TTL
- * passes, and expired entries are swept lazily, at most once per
- * `sweepInterval`, by whichever operation comes next.
- *
- * Atomicity: no method awaits between its check and its write, so on one JS
- * event loop each is a critical section; that makes `consume` and
- * `compareAndSet` atomic.
+ * Time comes only from the injected clock, with no timers; expired entries are
+ * invisible at once and reclaimed lazily in bounded steps (docs/stores.md).
  */
 
 import { systemClock, type Clock } from '../clock.js';
 import { toMillis, type Duration } from '../duration.js';
 import { StoreError } from '../errors.js';
-import { checkString, checkTtl, checkValue } from './checks.js';
+import { checkExpected, checkString, checkTtl, checkValue } from './checks.js';
+import { ExpiryQueue } from './expiry-queue.js';
 import type { SessionStore, UserIndex } from './types.js';
 
 const STORE = 'MemoryStore';
+/** Most expired entries one operation reclaims in a lazy sweep; the next operation goes on. */
+const SWEEP_BATCH = 1_000;
 
 /** Options for {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /** Source of time for TTLs. Default: the system clock. */
   clock?: Clock;
-  /** Bound on records, and separately on user-index members; see eviction on {@link MemoryStore}. Default 10 000. */
+  /** Bound on records (live ones: expired records are reclaimed first). Default 10 000. */
   maxEntries?: number;
+  /**
+   * Bound on user-index members across all users. Default: none, because a
+   * dumb store cannot tell a member whose session has ended (it lives until
+   * its own TTL) from a live one, so any bound would let ended sessions
+   * refuse a live login. Members are reclaimed once their TTL passes.
+   */
+  maxIndexMembers?: number;
   /** Least time between two lazy sweeps of expired entries (ms or e.g. `'1m'`). Default 60 000. */
   sweepInterval?: Duration;
   /**
-   * What a full store does with a new key once expired entries are swept:
-   * `refuse` (default) rejects the write with a `StoreError`, so the request
-   * fails closed; `evict-soonest` drops the live entry closest to expiry.
-   * Eviction is only safe when the store holds sessions alone: it can drop a
-   * revocation entry (a revoked `jti`, a not-before time, a spent refresh
-   * token) and so bring a revoked credential back.
+   * What a full store does with a new key once expired (and evictable)
+   * entries are reclaimed: `refuse` (default) rejects the write with a
+   * `StoreError`, so the request fails closed; `evict-soonest` drops the live
+   * entry closest to expiry. Eviction is only safe when the store holds
+   * sessions alone: it can drop a revocation entry (a revoked `jti`, a
+   * not-before time, a spent refresh token) and so bring a revoked credential back.
    */
   whenFull?: 'refuse' | 'evict-soonest';
+}
+
+/**
+ * A write's optional hint: after `evictableAfterMs` the entry is kept only as
+ * a courtesy (a session past its deadline, kept for `expiryNotice`), so a
+ * full store may drop it to make room even when `whenFull` is `refuse`.
+ */
+export interface WriteHint {
+  evictableAfterMs?: number;
 }
 
 interface Entry {
@@ -47,12 +59,11 @@ interface Entry {
 /**
  * A bounded, timer-free, in-memory {@link SessionStore}.
  *
- * When a new key (or member) would exceed `maxEntries`, expired entries are
- * swept; if still full, the write is refused with a `StoreError` (fail
- * closed), or with `whenFull: 'evict-soonest'` the live entry closest to
- * expiry is evicted: of all the sessions a full store could drop, that one had
- * the least time left. Overwrites and deletes always work. The scan is
- * linear, paid only when full.
+ * A new key in a full store first reclaims an expired record, then one whose
+ * write said it was evictable by now ({@link WriteHint}), each the one due
+ * first, in O(log n); only a store full of live entries refuses the write
+ * (fail closed) or, with `whenFull: 'evict-soonest'`, evicts the live entry
+ * closest to expiry. Overwrites and deletes always work.
  *
  * @example
  * const clock = new ManualClock();
@@ -67,28 +78,28 @@ export class MemoryStore implements SessionStore {
   readonly userIndex: UserIndex;
   readonly #clock: Clock;
   readonly #maxEntries: number;
+  readonly #maxMembers: number;
   readonly #evict: boolean;
   readonly #sweepInterval: number;
   readonly #records = new Map<string, Entry>();
+  /** Every record by expiry, and the hinted ones by when they become evictable. */
+  readonly #expiry = new ExpiryQueue<string>();
+  readonly #evictable = new ExpiryQueue<string>();
   readonly #users = new Map<string, Map<string, number>>();
-  #memberCount = 0;
+  /** Every member by expiry, under {@link memberId}. */
+  readonly #memberExpiry = new ExpiryQueue<string>();
   #lastSweep: number;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#clock = options.clock ?? systemClock;
-    const max = options.maxEntries ?? 10_000;
-    if (!Number.isSafeInteger(max) || max < 1) {
-      throw new RangeError(
-        `MemoryStore: maxEntries must be an integer of at least 1, got ${String(max)}`,
-      );
-    }
+    this.#maxEntries = bound('maxEntries', options.maxEntries ?? 10_000);
+    this.#maxMembers = bound('maxIndexMembers', options.maxIndexMembers ?? Infinity);
     const interval = toMillis(options.sweepInterval ?? 60_000);
     if (!(interval >= 0)) {
       throw new RangeError(
         `MemoryStore: sweepInterval must be a non-negative duration, got ${String(options.sweepInterval)}`,
       );
     }
-    this.#maxEntries = max;
     if (
       options.whenFull !== undefined &&
       options.whenFull !== 'refuse' &&
@@ -116,7 +127,7 @@ export class MemoryStore implements SessionStore {
 
   /** User-index members held across all users, including expired ones not yet swept. */
   get indexSize(): number {
-    return this.#memberCount;
+    return this.#memberExpiry.size;
   }
 
   async get(key: string): Promise<string | null> {
@@ -124,22 +135,22 @@ export class MemoryStore implements SessionStore {
     return this.#live(key, this.#tick())?.value ?? null;
   }
 
-  async set(key: string, value: string, ttlMs: number): Promise<void> {
-    checkWrite(key, value, ttlMs);
-    this.#write(key, value, ttlMs, this.#tick());
+  async set(key: string, value: string, ttlMs: number, hint?: WriteHint): Promise<void> {
+    checkWrite(key, value, ttlMs, hint);
+    this.#write(key, value, ttlMs, hint, this.#tick());
   }
 
   async delete(key: string): Promise<void> {
     checkString(STORE, 'key', key);
     this.#tick();
-    this.#records.delete(key);
+    this.#dropRecord(key);
   }
 
   async consume(key: string): Promise<string | null> {
     checkString(STORE, 'key', key);
     const entry = this.#live(key, this.#tick());
     if (!entry) return null;
-    this.#records.delete(key);
+    this.#dropRecord(key);
     return entry.value;
   }
 
@@ -148,73 +159,98 @@ export class MemoryStore implements SessionStore {
     expected: string | null,
     value: string,
     ttlMs: number,
+    hint?: WriteHint,
   ): Promise<boolean> {
-    checkWrite(key, value, ttlMs);
-    if (expected !== null && typeof expected !== 'string') {
-      throw new TypeError(`MemoryStore: expected must be a string or null, got ${typeof expected}`);
-    }
+    checkWrite(key, value, ttlMs, hint);
+    checkExpected(STORE, expected);
     const now = this.#tick();
     // An expired value counts as absent, exactly as `get` would report it.
     if ((this.#live(key, now)?.value ?? null) !== expected) return false;
-    this.#write(key, value, ttlMs, now);
+    this.#write(key, value, ttlMs, hint, now);
     return true;
   }
 
   /**
    * Remove every expired record and user-index member now, and return how many
-   * were removed. Operations call this lazily; call it yourself to reclaim
-   * memory after a quiet period.
+   * were removed. Operations do this lazily, in bounded steps; call it yourself
+   * to reclaim memory after a quiet period.
    *
    * @example
    * clock.advance('1h');
    * store.sweep(); // e.g. 42
    */
   sweep(): number {
-    const now = this.#clock.now();
-    this.#lastSweep = now;
-    let removed = 0;
-    for (const [key, entry] of this.#records) {
-      if (entry.expiresAt <= now && this.#records.delete(key)) removed++;
-    }
-    for (const [[userId, member], expiresAt] of this.#allMembers()) {
-      if (expiresAt <= now && this.#dropMember(userId, member)) removed++;
-    }
-    return removed;
+    this.#lastSweep = this.#clock.now();
+    return this.#reclaim(this.#lastSweep, Infinity);
   }
 
-  /** Read the clock once per operation and sweep if the interval has passed. */
+  /** Read the clock once per operation; once the interval has passed, reclaim a bounded batch. */
   #tick(): number {
     const now = this.#clock.now();
-    if (now - this.#lastSweep >= this.#sweepInterval) this.sweep();
+    // The sweep counts as done only once it has caught up, so a long backlog is spread over calls.
+    if (
+      now - this.#lastSweep >= this.#sweepInterval &&
+      this.#reclaim(now, SWEEP_BATCH) < SWEEP_BATCH
+    )
+      this.#lastSweep = now;
     return now;
+  }
+
+  /** Drop up to `limit` expired records and members, due first; how many were dropped. */
+  #reclaim(now: number, limit: number): number {
+    let removed = 0;
+    for (let due = this.#expiry.peek(); removed < limit && due && due[1] <= now; removed++) {
+      this.#dropRecord(due[0]);
+      due = this.#expiry.peek();
+    }
+    for (let due = this.#memberExpiry.peek(); removed < limit && due && due[1] <= now; removed++) {
+      this.#dropMember(...memberOf(due[0]));
+      due = this.#memberExpiry.peek();
+    }
+    return removed;
   }
 
   /** The entry if present and unexpired; an expired one is dropped on sight. */
   #live(key: string, now: number): Entry | undefined {
     const entry = this.#records.get(key);
     if (entry && entry.expiresAt <= now) {
-      this.#records.delete(key);
+      this.#dropRecord(key);
       return undefined;
     }
     return entry;
   }
 
-  #write(key: string, value: string, ttlMs: number, now: number): void {
-    if (!this.#records.has(key) && this.#records.size >= this.#maxEntries) {
-      this.sweep();
-      if (this.#records.size >= this.#maxEntries) {
-        if (!this.#evict) throw this.#full('records');
-        const victim = soonest(this.#records, (e) => e.expiresAt);
-        if (victim) this.#records.delete(victim[0]);
-      }
-    }
-    this.#records.set(key, { value, expiresAt: now + ttlMs });
+  #write(key: string, value: string, ttlMs: number, hint: WriteHint | undefined, now: number) {
+    if (!this.#records.has(key) && this.#records.size >= this.#maxEntries) this.#makeRoom(now);
+    const expiresAt = now + ttlMs;
+    this.#records.set(key, { value, expiresAt });
+    this.#expiry.set(key, expiresAt);
+    const evictableAfter = hint?.evictableAfterMs;
+    if (evictableAfter !== undefined && evictableAfter < ttlMs)
+      this.#evictable.set(key, now + evictableAfter);
+    else this.#evictable.delete(key);
   }
 
-  #full(what: string): StoreError {
+  /** Free one record's place: an expired one, else one evictable by now, else per `whenFull`. */
+  #makeRoom(now: number): void {
+    const expired = this.#expiry.peek();
+    if (expired && expired[1] <= now) return this.#dropRecord(expired[0]);
+    const evictable = this.#evictable.peek();
+    if (evictable && evictable[1] <= now) return this.#dropRecord(evictable[0]);
+    if (!this.#evict || !expired) throw this.#full(this.#maxEntries, 'records', 'maxEntries');
+    this.#dropRecord(expired[0]);
+  }
+
+  #dropRecord(key: string): void {
+    this.#records.delete(key);
+    this.#expiry.delete(key);
+    this.#evictable.delete(key);
+  }
+
+  #full(max: number, what: string, option: string): StoreError {
     return new StoreError(
       'write',
-      `MemoryStore is full: ${this.#maxEntries} live ${what} (maxEntries); refusing the write rather than evicting`,
+      `MemoryStore is full: ${max} live ${what} (${option}); refusing the write rather than evicting`,
     );
   }
 
@@ -223,18 +259,16 @@ export class MemoryStore implements SessionStore {
     checkString(STORE, 'member', member);
     checkTtl(STORE, ttlMs);
     const now = this.#tick();
-    if (!this.#users.get(userId)?.has(member) && this.#memberCount >= this.#maxEntries) {
-      this.sweep();
-      if (this.#memberCount >= this.#maxEntries) {
-        if (!this.#evict) throw this.#full('user-index members');
-        const victim = soonest(this.#allMembers(), (at) => at);
-        if (victim) this.#dropMember(...victim[0]);
-      }
+    const id = memberId(userId, member);
+    if (!this.#users.get(userId)?.has(member) && this.#memberExpiry.size >= this.#maxMembers) {
+      const due = this.#memberExpiry.peek();
+      if (due && (due[1] <= now || this.#evict)) this.#dropMember(...memberOf(due[0]));
+      else throw this.#full(this.#maxMembers, 'user-index members', 'maxIndexMembers');
     }
     let members = this.#users.get(userId);
     if (!members) this.#users.set(userId, (members = new Map()));
-    if (!members.has(member)) this.#memberCount++;
     members.set(member, now + ttlMs);
+    this.#memberExpiry.set(id, now + ttlMs);
   }
 
   #indexRemove(userId: string, member: string): void {
@@ -244,16 +278,15 @@ export class MemoryStore implements SessionStore {
     this.#dropMember(userId, member);
   }
 
-  /** Remove one member, and the user's index once it is empty; true if it was there. */
-  #dropMember(userId: string, member: string): boolean {
+  /** Remove one member, and the user's index once it is empty. */
+  #dropMember(userId: string, member: string): void {
     const members = this.#users.get(userId);
-    const had = members?.delete(member) ?? false;
-    if (had) this.#memberCount--;
-    if (members?.size === 0) this.#users.delete(userId);
-    return had;
+    if (!members?.delete(member)) return;
+    this.#memberExpiry.delete(memberId(userId, member));
+    if (members.size === 0) this.#users.delete(userId);
   }
 
-  /** Unexpired members of `userId`; with `remove`, the user's index is dropped too. */
+  /** Unexpired members of `userId`, dropping expired ones; with `remove`, every member goes. */
   #indexTake(userId: string, remove: boolean): string[] {
     checkString(STORE, 'userId', userId);
     const now = this.#tick();
@@ -262,32 +295,40 @@ export class MemoryStore implements SessionStore {
     const live: string[] = [];
     for (const [member, expiresAt] of members) {
       if (expiresAt > now) live.push(member);
-      else if (!remove) this.#dropMember(userId, member);
-    }
-    if (remove) {
-      this.#memberCount -= members.size;
-      this.#users.delete(userId);
+      if (remove || expiresAt <= now) this.#dropMember(userId, member);
     }
     return live;
   }
+}
 
-  /** Every member as `[[userId, member], expiresAt]`; safe to drop members while iterating. */
-  *#allMembers(): Generator<[[string, string], number]> {
-    for (const [userId, members] of this.#users) {
-      for (const [member, expiresAt] of members) yield [[userId, member], expiresAt];
-    }
+/** One queue key per (user, member): the user ID's length first, so no two pairs collide. */
+const memberId = (userId: string, member: string): string => `${userId.length}:${userId}${member}`;
+
+function memberOf(id: string): [string, string] {
+  const colon = id.indexOf(':');
+  const start = colon + 1;
+  const end = start + Number(id.slice(0, colon));
+  return [id.slice(start, end), id.slice(end)];
+}
+
+function bound(option: string, max: number): number {
+  if (!(max === Infinity || (Number.isSafeInteger(max) && max >= 1))) {
+    throw new RangeError(
+      `MemoryStore: ${option} must be an integer of at least 1, got ${String(max)}`,
+    );
   }
+  return max;
 }
 
-/** The pair whose expiry comes first: the eviction victim. A linear scan, run only when full. */
-function soonest<K, V>(pairs: Iterable<[K, V]>, at: (v: V) => number): [K, V] | undefined {
-  let best: [K, V] | undefined;
-  for (const pair of pairs) if (!best || at(pair[1]) < at(best[1])) best = pair;
-  return best;
-}
-
-function checkWrite(key: string, value: unknown, ttlMs: unknown): void {
+function checkWrite(key: string, value: unknown, ttlMs: unknown, hint: unknown): void {
   checkString(STORE, 'key', key);
   checkValue(STORE, value);
   checkTtl(STORE, ttlMs);
+  if (hint === undefined) return;
+  const after = (hint as WriteHint | null)?.evictableAfterMs;
+  if (after !== undefined && !(typeof after === 'number' && after >= 0 && after < Infinity)) {
+    throw new RangeError(
+      `MemoryStore: hint.evictableAfterMs must be a non-negative finite number of milliseconds, got ${String(after)}`,
+    );
+  }
 }
