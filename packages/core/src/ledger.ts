@@ -14,6 +14,7 @@ import { storedRecordOf, type SessionRecord, type StoredRecord } from './record.
 import { applyPatch, type DataPatch, type SessionData } from './session.js';
 import { retryDelay, pause } from './store/backoff.js';
 import { isNum, TypedStore, type GuardedIndex, type StoreAccess } from './store/typed-store.js';
+import type { WriteHint } from './store/types.js';
 
 /** What happens when a user at the session limit signs in again (ASVS V7.1.2: document it). */
 export interface SessionLimit {
@@ -56,6 +57,11 @@ const MAX_ATTEMPTS = 24;
 const LOGOUT_MARKER_MS = 1000;
 /** How long the per-user limit lock is held at most, should its holder die. */
 const LOCK_LEASE_MS = 5000;
+
+/** Past its deadline a session record is kept only so a returning user learns why: a full store may drop it. */
+const noticeOnly = (record: SessionRecord<unknown>, now: number): WriteHint => ({
+  evictableAfterMs: Math.max(0, Math.min(record.idleDeadline, record.absoluteDeadline) - now),
+});
 
 /** A caller's mistake is a TypeError here, not a store outage (StoreError) from deep inside the store. */
 function checkUserId(userId: unknown, feature: string): asserts userId is string {
@@ -130,7 +136,12 @@ export class SessionLedger<Data extends SessionData = SessionData> {
   }
 
   async #put(handle: string, record: SessionRecord<Data>, now: number): Promise<Entry<Data>> {
-    const raw = await this.sessions.write(handle, record, storeTtl(this.policy, record, now));
+    const raw = await this.sessions.write(
+      handle,
+      record,
+      storeTtl(this.policy, record, now),
+      noticeOnly(record, now),
+    );
     if (record.uid !== null)
       await this.index?.add(record.uid, handle, record.absoluteDeadline - now);
     return { handle, raw, record };
@@ -160,6 +171,7 @@ export class SessionLedger<Data extends SessionData = SessionData> {
         raw,
         next,
         storeTtl(this.policy, next, now),
+        noticeOnly(next, now),
       );
       if (written !== null) return { entry: { handle, raw: written, record: next }, written: true };
       const current = await this.resolve(handle, true);

@@ -63,6 +63,20 @@ describe('MemoryStore full of the dead, through the engine', () => {
     for (const id of live) expect(await a.valid(id)).toBe(true);
   });
 
+  it('records kept only for the expiry notice never refuse a live login (refuse mode): the engine marks them evictable', async () => {
+    // 1 000 abandoned 5-second logins, 1 s apart, with the default 15-minute notice: about 900 are
+    // still held for the notice when the live logins come, in a store of 100 places.
+    const a = app({ maxEntries: 100 });
+    for (let i = 0; i < 1_000; i++) {
+      expect(await a.login(`user${i % 50}`)).not.toBeNull();
+      a.clock.advance('1s');
+    }
+    const live: string[] = [];
+    for (let i = 0; i < 90; i++) live.push((await a.login(`live${i}`))!);
+    expect(a.refused()).toBe(0);
+    for (const id of live) expect(await a.valid(id)).toBe(true);
+  });
+
   it('a store full of live sessions still refuses the next login (fail closed), and keeps every session it has', async () => {
     const a = app({ maxEntries: 100 });
     const live: string[] = [];

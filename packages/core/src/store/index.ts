@@ -6,5 +6,5 @@
 export * from './types.js';
 export { checkExpected, checkString, checkTtl, checkValue } from './checks.js';
 export { envelope, openEnvelope, parseEnvelope, type Envelope } from './envelope.js';
-export { MemoryStore, type MemoryStoreOptions, type WriteHint } from './memory.js';
+export { MemoryStore, type MemoryStoreOptions } from './memory.js';
 export { systemClock, type Clock } from '../clock.js';

@@ -10,7 +10,7 @@ import { toMillis, type Duration } from '../duration.js';
 import { StoreError } from '../errors.js';
 import { checkExpected, checkString, checkTtl, checkValue } from './checks.js';
 import { ExpiryQueue } from './expiry-queue.js';
-import type { SessionStore, UserIndex } from './types.js';
+import type { SessionStore, UserIndex, WriteHint } from './types.js';
 
 const STORE = 'MemoryStore';
 /** Most expired entries one operation reclaims in a lazy sweep; the next operation goes on. */
@@ -40,15 +40,6 @@ export interface MemoryStoreOptions {
    * not-before time, a spent refresh token) and so bring a revoked credential back.
    */
   whenFull?: 'refuse' | 'evict-soonest';
-}
-
-/**
- * A write's optional hint: after `evictableAfterMs` the entry is kept only as
- * a courtesy (a session past its deadline, kept for `expiryNotice`), so a
- * full store may drop it to make room even when `whenFull` is `refuse`.
- */
-export interface WriteHint {
-  evictableAfterMs?: number;
 }
 
 interface Entry {

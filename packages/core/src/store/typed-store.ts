@@ -7,7 +7,7 @@
 
 import { StoreCapabilityError, StoreError } from '../errors.js';
 import { emit, type EventSink } from '../events.js';
-import type { SessionStore, UserIndex } from './types.js';
+import type { SessionStore, UserIndex, WriteHint } from './types.js';
 
 /** Stores known to offer atomic consume-once or compare-and-set, for error messages. */
 export const ATOMIC_STORES =
@@ -156,10 +156,13 @@ export class TypedStore<T> {
   }
 
   /** Write `value`; returns the bytes written (for a later compare-and-set). */
-  async write(id: string, value: T, ttlMs: number): Promise<string> {
+  async write(id: string, value: T, ttlMs: number, hint?: WriteHint): Promise<string> {
     const raw = JSON.stringify(value);
     const { store } = this.access;
-    await this.access.run('write', () => store.set(this.key(id), raw, ttl(ttlMs)));
+    const key = this.key(id);
+    await this.access.run('write', () =>
+      hint ? store.set(key, raw, ttl(ttlMs), hint) : store.set(key, raw, ttl(ttlMs)),
+    );
     return raw;
   }
 
@@ -189,19 +192,24 @@ export class TypedStore<T> {
     expectedRaw: string | null,
     next: T,
     ttlMs: number,
+    hint?: WriteHint,
   ): Promise<string | null> {
     const key = this.key(id);
     const raw = JSON.stringify(next);
     const { store } = this.access;
     if (store.compareAndSet) {
       const cas = store.compareAndSet.bind(store);
-      return (await this.access.run('write', () => cas(key, expectedRaw, raw, ttl(ttlMs))))
-        ? raw
-        : null;
+      const written = () =>
+        hint
+          ? cas(key, expectedRaw, raw, ttl(ttlMs), hint)
+          : cas(key, expectedRaw, raw, ttl(ttlMs));
+      return (await this.access.run('write', written)) ? raw : null;
     }
     const current = await this.access.run('read', () => store.get(key));
     if ((current ?? null) !== expectedRaw) return null;
-    await this.access.run('write', () => store.set(key, raw, ttl(ttlMs)));
+    await this.access.run('write', () =>
+      hint ? store.set(key, raw, ttl(ttlMs), hint) : store.set(key, raw, ttl(ttlMs)),
+    );
     return raw;
   }
 }

@@ -24,7 +24,7 @@ export interface SessionStore {
   /** The value, or `null` when absent or past its TTL. */
   get(key: string): Promise<string | null>;
   /** Write `value`; it must be gone (never returned again) once `ttlMs` milliseconds have passed. `ttlMs` is always positive. */
-  set(key: string, value: string, ttlMs: number): Promise<void>;
+  set(key: string, value: string, ttlMs: number, hint?: WriteHint): Promise<void>;
   /** Remove `key`; removing an absent key is not an error. */
   delete(key: string): Promise<void>;
   /** Optional: a per-user index of members (session keys), for listing and revoke-all. */
@@ -46,7 +46,18 @@ export interface SessionStore {
     expected: string | null,
     value: string,
     ttlMs: number,
+    hint?: WriteHint,
   ): Promise<boolean>;
+}
+
+/**
+ * A write's optional hint, which a store may ignore: after `evictableAfterMs`
+ * the entry is kept only as a courtesy (a session past its deadline, kept for
+ * `expiryNotice` so a returning user learns why), so a full store may drop it
+ * to make room even when it otherwise refuses new keys.
+ */
+export interface WriteHint {
+  evictableAfterMs?: number;
 }
 
 /**
