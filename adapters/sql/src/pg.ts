@@ -45,27 +45,36 @@ export interface PostgresStoreOptions extends SqlStoreOptions {
 const who = 'postgresStore';
 const isPool = (c: PgQueryable): boolean => 'idleCount' in c && typeof c.connect === 'function';
 
-/**
- * A write in its own transaction on one connection, committed only if `late()`
- * is still false. `dropped()`: the connection is being destroyed, which rolls
- * back by itself.
- */
+/** How a write's transaction ended, for the caller deciding whether to keep the connection. */
+interface Attempt {
+  /** The deadline has passed: commit nothing. */
+  readonly late: boolean;
+  /** The connection is being destroyed, which rolls back by itself. */
+  readonly dropped: boolean;
+  /** Set once a failed transaction was rolled back, leaving the connection fit for reuse. */
+  rolledBack: boolean;
+}
+
+/** A write in its own transaction on one connection, committed only if it is not late. */
 async function transact(
   conn: Pick<PgPoolClient, 'query'>,
   ms: number,
   config: PgQueryConfig,
-  late: () => boolean,
-  dropped: () => boolean,
+  attempt: Attempt,
 ): Promise<SqlRow[]> {
   // One simple-protocol message: the transaction is open and timed before the statement is sent.
   await conn.query(`BEGIN; SET LOCAL statement_timeout = ${ms}`);
   try {
     const { rows } = await conn.query(config);
-    if (late()) throw new Error(`${who}: statement timed out after ${ms} ms (statementTimeout)`);
+    if (attempt.late)
+      throw new Error(`${who}: statement timed out after ${ms} ms (statementTimeout)`);
     await conn.query('COMMIT');
     return rows;
   } catch (error) {
-    if (!dropped()) await conn.query('ROLLBACK');
+    if (!attempt.dropped) {
+      await conn.query('ROLLBACK');
+      attempt.rolledBack = true;
+    }
     throw error;
   }
 }
@@ -97,47 +106,37 @@ export function pgClient(
   };
 
   const write = (config: PgQueryConfig): Promise<SqlRow[]> => {
-    let late = false;
+    const attempt = { late: false, dropped: false, rolledBack: false };
     if (!pool) {
-      const work = onClient(() =>
-        transact(
-          client,
-          ms,
-          config,
-          () => late,
-          () => false,
-        ),
-      );
+      const work = onClient(() => transact(client, ms, config, attempt));
       return withDeadline(who, ms, work, () => {
-        late = true;
+        attempt.late = true;
       });
     }
     let conn: PgPoolClient | undefined;
-    let released = false;
     const release = (error?: Error) => {
-      if (conn && !released) ((released = true), conn.release(error));
+      if (!conn || attempt.dropped) return;
+      // pg-pool destroys a connection released with an error; nothing uncommitted on it survives.
+      if (error) attempt.dropped = true;
+      conn.release(error);
+      conn = undefined;
     };
     const work = (async () => {
       conn = await pool.connect();
+      if (attempt.late) return (release(), []);
       try {
-        if (late) throw new Error('late');
-        const rows = await transact(
-          conn,
-          ms,
-          config,
-          () => late,
-          () => released,
-        );
+        const rows = await transact(conn, ms, config, attempt);
         release();
         return rows;
       } catch (error) {
-        // A connection that timed out or failed mid-transaction is dropped, so nothing of it commits.
-        release(error instanceof Error ? error : new Error(String(error)));
+        release(
+          attempt.rolledBack ? undefined : new Error('failed mid-transaction', { cause: error }),
+        );
         throw error;
       }
     })();
     return withDeadline(who, ms, work, () => {
-      late = true;
+      attempt.late = true;
       release(new Error('statementTimeout'));
     });
   };

@@ -19,21 +19,30 @@ const capabilities = ['userIndex', 'consume', 'compareAndSet'] as const;
 
 let server: PostgresServer;
 let pool: pg.Pool;
+let single: pg.Client;
 let sql: postgres.Sql;
 beforeAll(async () => {
   server = await startPostgres();
   pool = new pg.Pool({ connectionString: server.url, max: 10 });
   pool.on('error', () => {}); // an idle connection dropped; the next query reports it
+  single = new pg.Client({ connectionString: server.url });
+  single.on('error', () => {}); // dropped when the last test stops the server
+  await single.connect();
   sql = postgres(server.url, { max: 10, onnotice: () => {} });
   await postgresStore({ client: pool }).migrate();
 });
 afterAll(async () => {
   await pool?.end();
+  await single?.end();
   await sql?.end({ timeout: 1 });
   await server?.stop();
 });
 
 testStore('postgres (pg)', ({ clock }) => postgresStore({ client: pool, clock }), {
+  capabilities,
+});
+// One connection: the store queues its statements so transactions never interleave.
+testStore('postgres (pg, one Client)', ({ clock }) => postgresStore({ client: single, clock }), {
   capabilities,
 });
 testStore('postgres (postgres.js)', ({ clock }) => postgresJsStore({ sql, clock }), {
@@ -77,6 +86,7 @@ describe('postgres stores', () => {
 
   for (const [name, make] of [
     ['pg', () => postgresStore({ client: pool, statementTimeout: 200 })],
+    ['pg, one Client', () => postgresStore({ client: single, statementTimeout: 200 })],
     ['postgres.js', () => postgresJsStore({ sql, statementTimeout: 200 })],
   ] as const) {
     it(`${name}: a statement stuck behind another transaction's lock rejects after statementTimeout`, async () => {
