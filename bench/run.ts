@@ -1,8 +1,8 @@
 /**
  * `pnpm bench`: what a session costs on the request path, as ratios to floors
  * measured in the same run (absolute numbers vary with the machine; the
- * ratios travel). Cases live in floors.ts, session-ops.ts, token-ops.ts
- * and fetch-handler.ts; report.ts prints them. No test asserts on these numbers.
+ * ratios travel). Cases live in floors.ts, session-ops.ts, token-ops.ts,
+ * fetch-handler.ts and sql-store.ts; report.ts prints them. No test asserts on these numbers.
  *
  * Every case runs in each of ROUNDS rounds and keeps its best round: on a
  * shared machine other processes only ever slow a case down, so the best
@@ -19,6 +19,7 @@ import { AUTHENTICATED_READ, BARE_HANDLER, handlerCases } from './fetch-handler.
 import { floorCases } from './floors.js';
 import { ratio, rows, table, type Row } from './report.js';
 import { sessionCases } from './session-ops.js';
+import { MEMORY_LOGIN, MEMORY_READ, SQLITE_LOGIN, SQLITE_READ, sqlCases } from './sql-store.js';
 import { tokenCases } from './token-ops.js';
 
 const time = Number(process.env.BENCH_TIME ?? 400);
@@ -28,6 +29,7 @@ const cases: Case[] = [
   ...(await sessionCases()),
   ...(await tokenCases()),
   ...(await handlerCases()),
+  ...(await sqlCases()),
 ];
 
 console.log(
@@ -50,3 +52,9 @@ console.log(table(results));
 console.log(
   `\n${AUTHENTICATED_READ} vs ${BARE_HANDLER}: ${ratio(results, AUTHENTICATED_READ, BARE_HANDLER).toFixed(2)} of its throughput (in process, no HTTP)`,
 );
+for (const [sql, memory] of [
+  [SQLITE_READ, MEMORY_READ],
+  [SQLITE_LOGIN, MEMORY_LOGIN],
+] as const) {
+  console.log(`${sql}: ${ratio(results, sql, memory).toFixed(2)} of the MemoryStore's throughput`);
+}

@@ -42,7 +42,7 @@ class SwitchableStore implements SessionStore {
   readonly name = 'switchable-memory';
   down = false;
   readonly userIndex;
-  constructor(private readonly inner: MemoryStore) {
+  constructor(private readonly inner: SessionStore) {
     const index = inner.userIndex!;
     this.userIndex = {
       add: (u: string, m: string, ttl: number) => this.guard(() => index.add(u, m, ttl)),
@@ -112,9 +112,12 @@ export function describeSession(session: NonNullable<RequestSession['current']>)
 /** A second, app-owned cookie next to the session's, to show several Set-Cookie headers survive each adapter. */
 export const APP_COOKIE = 'seen=1; Path=/; SameSite=Lax';
 
-export function createFixture(): Fixture {
+/** `store`: what the fixture's store wraps (default a MemoryStore); it must have a userIndex and compareAndSet. */
+export function createFixture(
+  options: { store?: (clock: ManualClock) => SessionStore } = {},
+): Fixture {
   const clock = new ManualClock();
-  const store = new SwitchableStore(new MemoryStore({ clock }));
+  const store = new SwitchableStore(options.store?.(clock) ?? new MemoryStore({ clock }));
   const quiet = { warn: () => {} };
   const latchkey = createLatchkey({
     policy: scenarioPolicy,

@@ -1,0 +1,131 @@
+/**
+ * @latchkey/sql/libsql: the SQL store on SQLite through libSQL
+ * (`@libsql/client`): a local file with nothing to install (WAL,
+ * `synchronous=NORMAL`, a busy timeout), or a remote libSQL server.
+ */
+
+import { ConfigError } from '@latchkey/core';
+import { createClient, type Client, type InValue } from '@libsql/client';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { statementTimeoutOf, withDeadline } from './deadline.js';
+import type { SqlClient } from './sql-client.js';
+import { sqlStore, type SqlSessionStore, type SqlStoreOptions } from './sql-store.js';
+
+/** Options for {@link sqliteStore}. */
+export interface SqliteStoreOptions extends SqlStoreOptions {
+  /**
+   * Where the database is: `file:<path>` (its folder is created), or a
+   * `libsql://`, `https://` or `wss://` URL of a libSQL server. Default
+   * `'file:.data/sessions.db'`. Ignored when `client` is given.
+   */
+  url?: string;
+  /** Token for a remote libSQL server. */
+  authToken?: string;
+  /** A libSQL client you made yourself; the store then never closes it. */
+  client?: Client;
+  /**
+   * Most time one statement may take, in ms: for a file, how long a write
+   * waits for another connection's lock (SQLite's busy timeout) before it
+   * rejects with `SQLITE_BUSY`; for a server, a deadline on the request.
+   * Default 5000.
+   */
+  statementTimeout?: number;
+  /** Create the tables before the first operation. Default true. */
+  autoMigrate?: boolean;
+}
+
+/** The store {@link sqliteStore} returns; `close()` closes the client it made. */
+export interface SqliteSessionStore extends SqlSessionStore {
+  close(): void;
+}
+
+const who = 'sqliteStore';
+
+/** The folder of a `file:` URL's path, or `undefined` for memory and remote URLs. */
+function folderOf(url: string): string | undefined {
+  if (!url.startsWith('file:')) return undefined;
+  const path = decodeURIComponent(url.slice('file:'.length).split('?')[0]!).replace(
+    /^\/\/(localhost)?(?=\/)/,
+    '',
+  );
+  return path === '' || path === ':memory:' ? undefined : dirname(path);
+}
+
+/**
+ * Wrap a libSQL client as a {@link SqlClient}. For a local file it sets WAL
+ * and `synchronous=NORMAL` before the first statement (WAL persists in the
+ * file; the other pragmas hold per connection, so give the client
+ * `concurrency: 1`: local statements run one at a time anyway).
+ *
+ * @example
+ * const client = libsqlClient(createClient({ url: 'file:sessions.db', concurrency: 1, timeout: 5000 }));
+ */
+export function libsqlClient(
+  client: Client,
+  options: { statementTimeout?: number } = {},
+): SqlClient {
+  if (!client || typeof client.execute !== 'function') {
+    throw new ConfigError(`${who}: client must be a libSQL client (createClient({ url }))`);
+  }
+  const ms = statementTimeoutOf(who, options.statementTimeout);
+  const local = client.protocol === 'file';
+  let setup: Promise<void> | undefined;
+  const ready = () =>
+    (setup ??= local
+      ? client
+          .executeMultiple(
+            `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = ${ms};`,
+          )
+          .catch((error: unknown) => {
+            setup = undefined;
+            throw error;
+          })
+      : Promise.resolve());
+  // A local statement runs synchronously and cannot be overtaken; the busy timeout bounds it.
+  const bounded = <T>(work: Promise<T>) => (local ? work : withDeadline(who, ms, work));
+  return {
+    dialect: 'sqlite',
+    async query(sql, args) {
+      await ready();
+      const result = await bounded(client.execute({ sql, args: args as InValue[] }));
+      return result.rows as unknown as Record<string, unknown>[];
+    },
+    async exec(script) {
+      await ready();
+      await bounded(client.executeMultiple(script));
+    },
+  };
+}
+
+/**
+ * A session store with every capability on SQLite through libSQL: the
+ * zero-install default. Creates the file's folder and, before the first
+ * operation, the tables.
+ *
+ * @example
+ * const store = sqliteStore({ url: 'file:.data/sessions.db' });
+ * const latchkey = createLatchkey({ policy: presets.productivity, store });
+ * // at shutdown
+ * store.close();
+ */
+export function sqliteStore(options: SqliteStoreOptions = {}): SqliteSessionStore {
+  const { url, authToken, client: given, statementTimeout, autoMigrate, ...rest } = options;
+  const ms = statementTimeoutOf(who, statementTimeout);
+  let client = given;
+  if (!client) {
+    const target = url ?? 'file:.data/sessions.db';
+    if (typeof target !== 'string')
+      throw new ConfigError(`${who}: url must be a string, got ${typeof target}`);
+    const folder = folderOf(target);
+    if (folder !== undefined) mkdirSync(folder, { recursive: true });
+    // One connection: the pragmas above hold per connection, and local statements never overlap.
+    client = createClient({ url: target, authToken, concurrency: 1, timeout: ms });
+  }
+  const owned = client;
+  const store = sqlStore(libsqlClient(owned, { statementTimeout: ms }), {
+    ...rest,
+    autoMigrate: autoMigrate ?? true,
+  });
+  return Object.assign(store, { close: () => (given ? undefined : owned.close()) });
+}
