@@ -6,6 +6,7 @@
  */
 
 import {
+  assertSessionEngine,
   withSessions,
   type DeviceFacts,
   type SessionData,
@@ -69,6 +70,7 @@ export function serveWithSessions<Data extends SessionData = SessionData>(
   options: ServeWithSessionsOptions = {},
 ): DenoHttpServer {
   const { device = peerAddress, ...serveOptions } = options;
+  assertSessionEngine(engine, 'serveWithSessions()');
   const wrapped = withSessions(engine, handler);
   return Deno.serve(serveOptions, (request, info) => wrapped(request, device(request, info)));
 }

@@ -5,6 +5,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  assertSessionEngine,
   withSessions,
   type SessionData,
   type SessionEngine,
@@ -36,6 +37,7 @@ export function createHandler<Data extends SessionData = SessionData>(
   handler: SessionHandler<Data>,
   options: CreateHandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  assertSessionEngine(engine, 'createHandler()');
   const fetchHandler = withSessions(engine, handler);
   const onError =
     options.onError ?? ((error: unknown) => console.error('[latchkey] handler failed:', error));
