@@ -9,26 +9,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   assertSessionEngine,
-  ConfigError,
   type RequestSession,
   type SessionData,
   type SessionEngine,
 } from '@latchkey/core';
-import { deviceFacts, refuseUnsupportedMethod, toRequest } from './bridge.js';
-import { answerFailure, commitHeaders, holdUntilCommitted } from './hold.js';
+import { refuseUnsupportedMethod, toRequest } from './bridge.js';
+import { deviceFacts } from './client.js';
+import { withCallbacks, type SessionCallbacks } from './callbacks.js';
+import { answerFailure, holdUntilCommitted } from './hold.js';
 
-type Callback = (error?: unknown) => void;
 type Next = (error?: unknown) => void;
-
-/** express-session's callback methods, as far as they map onto a Latchkey session. */
-export interface SessionCallbacks {
-  /** Not express-session's: always calls back with an error naming the fix (see the README on Passport). */
-  regenerate(callback: Callback): void;
-  /** Write the session now (store, then the response's Set-Cookie), then call back. */
-  save(callback?: Callback): void;
-  /** Log out (`logout()`), then call back. */
-  destroy(callback?: Callback): void;
-}
 
 /** `req.session` under {@link latchkeyMiddleware}. */
 export type ExpressSession<Data extends SessionData = SessionData> = RequestSession<Data> &
@@ -42,35 +32,6 @@ declare global {
       session: ExpressSession;
     }
   }
-}
-
-const REGENERATE_FIX =
-  "req.session.regenerate(callback) is express-session's API (Passport's req.login and req.logout call it); @latchkey/node's req.session is a Latchkey session: sign in with `await req.session.login(user.id)`, which issues a new session ID every time (with Passport, authenticate with { session: false } and then call it), and sign out with `await req.session.logout()`";
-
-/** Add the callback methods; a callback that throws reaches Express's error handlers through `next`. */
-function withCallbacks<S extends RequestSession<any>>(
-  session: S,
-  res: ServerResponse,
-  next: Next,
-): S & SessionCallbacks {
-  const regenerate = session.regenerate.bind(session);
-  const settle = (work: () => Promise<unknown>, callback?: Callback): void => {
-    work()
-      .then(
-        () => callback?.(),
-        (error: unknown) => callback?.(error),
-      )
-      .catch(next);
-  };
-  return Object.assign(session, {
-    regenerate(this: void, arg?: unknown) {
-      if (typeof arg !== 'function') return regenerate(arg as { clean?: boolean } | undefined);
-      settle(() => Promise.reject(new ConfigError(REGENERATE_FIX)), arg as Callback);
-    },
-    save: (callback?: Callback) =>
-      settle(() => (res.headersSent ? session.flush() : commitHeaders(res, session)), callback),
-    destroy: (callback?: Callback) => settle(() => session.logout(), callback),
-  }) as S & SessionCallbacks;
 }
 
 /** Options for {@link latchkeyMiddleware}. */

@@ -11,7 +11,8 @@ import {
   type SessionEngine,
   type SessionHandler,
 } from '@latchkey/core';
-import { deviceFacts, refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
+import { refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
+import { deviceFacts } from './client.js';
 
 /** Options for {@link createHandler}. */
 export interface CreateHandlerOptions {
