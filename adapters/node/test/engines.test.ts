@@ -73,6 +73,10 @@ function expressApp(engine: SessionEngine) {
     if (outcome.valid) outcome.session.set('note', 'hi');
     res.json({ saved: true });
   });
+  app.post('/privilege', async (req, res) => {
+    await req.session.regenerate();
+    res.json({ regenerated: true });
+  });
   app.get('/me', async (req, res) => {
     const outcome = await req.session.load();
     res.json(outcome.valid ? { user: outcome.session.userId, data: outcome.session.data } : null);
@@ -85,6 +89,8 @@ const routes = (engine: SessionEngine) =>
   createHandler(engine, async ({ request, session }) => {
     const path = new URL(request.url).pathname;
     if (path === '/login') return (await session.login('ada'), Response.json({ ok: true }));
+    if (path === '/privilege')
+      return (await session.regenerate(), Response.json({ regenerated: true }));
     const outcome = await session.load();
     if (path === '/note' && outcome.valid) outcome.session.set('note', 'hi');
     if (path === '/note') return Response.json({ saved: true });
@@ -126,6 +132,15 @@ for (const [name, serve] of Object.entries(servedBy)) {
       expect(note.status).toBe(409); // not "saved": the note was not saved
       expect(note.headers.get('retry-after')).toBe('1');
       expect(await note.json()).toEqual({ error: 'session_conflict' });
+      // Thrown inside the handler (a regeneration that cannot move the session) rather than at commit.
+      const privilege = await fetch(`${base}/privilege`, {
+        method: 'POST',
+        headers: { cookie: jar, accept: 'application/json' },
+      });
+      expect([privilege.status, await privilege.json()]).toEqual([
+        409,
+        { error: 'session_conflict' },
+      ]);
     });
   });
 }
