@@ -14,16 +14,10 @@ type Held = { method: 'writeHead' | 'write' | 'end'; args: unknown[] };
 
 /** Flush the session and copy what it decided (Set-Cookie, Cache-Control, Clear-Site-Data) onto `res`. */
 export async function commitHeaders(res: ServerResponse, session: RequestSession): Promise<void> {
-  const cacheControl = res.getHeader('cache-control');
-  const probe = new Response(null, {
-    headers: cacheControl === undefined ? {} : { 'cache-control': String(cacheControl) },
-  });
-  const committed = await session.commit(probe);
-  if (committed === probe) return;
-  for (const [name, value] of committed.headers)
-    if (name !== 'set-cookie') res.setHeader(name, value);
-  const cookies = committed.headers.getSetCookie();
-  if (cookies.length > 0) res.appendHeader('set-cookie', cookies);
+  // flush, not commit: a streamed response may still change data before its last chunk.
+  const { setCookie, headers } = await session.flush();
+  for (const [name, value] of headers) res.setHeader(name, value);
+  if (setCookie.length > 0) res.appendHeader('set-cookie', setCookie);
 }
 
 /**
