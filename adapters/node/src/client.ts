@@ -19,7 +19,12 @@ function isEncrypted(req: IncomingMessage): boolean {
   return (req.socket as { encrypted?: boolean }).encrypted === true;
 }
 
-/** The request's absolute URL. A hostile Host header or target never throws: it falls back to `localhost`. */
+/**
+ * The request's absolute URL. A hostile Host header or target never throws: it falls back to `localhost`.
+ *
+ * @example
+ * requestUrl(req, false) // 'http://app.example/inbox?tab=2'
+ */
 export function requestUrl(req: IncomingMessage, trustProxy: boolean): string {
   const forwarded = trustProxy ? first(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
   const scheme =
@@ -57,7 +62,12 @@ export function clientIp(
   return forwarded ?? req.socket.remoteAddress ?? undefined;
 }
 
-/** Device facts for Latchkey: the client IP as {@link clientIp} sees it. */
+/**
+ * Device facts for Latchkey: the client IP as {@link clientIp} sees it.
+ *
+ * @example
+ * engine.forRequest(toRequest(req), deviceFacts(req)) // { ip: '127.0.0.1' }
+ */
 export function deviceFacts(
   req: IncomingMessage,
   options: { trustProxy?: boolean } = {},

@@ -12,7 +12,12 @@ import { writeResponse } from './bridge.js';
 
 type Held = { method: 'writeHead' | 'write' | 'end'; args: unknown[] };
 
-/** Flush the session and copy what it decided (Set-Cookie, Cache-Control, Clear-Site-Data) onto `res`. */
+/**
+ * Flush the session and copy what it decided (Set-Cookie, Cache-Control, Clear-Site-Data) onto `res`.
+ *
+ * @example
+ * await commitHeaders(res, req.session); // before res.writeHead
+ */
 export async function commitHeaders(res: ServerResponse, session: RequestSession): Promise<void> {
   // flush, not commit: a streamed response may still change data before its last chunk.
   const { setCookie, headers } = await session.flush();
@@ -23,6 +28,9 @@ export async function commitHeaders(res: ServerResponse, session: RequestSession
 /**
  * Answer a session failure (503 store down, 409 conflict) in place of the
  * response; `false` when it cannot (another error, or the headers are out).
+ *
+ * @example
+ * if (!answerFailure(res, session.request, error)) next(error);
  */
 export function answerFailure(res: ServerResponse, request: Request, error: unknown): boolean {
   const failure = res.headersSent ? null : sessionFailureResponse(request, error);
@@ -32,7 +40,12 @@ export function answerFailure(res: ServerResponse, request: Request, error: unkn
   return true;
 }
 
-/** Hold the response until the session is committed; on a session failure answer 503/409 instead. */
+/**
+ * Hold the response until the session is committed; on a session failure answer 503/409 instead.
+ *
+ * @example
+ * holdUntilCommitted(res, session); // then hand the request to the app
+ */
 export function holdUntilCommitted(res: ServerResponse, session: RequestSession): void {
   const original = { writeHead: res.writeHead, write: res.write, end: res.end };
   const held: Held[] = [];

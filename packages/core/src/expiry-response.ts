@@ -152,7 +152,12 @@ function hasCode(error: unknown, code: string): boolean {
   return error instanceof Error && (error as { code?: unknown }).code === code;
 }
 
-/** Whether `error` is a store failure, by class or by its stable code (a second copy of the library, say). */
+/**
+ * Whether `error` is a store failure, by class or by its stable code (a second copy of the library, say).
+ *
+ * @example
+ * catch (error) { if (isStoreError(error)) return storeUnavailableResponse(request); throw error; }
+ */
 export function isStoreError(error: unknown): boolean {
   return error instanceof StoreError || hasCode(error, StoreError.code);
 }
