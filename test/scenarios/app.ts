@@ -39,10 +39,11 @@ export const scenarioPolicy = {
 
 /** A store that can be switched off, to show the app fails closed. The data survives an outage. */
 class SwitchableStore implements SessionStore {
-  readonly name = 'switchable-memory';
+  readonly name: string;
   down = false;
   readonly userIndex;
   constructor(private readonly inner: SessionStore) {
+    this.name = `switchable ${inner.name}`;
     const index = inner.userIndex!;
     this.userIndex = {
       add: (u: string, m: string, ttl: number) => this.guard(() => index.add(u, m, ttl)),
@@ -112,12 +113,15 @@ export function describeSession(session: NonNullable<RequestSession['current']>)
 /** A second, app-owned cookie next to the session's, to show several Set-Cookie headers survive each adapter. */
 export const APP_COOKIE = 'seen=1; Path=/; SameSite=Lax';
 
-/** `store`: what the fixture's store wraps (default a MemoryStore); it must have a userIndex and compareAndSet. */
+/** How the fixture gets its store (it must have a user index and compare-and-set); a MemoryStore by default. */
+export type FixtureStore = (clock: ManualClock) => SessionStore;
+
+/** The fixture; `makeStore` puts it on a runtime's own store (Deno KV, a Durable Object). */
 export function createFixture(
-  options: { store?: (clock: ManualClock) => SessionStore } = {},
+  makeStore: FixtureStore = (clock) => new MemoryStore({ clock }),
 ): Fixture {
   const clock = new ManualClock();
-  const store = new SwitchableStore(options.store?.(clock) ?? new MemoryStore({ clock }));
+  const store = new SwitchableStore(makeStore(clock));
   const quiet = { warn: () => {} };
   const latchkey = createLatchkey({
     policy: scenarioPolicy,

@@ -16,7 +16,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Workspace packages, by import name, mapped to their source entry points. */
 export const workspaceAliases: Record<string, string> = {
-  '@latchkey/core/testing': join(root, 'packages/core/src/testing/index.ts'),
+  ...Object.fromEntries(
+    ['testing', 'tokens', 'sealed', 'cookie', 'store'].map((sub) => [
+      `@latchkey/core/${sub}`,
+      join(root, `packages/core/src/${sub}/index.ts`),
+    ]),
+  ),
   '@latchkey/core': join(root, 'packages/core/src/index.ts'),
   '@latchkey/hono': join(root, 'adapters/hono/src/index.ts'),
   '@latchkey/node': join(root, 'adapters/node/src/index.ts'),

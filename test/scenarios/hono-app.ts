@@ -33,10 +33,10 @@ export function createHonoApp(fixture: Fixture = createFixture()): Hono {
     await c.var.session.logout();
     return c.json({ ok: true });
   });
-  app.get('/me', requireSession(), (c) => c.json(describeSession(c.var.session.current!)));
+  app.get('/me', requireSession(), (c) => c.json(describeSession(c.var.session.current)));
   app.post('/data', requireSession(), async (c) => {
     const { key, value } = await c.req.json<{ key: string; value: unknown }>();
-    const session = c.var.session.current!;
+    const session = c.var.session.current;
     session.set(key, value);
     return c.json(describeSession(session));
   });

@@ -15,7 +15,7 @@ runScenarios('hono on node, postgres store', async () => {
   pool.on('error', () => {});
   await postgresStore({ client: pool }).migrate();
   const app = createHonoApp(
-    createFixture({ store: (clock) => postgresStore({ client: pool, clock }) }),
+    createFixture((clock) => postgresStore({ client: pool, clock })),
   );
   const running = await listenNode(createAdaptorServer({ fetch: app.fetch }) as Server);
   return {

@@ -15,7 +15,7 @@ runScenarios('hono on node, sqlite store', async () => {
   let store: SqliteSessionStore | undefined;
   const url = `file:${join(dir, 'sessions.db')}`;
   const app = createHonoApp(
-    createFixture({ store: (clock) => (store = sqliteStore({ url, clock })) }),
+    createFixture((clock) => (store = sqliteStore({ url, clock }))),
   );
   const running = await listenNode(createAdaptorServer({ fetch: app.fetch }) as Server);
   return {

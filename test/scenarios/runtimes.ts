@@ -25,11 +25,19 @@ export async function startOnBun(variant: string): Promise<RunningApp> {
   return spawnApp(bin('bun'), ['run', await bunEntry(), variant]);
 }
 
-/** The fixture `variant` on Deno, with network access only. */
+/** The fixture `variant` on Deno, with network access only (and Deno KV, in memory, for `serve`). */
 export async function startOnDeno(variant: string): Promise<RunningApp> {
   return spawnApp(
     bin('deno'),
-    ['run', '--allow-net=127.0.0.1', '--no-prompt', '--no-config', await denoEntry(), variant],
+    [
+      'run',
+      '--allow-net=127.0.0.1',
+      '--unstable-kv',
+      '--no-prompt',
+      '--no-config',
+      await denoEntry(),
+      variant,
+    ],
     {
       env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
     },

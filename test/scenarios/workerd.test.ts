@@ -1,4 +1,5 @@
-// The scenario suite in workerd (through miniflare, serving HTTP on loopback): the plain fetch wrapper and Hono.
+// The scenario suite in workerd (through miniflare, serving HTTP on loopback): the plain fetch wrapper and
+// Hono, and @latchkey/workers' withWorkerSessions on the Durable Object store.
 import { readFile } from 'node:fs/promises';
 import { Miniflare } from 'miniflare';
 import { bundle } from './bundle.js';
@@ -17,6 +18,7 @@ async function startOnWorkerd(variant: string): Promise<RunningApp> {
     script,
     compatibilityDate: '2025-01-01',
     bindings: { VARIANT: variant },
+    durableObjects: { SESSIONS: 'LatchkeySessionsDO' },
     host: '127.0.0.1',
     port: 0,
   });
@@ -26,3 +28,6 @@ async function startOnWorkerd(variant: string): Promise<RunningApp> {
 
 runScenarios('fetch wrapper on workerd', () => startOnWorkerd('fetch'));
 runScenarios('hono on workerd', () => startOnWorkerd('hono'));
+runScenarios('withWorkerSessions on workerd, Durable Object store', () =>
+  startOnWorkerd('workers'),
+);

@@ -1,16 +1,16 @@
 /**
  * `serveWithSessions`: `Deno.serve` with the core's fetch wrapper around the
- * handler. Deno hands each request the connection's peer address, which (not
- * a header a client could forge) becomes the session's device IP by default.
- * Behind a proxy that is the proxy's address: pass `device` to read your
- * proxy's header instead.
+ * handler. Deno's peer address (not a header a client could forge) is passed
+ * as the request's device facts; behind a proxy, `device` reads your proxy's
+ * header instead.
  */
 
 import {
+  assertSessionEngine,
   withSessions,
   type DeviceFacts,
-  type Latchkey,
   type SessionData,
+  type SessionEngine,
   type SessionHandler,
 } from '@latchkey/core';
 
@@ -54,7 +54,7 @@ const peerAddress = (_: Request, info: DenoServeHandlerInfo): DeviceFacts =>
     : {};
 
 /**
- * Serve `handler` with sessions on `Deno.serve`; resolves nothing, returns Deno's server.
+ * Serve `handler` with sessions on `Deno.serve` (the engine server-side or sealed); returns Deno's server.
  *
  * @example
  * const kv = await Deno.openKv();
@@ -65,18 +65,12 @@ const peerAddress = (_: Request, info: DenoServeHandlerInfo): DeviceFacts =>
  * }, { port: 8000 });
  */
 export function serveWithSessions<Data extends SessionData = SessionData>(
-  latchkey: Latchkey<Data>,
+  engine: SessionEngine<Data>,
   handler: SessionHandler<Data>,
   options: ServeWithSessionsOptions = {},
 ): DenoHttpServer {
   const { device = peerAddress, ...serveOptions } = options;
-  // Deno passes `info` beside the request; the core's wrapper reads device facts from the request alone.
-  const infos = new WeakMap<Request, DenoServeHandlerInfo>();
-  const wrapped = withSessions(latchkey, handler, {
-    device: (request) => device(request, infos.get(request)!),
-  });
-  return Deno.serve(serveOptions, (request, info) => {
-    infos.set(request, info);
-    return wrapped(request);
-  });
+  assertSessionEngine(engine, 'serveWithSessions()');
+  const wrapped = withSessions(engine, handler);
+  return Deno.serve(serveOptions, (request, info) => wrapped(request, device(request, info)));
 }

@@ -1,64 +1,82 @@
 /**
  * @latchkey/hono: Latchkey sessions as Hono middleware. The session sits on
- * `c.var.session` (typed through Hono's `ContextVariableMap`, so
- * `c.get('session')` needs no generics), is loaded only when asked for, and is
- * committed after the handler. Guards answer with the core's responses.
+ * `c.var.session` (typed with your `SessionData` through `ContextVariableMap`),
+ * is loaded only when asked for, and is committed after the handler. Guards
+ * narrow it: after `requireSession()`, `c.var.session.current.userId` is a `string`.
  */
 
 import {
+  assertSessionEngine,
+  ConfigError,
   expiryResponse,
-  isStoreError,
-  storeUnavailableResponse,
+  sessionFailureResponse,
   type DeviceFacts,
   type Duration,
   type ExpiryResponseOptions,
-  type Latchkey,
   type RequestSession,
+  type SessionData,
+  type SessionEngine,
+  type SignedInRequestSession,
 } from '@latchkey/core';
 import type { Context, MiddlewareHandler } from 'hono';
 
 declare module 'hono' {
   interface ContextVariableMap {
     /** The request's Latchkey session (set by the `latchkey()` middleware). */
-    session: RequestSession;
+    session: RequestSession<SessionData>;
     /** The engine, for the guards. */
-    latchkey: Latchkey;
+    latchkey: SessionEngine<SessionData>;
   }
 }
 
+/** The variables `latchkey()` sets, for apps that type their `Env` by hand or chain `.use()`. */
+export type SessionEnv<Data extends SessionData = SessionData> = {
+  Variables: { session: RequestSession<Data>; latchkey: SessionEngine<Data> };
+};
+
+/** What a handler after `requireSession()` or `requireFreshAuth()` sees: a signed-in session. */
+export type SignedInEnv<Data extends SessionData = SessionData> = {
+  Variables: { session: SignedInRequestSession<Data>; latchkey: SessionEngine<Data> };
+};
+
 /** Options for {@link latchkey}. */
 export interface LatchkeyMiddlewareOptions {
-  /** Device facts (the client IP, say) for a request. Nothing is trusted by default. */
+  /**
+   * Device facts (the client IP) for a request; nothing is trusted by default.
+   * E.g. `(c) => ({ ip: getConnInfo(c).remote.address })` with your runtime's `getConnInfo`.
+   */
   device?: (c: Context) => DeviceFacts;
 }
 
 /**
  * The middleware: one `RequestSession` per request on `c.var.session`,
- * committed (store writes, then Set-Cookie) after `await next()`. A store
- * failure anywhere in the request becomes a 503.
+ * committed (store writes, then Set-Cookie) after `await next()`. `engine` is
+ * `createLatchkey(...)` or `createSealedSessions(...)`. A store failure becomes
+ * a 503 and a lost write race a 409, wherever in the request it happens.
  *
  * @example
  * const app = new Hono();
  * app.use(latchkey(engine));
- * app.get('/me', requireSession(), (c) => c.json({ user: c.var.session.current?.userId }));
+ * app.get('/me', requireSession(), (c) => c.json({ user: c.var.session.current.userId }));
  */
-export function latchkey(
-  engine: Latchkey<any>,
+export function latchkey<Data extends SessionData = SessionData>(
+  engine: SessionEngine<Data>,
   options: LatchkeyMiddlewareOptions = {},
-): MiddlewareHandler {
+): MiddlewareHandler<SessionEnv<Data>> {
+  assertSessionEngine(engine, 'latchkey()');
   return async (c, next) => {
-    const session = engine.forRequest(c.req.raw, options.device?.(c)) as RequestSession;
+    const session = engine.forRequest(c.req.raw, options.device?.(c));
     c.set('session', session);
     c.set('latchkey', engine);
     await next();
-    let response: Response;
+    let response =
+      c.error === undefined ? null : sessionFailureResponse(c.req.raw, c.error as unknown);
     try {
-      if (isStoreError(c.error)) throw c.error;
       // The core's commit returns a copy with mutable headers when it adds any (so a proxied `fetch()` response is fine).
-      response = await session.commit(c.res);
+      response ??= await session.commit(c.res);
     } catch (error) {
-      if (!isStoreError(error)) throw error;
-      response = storeUnavailableResponse(c.req.raw);
+      response = sessionFailureResponse(c.req.raw, error);
+      if (!response) throw error;
     }
     if (response === c.res) return;
     // Clear first: Hono's `res` setter merges the old response's headers into the new one, which would put back the old Set-Cookie list.
@@ -67,32 +85,49 @@ export function latchkey(
   };
 }
 
+/** The session the middleware set, or an error naming the fix. */
+function sessionOf(c: Context, guard: string): RequestSession<SessionData> {
+  const session = c.get('session') as RequestSession<SessionData> | undefined;
+  if (session && c.get('latchkey')) return session;
+  throw new ConfigError(
+    `${guard}: no Latchkey session on this request; register the middleware before the guard: app.use(latchkey(engine))`,
+  );
+}
+
 /**
- * Guard: continue only with a valid session; otherwise answer with the core's
- * graceful expiry response (401 JSON with the reason, or 303 to the login page).
+ * Guard: continue only with a signed-in session (an anonymous one, from
+ * `start()`, does not pass); otherwise answer with the core's graceful expiry
+ * response (401 JSON with the reason, or 303 to the login page). The handler
+ * after it reads `c.var.session.current.userId` as a `string`.
  *
  * @example
- * app.get('/inbox', requireSession({ loginPath: '/signin' }), handler);
+ * app.get('/inbox', requireSession({ loginPath: '/signin' }), (c) => c.text(c.var.session.current.userId));
  */
-export function requireSession(options: ExpiryResponseOptions = {}): MiddlewareHandler {
+export function requireSession<Data extends SessionData = SessionData>(
+  options: ExpiryResponseOptions = {},
+): MiddlewareHandler<SignedInEnv<Data>> {
   return async (c, next) => {
-    const outcome = await c.var.session.load();
+    const outcome = await sessionOf(c, 'requireSession()').load();
     if (!outcome.valid) return expiryResponse(c.req.raw, outcome, options);
+    if (outcome.session.userId === null)
+      return expiryResponse(c.req.raw, { reason: 'missing' }, options);
     await next();
   };
 }
 
 /**
- * Guard for sensitive actions (step-up, ASVS V7.5.3): a valid session whose
+ * Guard for sensitive actions (step-up, ASVS V7.5.3): a signed-in session whose
  * last authentication is at most `maxAge` old (default: the policy's
  * `freshAuthAge`); otherwise the core's 403 `{"error":"step_up_required"}`.
  *
  * @example
- * app.post('/password', requireFreshAuth(), changePassword);
+ * app.post('/password', requireFreshAuth('5m'), changePassword);
  */
-export function requireFreshAuth(maxAge?: Duration): MiddlewareHandler {
+export function requireFreshAuth<Data extends SessionData = SessionData>(
+  maxAge?: Duration,
+): MiddlewareHandler<SignedInEnv<Data>> {
   return async (c, next) => {
-    const outcome = await c.var.session.load();
+    const outcome = await sessionOf(c, 'requireFreshAuth()').load();
     if (!outcome.valid) return expiryResponse(c.req.raw, outcome);
     const check = c.var.latchkey.requireFreshAuth(outcome.session, maxAge);
     if (!check.fresh) return check.response;

@@ -1,14 +1,28 @@
-// @latchkey/hono specifics beyond the scenario suite (test/scenarios): typing, immutable responses, commit failures, guard options.
+// @latchkey/hono specifics beyond the scenario suite (test/scenarios): typing and narrowing, either
+// engine, immutable responses, commit failures and conflicts, guard options and misuse.
+import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   createLatchkey,
   MemoryStore,
+  presets,
   type RequestSession,
   type SessionStore,
+  type SignedInSession,
 } from '@latchkey/core';
+import { createSealedSessions } from '@latchkey/core/sealed';
 import { ManualClock } from '@latchkey/core/testing';
 import { latchkey, requireFreshAuth, requireSession } from '../src/index.js';
+
+declare module '@latchkey/core' {
+  interface SessionData {
+    /** Declared by the app once; the Hono context sees it typed. */
+    themeForHonoTypeTest?: 'light' | 'dark';
+  }
+}
 
 /** A memory store whose writes can be made to fail while reads still work. */
 function writeFailingStore(clock: ManualClock): SessionStore & { failWrites: boolean } {
@@ -108,5 +122,135 @@ describe('@latchkey/hono', () => {
       headers: { accept: 'application/json' },
     });
     expect(response.status).toBe(401);
+  });
+
+  it('requireSession() narrows: the handler reads a signed-in session and user ID without `!` (tsc checks the types)', async () => {
+    const { app } = setup();
+    app.post('/start', async (c) => {
+      await c.var.session.start({ themeForHonoTypeTest: 'dark' });
+      return c.text('anonymous');
+    });
+    app.get('/whoami', requireSession(), (c) => {
+      expectTypeOf(c.var.session.current).toEqualTypeOf<SignedInSession>();
+      expectTypeOf(c.var.session.current.userId).toEqualTypeOf<string>();
+      expectTypeOf(c.get('session').current.userId).toEqualTypeOf<string>();
+      expectTypeOf(c.var.session.current.get('themeForHonoTypeTest')).toEqualTypeOf<
+        'light' | 'dark' | undefined
+      >();
+      return c.text(c.var.session.current.userId.toUpperCase());
+    });
+    const cookie = cookieOf(await app.request('/login', { method: 'POST' }));
+    expect(await (await app.request('/whoami', { headers: { cookie } })).text()).toBe('ADA');
+    // Signed in means a user: an anonymous session (a cart, a theme) does not pass the guard.
+    const anonymous = cookieOf(await app.request('/start', { method: 'POST' }));
+    const refused = await app.request('/whoami', {
+      headers: { cookie: anonymous, accept: 'application/json' },
+    });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ error: 'session_expired', reason: 'unauthenticated' });
+  });
+
+  it('a guard without the middleware fails with an error naming app.use(latchkey(engine))', async () => {
+    const app = new Hono();
+    let message = '';
+    app.onError((error, c) => ((message = error.message), c.text('misconfigured', 500)));
+    app.get('/inbox', requireSession(), (c) => c.text('never'));
+    app.get('/password', requireFreshAuth(), (c) => c.text('never'));
+    await app.request('/inbox');
+    expect(message).toMatch(/^requireSession\(\): .*app\.use\(latchkey\(engine\)\)/);
+    await app.request('/password');
+    expect(message).toMatch(/^requireFreshAuth\(\): .*app\.use\(latchkey\(engine\)\)/);
+  });
+
+  it('refuses a preset where the engine belongs when the app is built, not on the first request', () => {
+    expect(() => latchkey(presets.productivity as never)).toThrow(TypeError);
+    expect(() => latchkey(presets.productivity as never)).toThrow(
+      /^latchkey\(\): expected a session engine, got a policy .*createLatchkey\(\{ policy: presets\.productivity, store \}\)/,
+    );
+    expect(() => latchkey(undefined as never)).toThrow(/got undefined/);
+  });
+
+  it('runs sealed sessions: login, the guard, data and logout through the cookie alone', async () => {
+    const clock = new ManualClock();
+    const sealed = createSealedSessions({
+      policy: { idleTimeout: '10m', absoluteTimeout: '1h' },
+      secrets: ['k'.repeat(32)],
+      clock,
+      cookie: { development: true, warn: () => {} },
+    });
+    const app = new Hono();
+    app.use(latchkey(sealed));
+    app.post('/login', async (c) => {
+      (await c.var.session.login('grace')).set('themeForHonoTypeTest', 'light');
+      return c.text('in');
+    });
+    app.get('/me', requireSession(), (c) =>
+      c.json({
+        user: c.var.session.current.userId,
+        theme: c.var.session.current.get('themeForHonoTypeTest'),
+      }),
+    );
+    app.post('/logout', async (c) => (await c.var.session.logout(), c.text('out')));
+    const login = await app.request('/login', { method: 'POST' });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    expect(await (await app.request('/me', { headers: { cookie } })).json()).toEqual({
+      user: 'grace',
+      theme: 'light',
+    });
+    const logout = await app.request('/logout', { method: 'POST', headers: { cookie } });
+    expect(logout.headers.get('cache-control')).toBe('no-store');
+    expect(logout.headers.getSetCookie().some((c) => /Max-Age=0/.test(c))).toBe(true);
+    clock.advance('11m');
+    expect(
+      (await app.request('/me', { headers: { cookie, accept: 'application/json' } })).status,
+    ).toBe(401);
+  });
+
+  it('answers a write that keeps losing its race with 409 and Retry-After over HTTP, never 500', async () => {
+    const clock = new ManualClock();
+    // A real MemoryStore whose compareAndSet always answers false: an honest way to lose every race, as
+    // if another request always wrote first. Plain writes (login) still land.
+    const inner = new MemoryStore({ clock });
+    const store: SessionStore = {
+      name: 'always-losing',
+      userIndex: inner.userIndex,
+      get: (key) => inner.get(key),
+      set: (key, value, ttl) => inner.set(key, value, ttl),
+      delete: (key) => inner.delete(key),
+      compareAndSet: async () => false,
+    };
+    const engine = createLatchkey({
+      policy: { idleTimeout: '10m', absoluteTimeout: '1h' },
+      store,
+      clock,
+      cookie: { development: true, warn: () => {} },
+    });
+    const app = new Hono();
+    app.use(latchkey(engine));
+    app.post('/login', async (c) => (await c.var.session.login('ada'), c.text('in')));
+    app.post('/note', requireSession(), (c) => {
+      c.var.session.current.set('note', 'hi');
+      return c.text('saved');
+    });
+    // @hono/node-server with its default global Response override, as apps run it.
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const cookie = cookieOf(await fetch(`${base}/login`, { method: 'POST' }));
+      const note = await fetch(`${base}/note`, {
+        method: 'POST',
+        headers: { cookie, accept: 'application/json' },
+      });
+      expect(note.status).toBe(409); // not "saved": the note was not saved
+      expect(note.headers.get('retry-after')).toBe('1');
+      expect(await note.json()).toEqual({ error: 'session_conflict' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

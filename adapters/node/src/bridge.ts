@@ -1,17 +1,14 @@
 /**
  * The bridge between `node:http` and Web `Request`/`Response`. Bodies stream
  * both ways; every Set-Cookie stays its own header line (RFC 6265bis §3:
- * Set-Cookie must not be folded into one line).
- *
- * Forwarded headers (`X-Forwarded-Proto`, `-Host`, `-For`) are trusted only
- * with `trustProxy: true`, for apps behind a TLS-terminating proxy that
- * overwrites them. Without it a client could claim any scheme, host or IP.
+ * Set-Cookie must not be folded into one line). What to believe about the
+ * client (forwarded headers, its address) is in `client.ts`.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { DeviceFacts } from '@latchkey/core';
+import { requestUrl } from './client.js';
 
 /** Options for {@link toRequest}. */
 export interface ToRequestOptions {
@@ -21,64 +18,6 @@ export interface ToRequestOptions {
   body?: boolean;
   /** Becomes `request.signal`, e.g. aborted when the client goes away. */
   signal?: AbortSignal;
-}
-
-/** The first value of a possibly repeated, comma-separated header. */
-function first(value: string | string[] | undefined): string | undefined {
-  const raw = Array.isArray(value) ? value[0] : value;
-  const head = raw?.split(',')[0]?.trim();
-  return head === '' ? undefined : head;
-}
-
-function isEncrypted(req: IncomingMessage): boolean {
-  return (req.socket as { encrypted?: boolean }).encrypted === true;
-}
-
-/** The request's absolute URL. A hostile Host header or target never throws: it falls back to `localhost`. */
-function requestUrl(req: IncomingMessage, trustProxy: boolean): string {
-  const forwarded = trustProxy ? first(req.headers['x-forwarded-proto'])?.toLowerCase() : undefined;
-  const scheme =
-    forwarded === 'https' || forwarded === 'http' ? forwarded : isEncrypted(req) ? 'https' : 'http';
-  const host =
-    (trustProxy ? first(req.headers['x-forwarded-host']) : undefined) ??
-    req.headers.host ??
-    'localhost';
-  // Only origin-form targets ("/path?q"); an absolute-form target must not choose the host.
-  const target = req.url?.startsWith('/') ? req.url : '/';
-  for (const origin of [`${scheme}://${host}`, `${scheme}://localhost`]) {
-    try {
-      const url = new URL(origin);
-      if (url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '')
-        return new URL(origin + target).href;
-    } catch {
-      // try the next origin
-    }
-  }
-  return `${scheme}://localhost/`;
-}
-
-/**
- * The client's IP: the socket's peer, or with `trustProxy` the left-most
- * `X-Forwarded-For` entry (the client as the proxy saw it).
- *
- * @example
- * clientIp(req, { trustProxy: true }) // '203.0.113.9'
- */
-export function clientIp(
-  req: IncomingMessage,
-  options: { trustProxy?: boolean } = {},
-): string | undefined {
-  const forwarded = options.trustProxy ? first(req.headers['x-forwarded-for']) : undefined;
-  return forwarded ?? req.socket.remoteAddress ?? undefined;
-}
-
-/** Device facts for Latchkey: the client IP as {@link clientIp} sees it. */
-export function deviceFacts(
-  req: IncomingMessage,
-  options: { trustProxy?: boolean } = {},
-): DeviceFacts {
-  const ip = clientIp(req, options);
-  return ip ? { ip } : {};
 }
 
 /** Methods Node's parser accepts but the Fetch standard forbids, so `new Request` throws on them (TRACE reaches a request listener). */

@@ -1,89 +1,37 @@
 /**
  * Express/Connect middleware: `req.session` is the request's lazy
- * `RequestSession`, and the session is committed before anything reaches the
- * client. `res.writeHead`, `res.write` and `res.end` are held until the
- * commit (store writes, then Set-Cookie) has finished, then replayed in
- * order, so the cookie is always in the headers and the store write has
- * landed before the client sees the response. (express-session patches
- * `res.end` to wait for its store save in the same way.)
+ * `RequestSession` (server-side or sealed), committed before anything reaches
+ * the client. express-session's callback methods that Passport and similar
+ * code call (`save(cb)`, `destroy(cb)`, `regenerate(cb)`) answer through the
+ * callback, never with an unhandled rejection.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  isStoreError,
-  storeUnavailableResponse,
-  type Latchkey,
+  assertSessionEngine,
   type RequestSession,
+  type SessionData,
+  type SessionEngine,
 } from '@latchkey/core';
-import { deviceFacts, refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
+import { refuseUnsupportedMethod, toRequest } from './bridge.js';
+import { deviceFacts } from './client.js';
+import { withCallbacks, type SessionCallbacks } from './callbacks.js';
+import { answerFailure, holdUntilCommitted } from './hold.js';
+
+type Next = (error?: unknown) => void;
+
+/** `req.session` under {@link latchkeyMiddleware}. */
+export type ExpressSession<Data extends SessionData = SessionData> = RequestSession<Data> &
+  SessionCallbacks;
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
       /** The request's Latchkey session (set by `latchkeyMiddleware`). */
-      session: RequestSession;
+      session: ExpressSession;
     }
   }
-}
-
-type Next = (error?: unknown) => void;
-type Held = { method: 'writeHead' | 'write' | 'end'; args: unknown[] };
-
-/** Copy what the core's commit decided (Set-Cookie, Cache-Control, Clear-Site-Data) onto `res`. */
-async function commitHeaders(res: ServerResponse, session: RequestSession): Promise<void> {
-  // flush, not commit: a streamed response may still change data before its last chunk.
-  const { setCookie, headers } = await session.flush();
-  for (const [name, value] of headers) res.setHeader(name, value);
-  if (setCookie.length > 0) res.appendHeader('set-cookie', setCookie);
-}
-
-/** Hold the response until the session is committed; on a store failure answer 503 instead. */
-function holdUntilCommitted(res: ServerResponse, session: RequestSession): void {
-  const original = { writeHead: res.writeHead, write: res.write, end: res.end };
-  const held: Held[] = [];
-  let committing = false;
-  const restore = (): void => {
-    res.writeHead = original.writeHead;
-    res.write = original.write;
-    res.end = original.end;
-  };
-  // A store failure before the headers went out answers 503; after, the response can only be cut short.
-  const fail = (error: unknown): void => {
-    restore();
-    held.length = 0;
-    if (!isStoreError(error) || res.headersSent) return void res.destroy(error as Error);
-    for (const name of res.getHeaderNames()) res.removeHeader(name);
-    void writeResponse(res, storeUnavailableResponse(session.request)).catch(() => res.destroy());
-  };
-  // The last chunk waits for one more flush: data changed after the first byte (a streamed response) is saved before it.
-  const finish = (args: unknown[]): void => {
-    session.flush().then(() => (original.end as (...a: unknown[]) => void).apply(res, args), fail);
-  };
-  const commit = (): void => {
-    committing = true;
-    commitHeaders(res, session).then(() => {
-      restore();
-      res.end = function (this: ServerResponse, ...args: unknown[]) {
-        finish(args);
-        return this;
-      } as ServerResponse['end'];
-      for (const { method, args } of held.splice(0)) {
-        if (method === 'end') finish(args);
-        else (original[method] as (...a: unknown[]) => unknown).apply(res, args);
-      }
-    }, fail);
-  };
-  const hold = (method: Held['method'], result: (self: ServerResponse) => unknown) =>
-    function (this: ServerResponse, ...args: unknown[]) {
-      held.push({ method, args });
-      if (!committing) commit();
-      return result(this);
-    };
-  res.writeHead = hold('writeHead', (self) => self) as ServerResponse['writeHead'];
-  // Held bytes are few (a commit is one store round trip), so report no backpressure while holding.
-  res.write = hold('write', () => true) as ServerResponse['write'];
-  res.end = hold('end', (self) => self) as ServerResponse['end'];
 }
 
 /** Options for {@link latchkeyMiddleware}. */
@@ -93,32 +41,35 @@ export interface LatchkeyMiddlewareOptions {
 }
 
 /**
+ * The middleware; `engine` is `createLatchkey(...)` or `createSealedSessions(...)`.
+ *
  * @example
  * app.use(latchkeyMiddleware(latchkey));
  * app.get('/me', async (req, res) => {
  *   const outcome = await req.session.load();
  *   res.json(outcome.valid ? { user: outcome.session.userId } : null);
  * });
- * app.use(latchkeyErrorHandler()); // a store failure answers 503
+ * app.use(latchkeyErrorHandler()); // a store failure answers 503, a lost write race 409
  */
-export function latchkeyMiddleware(
-  latchkey: Latchkey<any>,
+export function latchkeyMiddleware<Data extends SessionData = SessionData>(
+  engine: SessionEngine<Data>,
   options: LatchkeyMiddlewareOptions = {},
 ) {
+  assertSessionEngine(engine, 'latchkeyMiddleware()');
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     if (refuseUnsupportedMethod(req, res)) return;
     // Headers only: the body stays with the framework's own parsers.
     const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
-    const session = latchkey.forRequest(request, deviceFacts(req, options)) as RequestSession;
-    (req as IncomingMessage & { session: RequestSession }).session = session;
+    const session = withCallbacks(engine.forRequest(request, deviceFacts(req, options)), res, next);
+    (req as IncomingMessage & { session: ExpressSession<Data> }).session = session;
     holdUntilCommitted(res, session);
     next();
   };
 }
 
 /**
- * Error middleware that answers a store failure with 503 (fail closed:
- * neither a 500 nor a sign-in redirect). Register it after your routes.
+ * Error middleware that answers a store failure with 503 and a lost write
+ * race with 409 (never a 500, never a sign-in redirect). Register it after your routes.
  *
  * @example
  * app.use(latchkeyErrorHandler());
@@ -126,7 +77,6 @@ export function latchkeyMiddleware(
 export function latchkeyErrorHandler() {
   return (error: unknown, req: IncomingMessage, res: ServerResponse, next: Next): void => {
     const session = (req as IncomingMessage & { session?: RequestSession }).session;
-    if (!isStoreError(error) || res.headersSent || !session) return next(error);
-    void writeResponse(res, storeUnavailableResponse(session.request)).catch(() => res.destroy());
+    if (!session || !answerFailure(res, session.request, error)) next(error);
   };
 }

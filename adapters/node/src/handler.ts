@@ -5,13 +5,14 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  assertSessionEngine,
   withSessions,
-  type DeviceFacts,
-  type Latchkey,
   type SessionData,
+  type SessionEngine,
   type SessionHandler,
 } from '@latchkey/core';
-import { deviceFacts, refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
+import { refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
+import { deviceFacts } from './client.js';
 
 /** Options for {@link createHandler}. */
 export interface CreateHandlerOptions {
@@ -22,6 +23,10 @@ export interface CreateHandlerOptions {
 }
 
 /**
+ * A `node:http` listener: the engine (server-side or sealed) wraps `handler`
+ * with `withSessions`, and the socket's peer address (or, with `trustProxy`,
+ * `X-Forwarded-For`) is passed as the request's device facts.
+ *
  * @example
  * http.createServer(createHandler(latchkey, async ({ request, session }) => {
  *   const outcome = await session.load();
@@ -29,14 +34,12 @@ export interface CreateHandlerOptions {
  * })).listen(3000);
  */
 export function createHandler<Data extends SessionData = SessionData>(
-  latchkey: Latchkey<Data>,
+  engine: SessionEngine<Data>,
   handler: SessionHandler<Data>,
   options: CreateHandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const devices = new WeakMap<Request, DeviceFacts>();
-  const fetchHandler = withSessions(latchkey, handler, {
-    device: (request) => devices.get(request) ?? {},
-  });
+  assertSessionEngine(engine, 'createHandler()');
+  const fetchHandler = withSessions(engine, handler);
   const onError =
     options.onError ?? ((error: unknown) => console.error('[latchkey] handler failed:', error));
   return (req, res) => {
@@ -47,8 +50,7 @@ export function createHandler<Data extends SessionData = SessionData>(
       if (!res.writableFinished) controller.abort();
     });
     const request = toRequest(req, { trustProxy: options.trustProxy, signal: controller.signal });
-    devices.set(request, deviceFacts(req, options));
-    fetchHandler(request).then(
+    fetchHandler(request, deviceFacts(req, options)).then(
       // A client that goes away mid-body is not an application error.
       (response) => writeResponse(res, response).catch(() => res.destroy()),
       (error: unknown) => {

@@ -6,14 +6,15 @@
 export {
   toRequest,
   writeResponse,
-  clientIp,
-  deviceFacts,
   refuseUnsupportedMethod,
   type ToRequestOptions,
 } from './bridge.js';
+export { clientIp, deviceFacts } from './client.js';
 export { createHandler, type CreateHandlerOptions } from './handler.js';
 export {
   latchkeyMiddleware,
   latchkeyErrorHandler,
+  type ExpressSession,
   type LatchkeyMiddlewareOptions,
 } from './express.js';
+export type { SessionCallbacks } from './callbacks.js';

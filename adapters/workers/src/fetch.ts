@@ -7,9 +7,10 @@
  */
 
 import {
+  assertSessionEngine,
   withSessions,
-  type Latchkey,
   type SessionContext,
+  type SessionEngine,
   type SessionData,
   type WithSessionsOptions,
 } from '@latchkey/core';
@@ -25,7 +26,10 @@ export interface WorkerSessionContext<
 }
 
 /**
- * Wrap a Workers fetch handler with sessions; `build(env)` makes the engine once per isolate and `env`.
+ * Wrap a Workers fetch handler with sessions; `build(env)` makes the engine
+ * (`createLatchkey` or `createSealedSessions`) once per isolate and `env`.
+ * The client's IP is not assumed: pass `options.device`, e.g. reading
+ * `CF-Connecting-IP`, which Cloudflare sets.
  *
  * @example
  * export { LatchkeySessionsDO } from '@latchkey/workers';
@@ -40,22 +44,25 @@ export interface WorkerSessionContext<
  * };
  */
 export function withWorkerSessions<Env extends object, Data extends SessionData = SessionData>(
-  build: (env: Env) => Latchkey<Data>,
+  build: (env: Env) => SessionEngine<Data>,
   handler: (context: WorkerSessionContext<Env, Data>) => Response | Promise<Response>,
   options: WithSessionsOptions = {},
 ): (request: Request, env: Env, ctx: ExecutionContextLike) => Promise<Response> {
   if (typeof build !== 'function')
-    throw new TypeError('withWorkerSessions: build must be a function of env returning a Latchkey');
+    throw new TypeError(
+      `withWorkerSessions(): build must be a function of env returning an engine, e.g. (env) => createLatchkey({ policy: presets.productivity, store: durableObjectStore(env.SESSIONS) })${typeof build === 'object' && build !== null ? '; got an object: wrap it as () => engine' : ''}`,
+    );
   if (typeof handler !== 'function')
-    throw new TypeError('withWorkerSessions: handler must be a function');
-  const engines = new WeakMap<Env, Latchkey<Data>>();
+    throw new TypeError('withWorkerSessions(): handler must be a function');
+  const engines = new WeakMap<Env, SessionEngine<Data>>();
   return (request, env, ctx) => {
-    let latchkey = engines.get(env);
-    if (!latchkey) engines.set(env, (latchkey = build(env)));
-    return withSessions(
-      latchkey,
-      (c: SessionContext<Data>) => handler({ ...c, env, ctx }),
-      options,
-    )(request);
+    let engine = engines.get(env);
+    if (!engine) {
+      engine = build(env);
+      assertSessionEngine(engine, 'withWorkerSessions(): build(env)');
+      engines.set(env, engine);
+    }
+    const wrapped = withSessions(engine, (c) => handler({ ...c, env, ctx }), options);
+    return wrapped(request);
   };
 }

@@ -2,9 +2,11 @@
  * Graceful expiry: turn a failed load into the response a user expects.
  * JSON clients get 401 with a machine-readable reason; page requests get a
  * 303 to the login page with a `returnTo` that can only point back into the
- * same origin (no open redirect).
+ * same origin (no open redirect). Store outages and lost write races get a
+ * try-again answer (503, 409), never a 500.
  */
 
+import { SessionConflictError, StoreError } from './errors.js';
 import type { InvalidReason } from './outcome.js';
 
 /** The reason a JSON client is told. */
@@ -111,25 +113,75 @@ export function expiryResponse(
   return new Response(null, { status: 303, headers });
 }
 
-/**
- * The response when the store is down: 503 with `Retry-After`, never a
- * sign-in page (the user is not logged out) and never the page itself (nor in).
- */
-export function storeUnavailableResponse(request: Request, retryAfterSeconds = 5): Response {
+/** A try-again answer: JSON `{"error": code}` for JSON clients, a short text for pages; never cached. */
+function retryLater(
+  request: Request,
+  status: number,
+  retryAfterSeconds: number,
+  code: string,
+  text: string,
+): Response {
   const headers = new Headers({
     'cache-control': 'no-store',
     'retry-after': String(retryAfterSeconds),
   });
-  if (wantsJson(request)) {
-    headers.set('content-type', 'application/json');
-    return new Response(JSON.stringify({ error: 'session_store_unavailable' }), {
-      status: 503,
-      headers,
-    });
-  }
-  headers.set('content-type', 'text/plain; charset=utf-8');
-  return new Response('The session service is unavailable. Please try again shortly.', {
-    status: 503,
-    headers,
-  });
+  const json = wantsJson(request);
+  headers.set('content-type', json ? 'application/json' : 'text/plain; charset=utf-8');
+  return new Response(json ? JSON.stringify({ error: code }) : text, { status, headers });
+}
+
+/**
+ * The response when the store is down: 503 with `Retry-After`, never a
+ * sign-in page (the user is not logged out) and never the page itself (nor in).
+ *
+ * @example
+ * storeUnavailableResponse(request) // 503, Retry-After: 5, {"error":"session_store_unavailable"}
+ */
+export function storeUnavailableResponse(request: Request, retryAfterSeconds = 5): Response {
+  return retryLater(
+    request,
+    503,
+    retryAfterSeconds,
+    'session_store_unavailable',
+    'The session service is unavailable. Please try again shortly.',
+  );
+}
+
+/** Whether `error` carries Latchkey's stable `code` (by class, or by code for a second copy of the library). */
+function hasCode(error: unknown, code: string): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === code;
+}
+
+/**
+ * Whether `error` is a store failure, by class or by its stable code (a second copy of the library, say).
+ *
+ * @example
+ * catch (error) { if (isStoreError(error)) return storeUnavailableResponse(request); throw error; }
+ */
+export function isStoreError(error: unknown): boolean {
+  return error instanceof StoreError || hasCode(error, StoreError.code);
+}
+
+/**
+ * The answer for a session failure a request cannot get past, or `null` for
+ * any other error (an application bug stays the app's to answer):
+ * `StoreError` is 503 (see {@link storeUnavailableResponse}), and a write that
+ * lost its race too often (`SessionConflictError`) is 409 Conflict with
+ * `Retry-After: 1` and `{"error":"session_conflict"}`: the request may be
+ * sent again as it is. Every adapter answers through this, never with a 500.
+ *
+ * @example
+ * catch (error) { return sessionFailureResponse(request, error) ?? new Response('bug', { status: 500 }) }
+ */
+export function sessionFailureResponse(request: Request, error: unknown): Response | null {
+  if (isStoreError(error)) return storeUnavailableResponse(request);
+  if (error instanceof SessionConflictError || hasCode(error, SessionConflictError.code))
+    return retryLater(
+      request,
+      409,
+      1,
+      'session_conflict',
+      'Another request changed this session at the same moment. Please try again.',
+    );
+  return null;
 }

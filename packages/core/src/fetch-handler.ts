@@ -1,21 +1,17 @@
 /**
- * The universal adapter: wrap a fetch handler (`(request) => Promise<Response>`)
- * so it sees a lazy {@link RequestSession} and its response leaves with the
- * session committed. Bun, Deno and Workers serve fetch handlers directly;
- * the framework adapters reuse the same pieces.
- *
- * Failure rules, the same in every adapter: a store failure (`StoreError`)
- * answers 503 (fail closed: never a 500, never a sign-in redirect, since the
- * user is not logged out), and a hostile cookie never gets past `load()`,
- * which reports it as an invalid session rather than throwing.
+ * The universal adapter: wrap a fetch handler so it sees a lazy
+ * {@link RequestSession} and its response leaves with the session committed.
+ * The runtime passes what it knows of the connection (the peer IP) as the
+ * second argument; store outages and lost write races never answer 500.
  */
 
-import type { Latchkey } from './engine.js';
-import { StoreError } from './errors.js';
-import { storeUnavailableResponse } from './expiry-response.js';
+import type { RequestSession, SessionEngine } from './contract.js';
+import { assertSessionEngine } from './engine-check.js';
+import { sessionFailureResponse } from './expiry-response.js';
 import type { DeviceFacts } from './record.js';
-import type { RequestSession } from './contract.js';
 import type { SessionData } from './session.js';
+
+export { isStoreError } from './expiry-response.js';
 
 /** What a wrapped handler receives. */
 export interface SessionContext<Data extends SessionData = SessionData> {
@@ -29,50 +25,69 @@ export type SessionHandler<Data extends SessionData = SessionData> = (
   context: SessionContext<Data>,
 ) => Response | Promise<Response>;
 
+/**
+ * What {@link withSessions} returns: a fetch handler whose optional second
+ * argument is what the runtime knows of the client (hono's `GetConnInfo`
+ * idea), e.g. `{ ip: info.remoteAddr.hostname }` from `Deno.serve`.
+ */
+export type FetchHandler = (request: Request, facts?: DeviceFacts) => Promise<Response>;
+
 /** Options for {@link withSessions}. */
 export interface WithSessionsOptions {
   /**
-   * Device facts for a request, typically the client IP from a header your
-   * proxy sets. No header is trusted by default: a client can send any
-   * `X-Forwarded-For` it likes.
+   * Device facts for a request, e.g. the client IP from a header your proxy
+   * sets. When given it wins: it receives the runtime's facts (behind a proxy,
+   * the proxy's address) and returns what is recorded. No header is trusted
+   * by default: a client can send any `X-Forwarded-For` it likes.
    */
-  device?: (request: Request) => DeviceFacts;
-}
-
-/** Whether `error` is a store failure, by class or by its stable code (a second copy of the library, say). */
-export function isStoreError(error: unknown): boolean {
-  return (
-    error instanceof StoreError ||
-    (error instanceof Error && (error as { code?: unknown }).code === StoreError.code)
-  );
+  device?: (request: Request, runtime: DeviceFacts) => DeviceFacts;
 }
 
 /**
- * Wrap a fetch handler with sessions.
+ * Only the known keys: a runtime's second argument to `fetch` may be something
+ * else entirely (Bun's server, a Worker's `env`), and must not become facts.
+ */
+function knownFacts(facts: unknown): DeviceFacts {
+  if (typeof facts !== 'object' || facts === null) return {};
+  const { ip, userAgent } = facts as Record<string, unknown>;
+  return {
+    ...(typeof ip === 'string' ? { ip } : {}),
+    ...(typeof userAgent === 'string' ? { userAgent } : {}),
+  };
+}
+
+/**
+ * Wrap a fetch handler with sessions; `engine` is `createLatchkey(...)` or
+ * `createSealedSessions(...)`. A `StoreError` answers 503 and a
+ * `SessionConflictError` 409, both with `Retry-After` (`sessionFailureResponse`).
  *
  * @example
  * const latchkey = createLatchkey({ policy: presets.productivity, store });
- * export default { fetch: withSessions(latchkey, async ({ request, session }) => {
+ * const app = withSessions(latchkey, async ({ request, session }) => {
  *   const outcome = await session.load();
  *   if (!outcome.valid) return expiryResponse(request, outcome);
  *   return Response.json({ user: outcome.session.userId });
- * }) };
+ * });
+ * Deno.serve((request, info) => app(request, { ip: info.remoteAddr.hostname }));
  */
 export function withSessions<Data extends SessionData = SessionData>(
-  latchkey: Latchkey<Data>,
+  engine: SessionEngine<Data>,
   handler: SessionHandler<Data>,
   options: WithSessionsOptions = {},
-): (request: Request) => Promise<Response> {
+): FetchHandler {
+  assertSessionEngine(engine, 'withSessions()');
   if (typeof handler !== 'function')
-    throw new TypeError('withSessions: handler must be a function');
+    throw new TypeError('withSessions(): handler must be a function of { request, session }');
   const device = options.device;
-  return async (request: Request): Promise<Response> => {
-    const session = latchkey.forRequest(request, device ? device(request) : undefined);
+  return async (request, facts) => {
+    const runtime = knownFacts(facts);
+    const session = engine.forRequest(request, device ? device(request, runtime) : runtime);
     try {
       const response = await handler({ request, session });
       return await session.commit(response);
     } catch (error) {
-      if (isStoreError(error)) return storeUnavailableResponse(request);
+      const failure = sessionFailureResponse(request, error);
+      if (failure) return failure;
       throw error;
     }
   };

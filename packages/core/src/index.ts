@@ -18,10 +18,14 @@ export {
   type SessionContext,
   type SessionHandler,
   type WithSessionsOptions,
+  type FetchHandler,
 } from './fetch-handler.js';
+export { assertSessionEngine } from './engine-check.js';
 
 // One request's session, and what loading it yields.
 export type { RequestSession, SessionEngine, LoginOptions, SessionHeaders } from './contract.js';
+export type { SignedInSession, SignedInRequestSession } from './contract.js';
+export type { ServerRequestSession } from './request-session.js';
 export { Session, type SessionData } from './session.js';
 export type { LoadOutcome, InvalidReason } from './outcome.js';
 export type { RememberedLogin } from './remember-me/remember-me.js';
@@ -38,6 +42,7 @@ export type { RandomSource } from './random.js';
 export {
   expiryResponse,
   storeUnavailableResponse,
+  sessionFailureResponse,
   safeReturnTo,
   type ExpiryResponseOptions,
 } from './expiry-response.js';

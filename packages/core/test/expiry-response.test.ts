@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { expiryResponse, safeReturnTo, storeUnavailableResponse } from '../src/expiry-response.js';
+import {
+  expiryResponse,
+  safeReturnTo,
+  sessionFailureResponse,
+  storeUnavailableResponse,
+} from '../src/expiry-response.js';
+import { SessionConflictError, StoreError } from '../src/errors.js';
 import type { InvalidReason } from '../src/outcome.js';
 import { COOKIE, harness, ORIGIN } from './harness.js';
 
@@ -245,5 +251,25 @@ describe('store outage', () => {
     const api = storeUnavailableResponse(req('/api', json), 30);
     expect(api.status).toBe(503);
     expect(api.headers.get('retry-after')).toBe('30');
+  });
+});
+
+describe('session failures an adapter answers without a 500', () => {
+  it('a store failure is the 503, a lost write race a 409 to retry, and anything else is not theirs', async () => {
+    const outage = sessionFailureResponse(req('/api', json), new StoreError('read', 'ECONNRESET'));
+    expect(outage?.status).toBe(503);
+    expect(await outage?.json()).toEqual({ error: 'session_store_unavailable' });
+    const conflict = sessionFailureResponse(req('/api', json), new SessionConflictError('lost'));
+    expect(conflict?.status).toBe(409);
+    expect(conflict?.headers.get('retry-after')).toBe('1');
+    expect(conflict?.headers.get('cache-control')).toBe('no-store');
+    expect(await conflict?.json()).toEqual({ error: 'session_conflict' });
+    const page = sessionFailureResponse(req('/inbox'), new SessionConflictError('lost'));
+    expect([page?.status, page?.headers.get('location')]).toEqual([409, null]);
+    // A second copy of the library throws its own classes: the stable code is enough.
+    const foreign = Object.assign(new Error('lost'), { code: 'ERR_SESSION_CONFLICT' });
+    expect(sessionFailureResponse(req('/api', json), foreign)?.status).toBe(409);
+    expect(sessionFailureResponse(req('/api', json), new RangeError('bug'))).toBeNull();
+    expect(sessionFailureResponse(req('/api', json), undefined)).toBeNull();
   });
 });

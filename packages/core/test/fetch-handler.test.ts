@@ -1,6 +1,13 @@
-// withSessions, the universal fetch wrapper: laziness, device facts, failure rules.
+// withSessions, the universal fetch wrapper: laziness, device facts, either engine, failure rules.
 import { describe, expect, it } from 'vitest';
-import { createLatchkey, MemoryStore, withSessions, type SessionStore } from '@latchkey/core';
+import {
+  createLatchkey,
+  MemoryStore,
+  presets,
+  withSessions,
+  type SessionStore,
+} from '@latchkey/core';
+import { createSealedSessions } from '@latchkey/core/sealed';
 import { ManualClock } from '@latchkey/core/testing';
 
 function counted() {
@@ -108,5 +115,86 @@ describe('withSessions', () => {
       throw new RangeError('bug');
     });
     await expect(handler(new Request('http://app.test/'))).rejects.toThrow(RangeError);
+  });
+
+  it('records the facts the runtime passes as the second argument, and a device option wins over them', async () => {
+    const { latchkey } = counted();
+    const login = withSessions(latchkey, async ({ session }) =>
+      Response.json((await session.login('ada')).handle),
+    );
+    const fromPeer = await (
+      await login(new Request('http://app.test/'), { ip: '192.0.2.1' })
+    ).json();
+    const behindProxy = withSessions(
+      latchkey,
+      async ({ session }) => Response.json((await session.login('ada')).handle),
+      { device: (r, peer) => ({ ip: r.headers.get('x-real-ip') ?? peer.ip }) },
+    );
+    const proxied = await (
+      await behindProxy(
+        new Request('http://app.test/', { headers: { 'x-real-ip': '198.51.100.8' } }),
+        {
+          ip: '10.0.0.1', // the proxy's own address
+        },
+      )
+    ).json();
+    const fallback = await (
+      await behindProxy(new Request('http://app.test/'), { ip: '10.0.0.1' })
+    ).json();
+    // Bun passes its server and workerd its env as the second argument: neither is taken for facts.
+    const bunLike = await (
+      await login(new Request('http://app.test/'), { requestIP: () => null, port: 3000 } as never)
+    ).json();
+    const devices = new Map(
+      (await latchkey.listSessions('ada')).map((s) => [s.handle, s.device.ip]),
+    );
+    expect(devices.get(fromPeer)).toBe('192.0.2.1');
+    expect(devices.get(proxied)).toBe('198.51.100.8');
+    expect(devices.get(fallback)).toBe('10.0.0.1');
+    expect(devices.get(bunLike)).toBeUndefined();
+  });
+
+  it('runs sealed sessions too: the cookie carries the session to the next request', async () => {
+    const clock = new ManualClock();
+    const sealed = createSealedSessions<{ theme?: string }>({
+      policy: { idleTimeout: '10m', absoluteTimeout: '1h' },
+      secrets: ['s'.repeat(32)],
+      clock,
+      cookie: { development: true, warn: () => {} },
+    });
+    const app = withSessions(sealed, async ({ request, session }) => {
+      if (new URL(request.url).pathname === '/login') {
+        // tsc (pnpm typecheck) checks these lines: the sealed engine's data type reaches the handler.
+        (await session.login('ada')).set('theme', 'dark');
+        // @ts-expect-error a key the engine's data type does not declare as a number
+        const wrongType = () => session.current?.set('theme', 42);
+        void wrongType;
+        return new Response('in');
+      }
+      const outcome = await session.load();
+      return outcome.valid
+        ? Response.json({ user: outcome.session.userId, theme: outcome.session.get('theme') })
+        : new Response(null, { status: 401 });
+    });
+    const cookie = (await app(new Request('http://app.test/login'))).headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const me = await app(new Request('http://app.test/me', { headers: { cookie } }));
+    expect(await me.json()).toEqual({ user: 'ada', theme: 'dark' });
+    clock.advance('11m');
+    expect((await app(new Request('http://app.test/me', { headers: { cookie } }))).status).toBe(
+      401,
+    );
+  });
+
+  it('refuses a preset, a policy or nothing where an engine belongs, at once and naming the fix', () => {
+    const handler = () => new Response('never');
+    for (const wrong of [presets.productivity, {}, undefined, new MemoryStore()])
+      expect(() => withSessions(wrong as never, handler)).toThrow(
+        /^withSessions\(\): expected a session engine, got .*; build one with createLatchkey\(\{ policy: presets\.productivity, store \}\)/,
+      );
+    expect(() => withSessions(presets.productivity as never, handler)).toThrow(TypeError);
+    expect(() => withSessions(presets.productivity as never, handler)).toThrow(/got a policy/);
   });
 });
