@@ -38,7 +38,8 @@ export { duration, type Duration } from './duration.js';
 export type { Clock } from './clock.js';
 export type { RandomSource } from './random.js';
 
-// Answers for requests without a session, or with a store down.
+// Answers for requests without a session, or with a store down, and their JSON bodies.
+export type { SessionErrorBody, SessionErrorCode } from './error-body.js';
 export {
   expiryResponse,
   storeUnavailableResponse,
