@@ -40,8 +40,8 @@ export interface PolicyOptions {
   freshAuthAge?: Duration;
   /** `true`: the cookie has no Max-Age and dies with the browser. Default `false` (persistent until the absolute deadline). */
   sessionOnlyCookie?: boolean;
-  /** Forbid remember-me no matter what `rememberMe` says (used by presets such as `banking` and `kiosk`). */
-  forbidRememberMe?: boolean;
+  /** @internal Set by presets that forbid remember-me (`banking`, `kiosk`); not an option. */
+  readonly [FORBIDS_REMEMBER_ME]?: true;
   /** Access token lifetime, for the token flows. */
   accessTokenTtl?: Duration;
   /** Refresh token lifetime, for the token flows. */
@@ -74,8 +74,17 @@ const MINUTE = 60_000;
 /** Browsers cap cookie lifetimes at 400 days (RFC 6265bis §5.6.1). */
 export const MAX_COOKIE_LIFETIME_MS = 400 * 24 * HOUR;
 
+/**
+ * Marks a preset that forbids remember-me, so that spreading it and setting
+ * `rememberMe` is refused. A symbol, not an option: `rememberMe: false` is the
+ * one way to say "no remember-me".
+ */
+export const FORBIDS_REMEMBER_ME: unique symbol = Symbol('latchkey.forbidsRememberMe');
+
+type PolicyOptionName = Exclude<keyof PolicyOptions, symbol>;
+
 /** Every option `definePolicy` knows, so a misspelt one is refused rather than ignored. */
-export const POLICY_OPTION_NAMES: readonly (keyof PolicyOptions)[] = Object.keys({
+export const POLICY_OPTION_NAMES: readonly PolicyOptionName[] = Object.keys({
   name: true,
   idleTimeout: true,
   absoluteTimeout: true,
@@ -86,11 +95,10 @@ export const POLICY_OPTION_NAMES: readonly (keyof PolicyOptions)[] = Object.keys
   rememberMe: true,
   freshAuthAge: true,
   sessionOnlyCookie: true,
-  forbidRememberMe: true,
   accessTokenTtl: true,
   refreshTokenTtl: true,
   reasons: true,
-} satisfies Record<keyof PolicyOptions, true>) as (keyof PolicyOptions)[];
+} satisfies Record<PolicyOptionName, true>) as PolicyOptionName[];
 
 const REASON_NAMES = ['idle', 'absolute', 'renew', 'rememberMe', 'freshAuth'];
 
@@ -123,7 +131,7 @@ const BARE_FLOOR_MS: Partial<Record<keyof PolicyOptions, number>> = {
 
 const underscored = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '_');
 
-function refuseBareSmallNumber(field: keyof PolicyOptions, value: unknown): void {
+function refuseBareSmallNumber(field: PolicyOptionName, value: unknown): void {
   const floor = BARE_FLOOR_MS[field];
   if (typeof value !== 'number' || floor === undefined || !(value > 0) || value >= floor) return;
   const under = floor === MINUTE ? 'one minute' : 'one second';
@@ -137,12 +145,12 @@ function refuseBareSmallNumber(field: keyof PolicyOptions, value: unknown): void
 }
 
 /** A duration that may be zero (`renewGrace`, `expiryNotice`), or NaN when it is not a duration. */
-function zeroOrMore(field: keyof PolicyOptions, value: Duration): number {
+function zeroOrMore(field: PolicyOptionName, value: Duration): number {
   refuseBareSmallNumber(field, value);
   return toMillis(value);
 }
 
-function positive(field: keyof PolicyOptions, value: Duration | undefined): number {
+function positive(field: PolicyOptionName, value: Duration | undefined): number {
   if (value === undefined)
     throw new PolicyError(
       field,
@@ -160,7 +168,7 @@ function positive(field: keyof PolicyOptions, value: Duration | undefined): numb
 }
 
 function optional(
-  field: keyof PolicyOptions,
+  field: PolicyOptionName,
   value: Duration | false | undefined,
   fallback: number | false,
 ): number | false {
@@ -244,7 +252,7 @@ export function definePolicy(options: PolicyOptions): SessionPolicy {
       `must be zero or positive, got ${JSON.stringify(options.expiryNotice)}`,
     );
   if (
-    options.forbidRememberMe &&
+    options[FORBIDS_REMEMBER_ME] &&
     options.rememberMe !== undefined &&
     options.rememberMe !== false
   ) {
@@ -253,7 +261,7 @@ export function definePolicy(options: PolicyOptions): SessionPolicy {
       `this policy (${options.name ?? 'custom'}) forbids remember-me`,
     );
   }
-  const rememberMe = options.forbidRememberMe
+  const rememberMe = options[FORBIDS_REMEMBER_ME]
     ? false
     : optional('rememberMe', options.rememberMe, false);
   if (rememberMe !== false && rememberMe > MAX_COOKIE_LIFETIME_MS) {

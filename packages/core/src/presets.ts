@@ -5,7 +5,7 @@
  * spread one and override a field: `definePolicy({ ...presets.productivity, idleTimeout: '20m' })`.
  */
 
-import type { PolicyOptions } from './policy.js';
+import { FORBIDS_REMEMBER_ME, type PolicyOptions } from './policy.js';
 
 /**
  * `banking`: idle 10 min, absolute 1 h, no remember-me, step-up after 5 min.
@@ -17,7 +17,8 @@ const banking: PolicyOptions = {
   absoluteTimeout: '1h',
   renewInterval: '15m',
   freshAuthAge: '5m',
-  forbidRememberMe: true,
+  rememberMe: false,
+  [FORBIDS_REMEMBER_ME]: true,
   reasons: {
     idle: 'an unattended signed-in screen is the main risk for high-value accounts',
     absolute: 'limits how long a stolen session cookie is worth anything',
@@ -57,7 +58,8 @@ const kiosk: PolicyOptions = {
   absoluteTimeout: '1h',
   renewInterval: '15m',
   sessionOnlyCookie: true,
-  forbidRememberMe: true,
+  rememberMe: false,
+  [FORBIDS_REMEMBER_ME]: true,
   freshAuthAge: '5m',
   reasons: {
     idle: 'the next person at a shared terminal must not find the previous one signed in',
@@ -78,7 +80,8 @@ const api: PolicyOptions = {
   renewInterval: false,
   accessTokenTtl: '5m',
   refreshTokenTtl: '14d',
-  forbidRememberMe: true,
+  rememberMe: false,
+  [FORBIDS_REMEMBER_ME]: true,
   reasons: {
     idle: 'a client that has not refreshed for 14 days must sign in again (RFC 9700 §4.14.2)',
     absolute: 'refresh-token families end after 90 days whatever their use (ASVS V10.4.8)',
