@@ -135,14 +135,19 @@ export class SessionLedger<Data extends SessionData = SessionData> {
     return { id, entry: await this.#put(handle, record, now) };
   }
 
-  async #put(handle: string, record: SessionRecord<Data>, now: number): Promise<Entry<Data>> {
+  async #put(
+    handle: string,
+    record: SessionRecord<Data>,
+    now: number,
+    indexed = true,
+  ): Promise<Entry<Data>> {
     const raw = await this.sessions.write(
       handle,
       record,
       storeTtl(this.policy, record, now),
       noticeOnly(record, now),
     );
-    if (record.uid !== null)
+    if (indexed && record.uid !== null)
       await this.index?.add(record.uid, handle, record.absoluteDeadline - now);
     return { handle, raw, record };
   }
@@ -216,17 +221,20 @@ export class SessionLedger<Data extends SessionData = SessionData> {
       v: record.v + 1,
       issuedAt: now,
     };
-    // Indexed before the move: a "log out everywhere" listing in between finds the old ID (still a
-    // session) or the new one, never an alias and an unlisted successor.
-    const successor = await this.#put(handle, next, now);
+    // Indexed only once published: until then "log out everywhere" finds the old ID, a session or an
+    // alias it follows to the successor, so it ends the session whichever comes first.
+    const successor = await this.#put(handle, next, now, false);
     const alias = { t: 'alias' as const, to: handle, until: now + this.policy.renewGrace };
     const ttl = Math.max(this.policy.renewGrace, 1000);
     if ((await this.sessions.replace(entry.handle, entry.raw, alias, ttl)) === null) {
-      await this.#unput(handle, next.uid);
+      await this.sessions.delete(handle);
       const saved = patch.size > 0 ? await this.save(entry, patch) : null;
       return { renewed: false, entry: saved ? saved.entry : patch.size > 0 ? null : entry };
     }
-    if (next.uid !== null) await this.index?.remove(next.uid, entry.handle);
+    if (next.uid !== null) {
+      await this.index?.add(next.uid, handle, next.absoluteDeadline - now);
+      await this.index?.remove(next.uid, entry.handle);
+    }
     emit(this.sink, { type: 'renewed', at: now, handle, previous: entry.handle, userId: next.uid });
     return { renewed: true, id, entry: successor };
   }
@@ -330,7 +338,8 @@ export class SessionLedger<Data extends SessionData = SessionData> {
     const now = this.now();
     const out = new Map<string, Entry<Data>>();
     for (const member of members) {
-      const found = await this.resolve(member, false);
+      // Aliases are followed past their grace: a session being renewed right now is found either way.
+      const found = await this.resolve(member, true);
       if (found.kind === 'session' && decide(this.policy, found.record, now).kind === 'valid')
         out.set(found.handle, found); // a member mid-renewal and its successor are one session
       else await index.remove(userId, member);
