@@ -6,12 +6,13 @@
  * sources); several of them share one Redis and no sticky routing.
  *
  *   POST /login?user=ada   log in, set the cookie
- *   GET  /me               200 { user, server } or 401 { reason }
+ *   POST /note?key=k       set data key k (many at once, from both servers)
+ *   GET  /me               200 { user, data, server } or 401 { reason }
  *   POST /logout           end the session
  * Every response carries `x-server: <pid>` so the test can see who answered.
  */
 import { serve } from '@hono/node-server';
-import { createLatchkey, StoreError, storeUnavailableResponse } from '@latchkey/core';
+import { createLatchkey, withSessions, type RequestSession } from '@latchkey/core';
 import { redisStore } from '@latchkey/unstorage';
 import Redis from 'ioredis';
 
@@ -33,31 +34,33 @@ const json = (body: unknown, status = 200) =>
     headers: { 'content-type': 'application/json', 'x-server': server },
   });
 
-async function handle(request: Request): Promise<Response> {
+async function handle(request: Request, session: RequestSession): Promise<Response> {
   const url = new URL(request.url);
-  const session = latchkey.forRequest(request);
   if (request.method === 'POST' && url.pathname === '/login') {
     await session.login(url.searchParams.get('user') ?? 'anonymous');
-    return session.commit(json({ server }));
+    return json({ server });
+  }
+  if (request.method === 'POST' && url.pathname === '/note') {
+    const outcome = await session.load();
+    if (!outcome.valid) return json({ reason: outcome.reason, server }, 401);
+    outcome.session.set(url.searchParams.get('key') ?? 'note', true);
+    return json({ server });
   }
   if (request.method === 'POST' && url.pathname === '/logout') {
     await session.logout();
-    return session.commit(json({ server }));
+    return json({ server });
   }
   if (request.method === 'GET' && url.pathname === '/me') {
     const outcome = await session.load();
-    if (!outcome.valid) return session.commit(json({ reason: outcome.reason, server }, 401));
-    return session.commit(json({ user: outcome.session.userId, server }));
+    if (!outcome.valid) return json({ reason: outcome.reason, server }, 401);
+    return json({ user: outcome.session.userId, data: outcome.session.data, server });
   }
   return json({ error: 'not found' }, 404);
 }
 
+// withSessions commits every response and answers a store outage 503 and a lost write race 409.
 serve({
   port,
   hostname: '127.0.0.1',
-  fetch: (request) =>
-    handle(request).catch((error: unknown) => {
-      if (error instanceof StoreError) return storeUnavailableResponse(request);
-      throw error;
-    }),
+  fetch: withSessions(latchkey, ({ request, session }) => handle(request, session)),
 });

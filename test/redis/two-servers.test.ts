@@ -111,4 +111,18 @@ describe('two Node processes sharing one Redis', () => {
     expect((await call(first, 'POST', '/logout', again)).status).toBe(200);
     expect((await call(second, 'GET', '/me', again)).status).toBe(401);
   });
+
+  it('50 concurrent writers to one session, across both servers, all keep their key (never a 500)', async () => {
+    const login = await call(first, 'POST', '/login?user=ada');
+    const cookie = login.setCookie[0]!.split(';')[0]!;
+    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+    const answers = await Promise.all(
+      keys.map((key, i) => call(i % 2 ? first : second, 'POST', `/note?key=${key}`, cookie)),
+    );
+    expect(answers.map((a) => a.status)).toEqual(keys.map(() => 200));
+    const me = await call(second, 'GET', '/me', cookie);
+    expect(Object.keys(me.body.data as unknown as Record<string, unknown>).sort()).toEqual(
+      [...keys].sort(),
+    );
+  });
 });
