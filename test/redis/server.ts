@@ -58,9 +58,10 @@ async function handle(request: Request, session: RequestSession): Promise<Respon
   return json({ error: 'not found' }, 404);
 }
 
+const app = withSessions(latchkey, ({ request, session }) => handle(request, session));
 // withSessions commits every response and answers a store outage 503 and a lost write race 409.
 serve({
   port,
   hostname: '127.0.0.1',
-  fetch: withSessions(latchkey, ({ request, session }) => handle(request, session)),
+  fetch: (request) => app(request),
 });

@@ -80,10 +80,6 @@ export class ServerRequestSession<
     return this.#session;
   }
 
-  /** @deprecated Use `current`. */
-  get session(): Session<Data> | null {
-    return this.#session;
-  }
 
   #adopt(entry: Entry<Data>): Session<Data> {
     this.#raw = entry.raw;

@@ -51,7 +51,7 @@ describe('load outcomes', () => {
   it('revoked: by handle, and by revokeUser', async () => {
     const h = harness();
     const one = await h.signedIn('ada');
-    const handle = (await one.go()).rs.session!.handle;
+    const handle = (await one.go()).rs.current!.handle;
     expect(await h.lk.revokeSession(handle)).toBe(true);
     expect(verdict((await one.go()).outcome)).toBe('revoked');
     expect(await h.lk.revokeSession(handle)).toBe(false);
@@ -240,7 +240,7 @@ describe('store failure fails closed', () => {
     // Not treated as logged out: committing clears no cookie.
     const res = await rs.commit(new Response('x'));
     expect(res.headers.getSetCookie()).toEqual([]);
-    expect(rs.session).toBeNull();
+    expect(rs.current).toBeNull();
     repair();
     expect(verdict((await b.go()).outcome)).toBe('valid');
   });
@@ -265,7 +265,7 @@ describe('store failure fails closed', () => {
   it('a value that is not a Latchkey record fails closed as a decode error', async () => {
     const h = harness();
     const b = await h.signedIn();
-    const handle = (await b.go()).rs.session!.handle;
+    const handle = (await b.go()).rs.current!.handle;
     await h.memory.set(`lk:s:${handle}`, '{"t":"session","uid":"root"}', 60_000);
     await expect(b.go()).rejects.toMatchObject({
       code: 'ERR_STORE_UNAVAILABLE',
@@ -296,7 +296,7 @@ describe('concurrency', () => {
     o1.session.set('theme', 'dark');
     o2.session.set('lang', 'fr');
     await Promise.all([tab1.commit(new Response()), tab2.commit(new Response())]);
-    expect((await b.go()).rs.session?.data).toEqual({ theme: 'dark', lang: 'fr' });
+    expect((await b.go()).rs.current?.data).toEqual({ theme: 'dark', lang: 'fr' });
   });
 
   it('a tab whose session was logged out elsewhere does not resurrect it on commit', async () => {
@@ -371,7 +371,7 @@ describe('concurrency', () => {
     await b.go((_, o) => o.valid && o.session.set('cart', 2));
     h.clock.advance('1s');
     await slow.commit(new Response());
-    expect((await b.go()).rs.session?.get('cart')).toBe(2);
+    expect((await b.go()).rs.current?.get('cart')).toBe(2);
   });
 });
 
@@ -490,7 +490,7 @@ describe('log out everywhere, other sessions, and the device list', () => {
     );
     h.clock.advance('1m');
     const laptop = await h.signedIn('ada');
-    const current = (await laptop.go()).rs.session!.handle;
+    const current = (await laptop.go()).rs.current!.handle;
     const list = await h.lk.listSessions('ada', current);
     expect(list).toHaveLength(2);
     expect(list.filter((s) => s.current).map((s) => s.handle)).toEqual([current]);
@@ -540,7 +540,7 @@ describe('events', () => {
     await track(c, (rs) => rs.logout()); // logout
     const d = h.browser();
     await track(d, (rs) => rs.login('bob'));
-    await h.lk.revokeSession((await track(d)).rs.session!.handle); // revoked
+    await h.lk.revokeSession((await track(d)).rs.current!.handle); // revoked
     await track(d); // revoked-used
     await h.lk.revokeUser('ada'); // revoke-all
     const e = h.browser();

@@ -139,13 +139,13 @@ describe('login', () => {
     const h = harness();
     const b = await h.signedIn('ada', { secret: 'ada-only' });
     await b.go((rs) => rs.login('ada', { clean: true }));
-    expect((await b.go()).rs.session?.data).toEqual({});
+    expect((await b.go()).rs.current?.data).toEqual({});
 
     const c = await h.signedIn('ada', { secret: 'ada-only' });
     await c.go((rs) => rs.login('bob'));
     const v = await c.go();
-    expect(v.rs.session?.userId).toBe('bob');
-    expect(v.rs.session?.data).toEqual({});
+    expect(v.rs.current?.userId).toBe('bob');
+    expect(v.rs.current?.data).toEqual({});
   });
 
   it('starts a new absolute lifetime on login (re-authentication)', async () => {
@@ -164,7 +164,7 @@ describe('login', () => {
       const s = await rs.login('ada');
       s.set('greeting', 'welcome back');
     });
-    expect((await b.go()).rs.session?.data).toEqual({ greeting: 'welcome back' });
+    expect((await b.go()).rs.current?.data).toEqual({ greeting: 'welcome back' });
   });
 
   it('rejects an empty user ID', async () => {
@@ -206,7 +206,7 @@ describe('regenerate (privilege change)', () => {
     const h = harness();
     const b = await h.signedIn('ada', { role: 'user' });
     const before = b.id!;
-    const absolute = (await b.go()).rs.session!.absoluteExpiresAt;
+    const absolute = (await b.go()).rs.current!.absoluteExpiresAt;
     h.clock.advance('10m');
     await b.go(async (rs) => {
       const s = await rs.regenerate();
@@ -215,16 +215,16 @@ describe('regenerate (privilege change)', () => {
     expect(b.id).not.toBe(before);
     expect(verdict((await h.visit(before)).outcome)).toBe('unknown');
     const v = await b.go();
-    expect(v.rs.session?.data).toEqual({ role: 'admin' });
-    expect(v.rs.session?.userId).toBe('ada');
-    expect(v.rs.session?.absoluteExpiresAt).toBe(absolute);
+    expect(v.rs.current?.data).toEqual({ role: 'admin' });
+    expect(v.rs.current?.userId).toBe('ada');
+    expect(v.rs.current?.absoluteExpiresAt).toBe(absolute);
   });
 
   it('clean regeneration drops the data', async () => {
     const h = harness();
     const b = await h.signedIn('ada', { role: 'user' });
     await b.go((rs) => rs.regenerate({ clean: true }));
-    expect((await b.go()).rs.session?.data).toEqual({});
+    expect((await b.go()).rs.current?.data).toEqual({});
   });
 
   it('a request in flight during a regeneration keeps its write, but its old ID no longer loads', async () => {
@@ -237,7 +237,7 @@ describe('regenerate (privilege change)', () => {
     await b.go((rs) => rs.regenerate());
     o.session.set('draft', 'kept');
     await slow.commit(new Response());
-    expect((await b.go()).rs.session?.data).toEqual({ role: 'user', draft: 'kept' });
+    expect((await b.go()).rs.current?.data).toEqual({ role: 'user', draft: 'kept' });
     expect(verdict((await h.visit(old)).outcome)).toBe('unknown');
   });
 
@@ -292,7 +292,7 @@ describe('renewal', () => {
     h.clock.advance('9s');
     const inFlight = await h.visit(old);
     expect(verdict(inFlight.outcome)).toBe('valid');
-    expect(inFlight.rs.session?.data).toEqual({ n: 1 });
+    expect(inFlight.rs.current?.data).toEqual({ n: 1 });
     expect(inFlight.setCookie).toEqual([]); // the in-flight request does not fork a second successor
 
     h.clock.advance('1s');
@@ -335,7 +335,7 @@ describe('renewal', () => {
     const r1 = await tab1.commit(new Response('1'));
     await tab2.commit(new Response('2'));
     const successor = parseSetCookie(r1.headers.getSetCookie()[0]!).value;
-    expect((await h.visit(successor)).rs.session?.data).toEqual({ draft: 'kept' });
+    expect((await h.visit(successor)).rs.current?.data).toEqual({ draft: 'kept' });
   });
 
   it('a tab still holding the pre-renewal cookie of a revoked session is told revoked', async () => {

@@ -74,10 +74,6 @@ export class SealedRequestSession<
   get current(): Session<Data> | null {
     return this.#session;
   }
-  /** @deprecated Use `current`. */
-  get session(): Session<Data> | null {
-    return this.#session;
-  }
 
   /** Unseal and judge the cookie once; later calls share the result. Rejects with `StoreError` only when a not-before store fails. */
   load(): Promise<LoadOutcome<Data>> {
