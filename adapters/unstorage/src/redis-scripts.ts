@@ -1,12 +1,6 @@
 /**
- * The Lua scripts behind {@link redisStore}'s atomic operations. A script runs
- * as one unit inside Redis, so nothing interleaves between its read and its
- * write. Each touches a single key, so they also run on Redis Cluster.
- *
- * Time inside the scripts is Redis's own clock (`TIME`), the same clock that
- * runs `PX` expiry, so every app server agrees on when an index member has
- * expired, whatever their own clocks say. Needs Redis 5 or later (scripts
- * that write after `TIME` replicate by effects).
+ * The Lua scripts behind `redisStore`'s atomic operations: each runs as one
+ * unit inside Redis and touches a single key, so they also run on Redis Cluster.
  */
 
 /** Scripts go by SHA-1 (`EVALSHA`), falling back to `EVAL` once per server when it does not know them yet. */

@@ -1,16 +1,6 @@
 /**
  * A `SessionStore` on Redis with every optional capability, through an
- * ioredis client: the one you already have, or the one unstorage's redis
- * driver made (`storage.getMount().driver.getInstance()`).
- *
- * - TTLs are native `SET … PX`: millisecond granularity, kept by Redis's
- *   clock, so keys never outlive their sessions and no sweep is needed.
- * - `consume` and `compareAndSet` are Lua scripts, atomic inside Redis.
- * - The user index is one sorted set per user, scored by each member's expiry
- *   on Redis's clock; expired members are pruned on every touch and the set
- *   expires with its last member.
- *
- * Nothing here imports ioredis: the store only calls the client it is given.
+ * ioredis client: your own, or the one unstorage's redis driver made.
  */
 
 import type { SessionStore } from '@latchkey/core';

@@ -1,22 +1,6 @@
 /**
- * Store keys as unstorage keys, one-to-one.
- *
- * unstorage normalizes every key before a driver sees it: `/` and `\` become
- * `:`, runs of `:` collapse, leading and trailing `:` go, and everything from
- * the first `?` is dropped. The fs driver then maps each `:` to a directory
- * and refuses `..`, so key `a` (a file) and key `a:b` (inside a directory
- * `a`) cannot both exist. Left alone, `a?x` and `a?y` would be one key, and
- * `a::b` and `a:b` too.
- *
- * So the whole key is escaped into one segment: every character outside
- * `[A-Za-z0-9_-]` becomes `%XX` (its UTF-8 bytes, `:` included). The result
- * holds none of `: / \ ? .`, normalization leaves it alone, distinct keys
- * stay distinct, and the fs driver keeps every record as one file under
- * `<base>/`. Engine keys read as `latchkey:lk%3As%3A<handle>`.
- *
- * Note: on a case-insensitive filesystem (macOS, Windows defaults) the fs
- * driver folds `A` and `a` into one file. Latchkey's session keys are
- * hashes of the secret token, so no client can aim at such a collision.
+ * Store keys as unstorage keys, one-to-one: unstorage normalizes keys (`/` to
+ * `:`, drops from `?`), so every key is escaped into a form it leaves alone.
  */
 
 const encoder = new TextEncoder();

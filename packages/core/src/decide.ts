@@ -1,12 +1,6 @@
 /**
- * The heart of the engine: a pure function of policy, record and time. No
- * store, no cookie, no clock inside, so every adapter and store inherits
- * exactly the same semantics, and properties over random timelines test it in
- * microseconds.
- *
- * What counts as activity: a request that loads the session. Activity is
- * recorded at most once per `touchInterval`, so a session may expire up to one
- * touch interval early, never late.
+ * The heart of the engine: a pure function of policy, record and time, with
+ * no store, cookie or clock inside. What counts as activity is in docs/policy.md.
  */
 
 import type { SessionPolicy } from './policy.js';

@@ -80,7 +80,6 @@ export class ServerRequestSession<
     return this.#session;
   }
 
-
   #adopt(entry: Entry<Data>): Session<Data> {
     this.#raw = entry.raw;
     this.#session = new Session(entry.handle, entry.record);

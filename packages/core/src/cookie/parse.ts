@@ -1,16 +1,7 @@
 /**
- * Cookie request-header parsing for servers, lenient in the manner of
- * RFC 6265bis §5.6 (which user agents use for Set-Cookie) applied to the
- * `cookie-string` of §5.4.4: split on ";", trim SP/HTAB, split each pair at its
- * first "=". It never throws: the header is attacker-controlled, so any string
- * (huge, binary, lone surrogates, thousands of pairs) yields a result in time
- * linear in a bounded prefix of it.
- *
- * Bounds: only the first `maxLength` characters (default 16 KiB) are read, and
- * a pair cut by that limit is dropped rather than read truncated; reading stops
- * after `maxPairs` pairs (default 100, duplicates included). Browsers put
- * longer-path cookies first and, among equal paths, older ones first (§5.8.3),
- * so the first occurrence of a name wins. Values are not percent-decoded.
+ * Cookie request-header parsing, lenient as RFC 6265bis §5.6 is: split on
+ * ";", trim, split each pair at its first "=". It never throws (the header is
+ * attacker-controlled) and bounds the header's length and pair count.
  */
 
 /** Bounds on how much of a Cookie header is read. */

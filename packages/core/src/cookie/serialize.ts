@@ -1,18 +1,7 @@
 /**
- * Set-Cookie serialization, strict per RFC 6265bis (draft-ietf-httpbis-rfc6265bis).
- * Anything a browser would silently drop or mangle is refused here with a
- * `CookieError`, so a misconfiguration fails loudly at the server instead of
- * showing up as a mysterious logout.
- *
- * - §4.1.1: the name is an RFC 9110 §5.6.2 token; the value is cookie-octets,
- *   optionally wrapped in one pair of DQUOTEs.
- * - §4.1.2.2 / §5.6.1: Max-Age and Expires are capped at 400 days (clamped, as
- *   user agents do, rather than refused).
- * - §4.1.2.7 / §5.6.7: `SameSite=None` requires Secure (browsers reject it otherwise).
- * - §4.1.3: the `__Secure-` and `__Host-` name prefixes (matched
- *   case-insensitively, as user agents do).
- * - §5.6: user agents ignore a cookie whose name plus value exceeds 4096
- *   octets, and an attribute value over 1024 octets.
+ * Set-Cookie serialization, strict per RFC 6265bis: anything a browser would
+ * silently drop or mangle is refused with a `CookieError`, so a misconfiguration
+ * fails loudly at the server instead of as a mysterious logout.
  */
 
 import { CookieError } from '../errors.js';

@@ -1,24 +1,7 @@
 /**
- * The remember-me token: a split token `selector.validator` (the design of
- * Paragon's "split tokens", refining Barry Jaspan's persistent-login series).
- *
- * - The selector (128 bits) names the remembered device for its whole life.
- *   The store is keyed by its SHA-256 (the device's public *handle*), so a
- *   dump of the store or of the event log gives no selector to replay.
- * - The validator (256 bits, OWASP ASVS 5.0 V7.2.3) is the secret. The store
- *   keeps only its SHA-256, compared in constant time, and a new validator is
- *   issued on every use.
- *
- * Successor sealing: during the short grace window after a rotation, the
- * store must be able to hand the *same* successor (new validator and new
- * session ID) to requests that raced with the rotation. Rather than keep that
- * successor in plain text, it is sealed with AES-256-GCM under a key derived
- * (HKDF-SHA-256) from the previous validator, which the store never holds:
- * only a request that presents the previous validator can open it. A store
- * dump taken during the window yields nothing usable, and no server secret
- * has to be configured. After the window the sealed successor is useless
- * (the previous validator is refused as theft) and is dropped by the next
- * rotation.
+ * The remember-me token: a split `selector.validator` token (the selector
+ * names the remembered login, the validator is the secret, stored hashed), and
+ * the successor sealed under the old validator for the grace window.
  */
 
 import { hkdf } from '@noble/hashes/hkdf.js';

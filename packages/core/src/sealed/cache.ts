@@ -1,12 +1,7 @@
 /**
- * A bounded LRU of verified tokens and sealed cookies, keyed by the SHA-256
- * of the token, so a steady stream of requests carrying one cookie does not
- * pay for a decryption or signature check every time (one JWE decrypt per
- * request keeps about 0.22 of bare Hono's throughput; a hash and a map lookup
- * about 0.5). Entries expire no later than what they stand for; the caller
- * still checks expiry and revocation on every request, so the cache saves
- * cryptography only, never a decision (better-auth#6893: a cookie cache that
- * delays revocation).
+ * A bounded LRU of verified tokens and sealed cookies, keyed by the token's
+ * SHA-256, so a stream of requests with one cookie does not pay a decryption
+ * or signature check every time. It holds JSON; each hit decodes its own copy.
  */
 
 import { sha256 } from '@noble/hashes/sha2.js';

@@ -1,14 +1,7 @@
 /**
- * Cookie chunking for sealed sessions. RFC 6265bis §5.6: user agents ignore
- * a cookie whose name plus value exceeds 4096 octets, and ASVS V3.3.5 counts
- * the whole Set-Cookie line; chunks that fit by name and value alone can
- * still overflow once attributes are counted (litestar#5021). So every line
- * written here, attributes included, is at most 4096 bytes.
- *
- * A value too big for one cookie is either split into `name.0`, `name.1`, …
- * and reassembled on read, or refused with a `CookieError`, by configuration.
- * When the number of chunks shrinks, the stale ones are deleted, so an old
- * tail can never be glued onto a new head.
+ * Cookie chunking for sealed sessions: every whole Set-Cookie line, attributes
+ * included, stays within 4096 octets (RFC 6265bis §5.6, ASVS V3.3.5), or the
+ * value is refused, as configured.
  */
 
 import { parseCookieHeader } from '../cookie/parse.js';

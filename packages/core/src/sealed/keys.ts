@@ -1,13 +1,7 @@
 /**
- * Keys for sealed cookie sessions. Each configured secret (at least 32
- * bytes) is stretched once, at construction, with HKDF-SHA256 (RFC 5869)
- * into a 256-bit A256GCM key and a short key ID; the CryptoKey is imported
- * once and cached. Nothing is derived per request: iron-session derives its
- * keys with PBKDF2 on every seal and unseal, which dominates its cost.
- *
- * Rotation: the first secret seals, every secret unseals; the JWE `kid`
- * header picks the key, and a cookie sealed with an older key is resealed
- * with the current one on its next write.
+ * Keys for sealed cookie sessions: each secret (at least 32 bytes) is
+ * stretched once, at construction, with HKDF-SHA256 into an A256GCM key and a
+ * short key ID. Nothing is derived per request.
  */
 
 import { hkdf } from '@noble/hashes/hkdf.js';

@@ -1,26 +1,7 @@
 /**
- * Sealed cookie sessions: for apps that want no session store. The whole
- * session (user, data, created and last-seen times, idle and absolute
- * deadlines, auth time) travels in the cookie as a JWE (`dir`, `A256GCM`),
- * and is judged by the same pure `decide()` as server-side sessions, so the
- * idle and absolute timeouts mean exactly the same thing in both modes.
- *
- * What the cookie costs you (say it in your threat model):
- * - It is encrypted and authenticated, so the client can neither read nor
- *   change it; but it is a bearer value. Logout clears it from this browser
- *   only: a copied cookie stays valid until its idle or absolute deadline,
- *   unless the optional per-user not-before check is configured (one store
- *   read per request), which makes "log out everywhere" work here too.
- * - Everything in `data` rides on every request: keep it small (a user ID,
- *   a role, a theme). Never put secrets or large objects in it; over 4 KB
- *   the cookie is split into chunks or refused.
- * - Two tabs writing data at once: the last response wins (there is no
- *   store to merge in).
- *
- * Writes are throttled like server sessions (hono_sessions#29 reseals on
- * every request): a cookie is resealed only on login, on a data change, once
- * per `touchInterval` of activity, and immediately when it was sealed with an
- * older key (rotation).
+ * Sealed cookie sessions, for apps that want no session store: the whole
+ * session travels in the cookie as a JWE and is judged by the same `decide()`
+ * as server-side sessions. What that costs is in docs/remember-me-and-tokens.md.
  */
 
 import { systemClock } from '../clock.js';

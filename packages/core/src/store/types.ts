@@ -1,11 +1,7 @@
 /**
- * The store contract. Stores are dumb: they move strings with a TTL, the way
- * unstorage's drivers and tower-sessions' `SessionStore` do. Serialization,
- * expiry math, ID generation and hashing live once, in the engine.
- *
- * Optional capabilities are declared by the store and required explicitly by
- * the feature that needs them; a feature refuses a store that lacks one with a
- * `StoreCapabilityError` instead of silently degrading.
+ * The store contract. Stores are dumb: they move strings with a TTL. Optional
+ * capabilities are declared by the store and required explicitly by the
+ * feature that needs them (a `StoreCapabilityError` otherwise).
  */
 
 /**

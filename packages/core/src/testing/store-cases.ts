@@ -1,17 +1,7 @@
 /**
- * The store conformance cases, free of any test framework: a list of
- * `{ name, capability?, timed?, run(store, ctx) }` and a small runner. vitest
- * registers them through `testStore` (store-conformance.ts); Deno and workerd,
- * where vitest cannot run, execute them with `runStoreCases` and report JSON
- * (test/runtimes). One suite, the runtime as a parameter, as jose's tap/run.ts.
- *
- * Time, honestly. With an injected clock (the default) the factory gets a
- * `ManualClock`, must hand it to the store, and the cases move it: nothing
- * waits. A real backend's expiry (Redis PX, Deno KV expireIn, Workers KV
- * expirationTtl) cannot be time-travelled, and an `expire(key)` hook would test
- * a fake; so with `realTime: { minTtlMs }` the timed cases write with the
- * shortest TTL the backend honours and really wait just past it (advancing
- * `ctx.clock` by as much too). Untimed cases never wait.
+ * The store conformance cases, free of any test framework, and a small runner:
+ * vitest registers them through `testStore`; Deno and workerd run them with
+ * `runStoreCases`. One suite, the runtime as a parameter.
  */
 
 import { ManualClock } from '../clock.js';

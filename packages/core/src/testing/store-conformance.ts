@@ -1,13 +1,7 @@
 /**
  * `testStore`: the store conformance suite registered with vitest. Every
- * `SessionStore` in the repo passes it (memory, unstorage, Redis, Workers KV
- * and Durable Objects in workerd, Deno KV in Deno), so each store's own test
- * file is three lines, as with unstorage's `testDriver`.
- *
- * The cases themselves live in store-cases.ts, free of vitest, so Deno and
- * workerd run the very same cases (see `runStoreCases`). Its header explains
- * how time is handled: injected `ManualClock` by default, real waits only with
- * `realTime`.
+ * `SessionStore` in the repo passes it, so each store's own test file is three
+ * lines, as with unstorage's `testDriver`.
  */
 
 import { afterEach, beforeEach, describe, it } from 'vitest';

@@ -1,17 +1,7 @@
 /**
- * The signing key set for access tokens: configured once, validated at
- * construction, CryptoKeys imported once per key (never per request; jose
- * imports a raw secret on every call unless handed a CryptoKey, and the import
- * is 30–70 % of a verify). The first key signs; every key verifies, so a
- * signing key rotates without logging anyone out: add the new key first, keep
- * the old one until the last token it signed has expired, then drop it.
- *
- * Verification follows ASVS 5.0 V9.1–V9.2 and RFC 8725: the algorithm is
- * allowlisted per key (never `none`, never an HMAC key used under an
- * asymmetric `alg` or the reverse), the key is chosen by `kid` among the
- * configured keys only (`jku`, `x5u`, `jwk` and `x5c` header parameters are
- * refused, never fetched or trusted), and `exp`, `nbf`, `iat`, `typ` and,
- * when configured, `iss` and `aud` are checked against the injected clock.
+ * The signing key set for access tokens: validated and imported once (never
+ * per request), the first key signs and every key verifies, so keys rotate
+ * without logging anyone out; public keys are published as a JWKS.
  */
 
 import {

@@ -1,10 +1,7 @@
 /**
  * The refresh-token cookie for browser clients, so the refresh token never
- * touches JavaScript (OWASP: no tokens in localStorage). HttpOnly, Secure,
- * SameSite=Strict, and scoped to the refresh endpoint's path so it is sent
- * nowhere else. RFC 6265bis §4.1.3.2: `__Host-` requires `Path=/`, so a
- * path-scoped cookie takes the `__Secure-` prefix instead (§4.1.3.1).
- * Non-browser clients get the refresh token in the JSON body.
+ * touches JavaScript: HttpOnly, Secure, SameSite=Strict, scoped to the refresh
+ * endpoint's path (so `__Secure-`, not `__Host-`, which requires `Path=/`).
  */
 
 import { resolveSessionCookie } from '../cookie/session-cookie.js';

@@ -1,34 +1,7 @@
 /**
- * Refresh-token families with rotation and reuse detection (RFC 9700
- * §4.14.2, ASVS 5.0 V10.4.5 and V10.4.8).
- *
- * A refresh token is 256 random bits, opaque, stored only as its SHA-256.
- * Every use rotates it: the presented token's record moves atomically from
- * `active` to `used` (compare-and-set, or consume-once), and a successor is
- * issued in the same family. Presenting a `used` token again means two
- * parties hold copies; the server cannot tell thief from victim, so the whole
- * family is revoked and a `refresh-reuse` event is emitted.
- *
- * Except inside the grace window (default 5 s): a single-page app with two
- * tabs, or a retry after a dropped response, presents the same token twice
- * within moments. Those callers get the SAME successor, not a new one and not
- * a revocation (the race that logs next-auth users out, #11240).
- *
- * Trade-off, the successor store: to hand the same successor to a late
- * caller it must be recoverable, and a hash is not. So the successor pair is
- * kept encrypted (JWE, `dir` + `A256GCM`) under a key derived with
- * HKDF-SHA256 from the presented token itself, which the store never holds,
- * and only for the grace window: it sits under its own key with a TTL of
- * `reuseGrace`, named by a random nonce in the `used` record (written in the
- * same atomic step). A store dump yields no usable token; the old token alone
- * opens the successor only inside the grace window (outside it, the family is
- * revoked); and the two together, after the window, open nothing, because the
- * ciphertext is gone. The `used` record itself (hashes, times, the nonce)
- * stays until the family's expiry so reuse is detected for the family's life.
- *
- * Lifetimes: each token expires after `refreshTokenTtl` without use (sliding,
- * RFC 9700 §4.14.2), and the family after the policy's `absoluteTimeout`
- * from login whatever its use (ASVS V10.4.8).
+ * Refresh-token families with rotation and reuse detection (RFC 9700 §4.14.2,
+ * ASVS 5.0 V10.4.5, V10.4.8): opaque hashed tokens, a grace window that hands
+ * concurrent callers the same sealed successor, family revocation on reuse.
  */
 
 import { hkdf } from '@noble/hashes/hkdf.js';

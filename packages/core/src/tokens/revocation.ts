@@ -1,17 +1,7 @@
 /**
- * Revocation for self-contained tokens (ASVS 5.0 V7.4.1: logout or expiry
- * blocks further use, including for self-contained tokens). Two mechanisms:
- *
- * - a denylist of `jti`s, each kept only until the token's own `exp` (after
- *   that the token is refused anyway, so the entry goes by TTL and the list
- *   never grows without bound);
- * - a per-user not-before time: "log out everywhere" records the instant, and
- *   any token or sealed session issued before it is refused. It costs one
- *   store read per check and one small key per user who used it.
- *
- * A token refused for either reason emits `token-revoked-used`: a token
- * presented after logout is an anomaly worth alerting on (stolen copy, or a
- * client that ignores logout).
+ * Revocation for self-contained tokens (ASVS 5.0 V7.4.1): a `jti` denylist
+ * kept until each token's own expiry, and a per-user not-before time for
+ * "log out everywhere".
  */
 
 import { type Clock, systemClock } from '../clock.js';
