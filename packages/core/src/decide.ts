@@ -7,7 +7,11 @@ import type { SessionPolicy } from './policy.js';
 import type { SessionRecord } from './record.js';
 
 /** Why a session is no longer valid, as data (tower-sessions' `Expiry`, inverted). */
-export type Expiry = { kind: 'idle'; at: number } | { kind: 'absolute'; at: number };
+/** Why a session, token or family stopped being valid by time: the one expiry reason everywhere. */
+export type ExpiryKind = 'idle' | 'absolute';
+
+/** An expiry as data: which deadline passed, and when. */
+export type Expiry = { kind: ExpiryKind; at: number };
 
 /** The verdict on one stored session at one instant. */
 export type Decision =

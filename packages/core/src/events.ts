@@ -5,7 +5,7 @@
  */
 
 /** Why a session stopped being accepted. */
-export type ExpiredReason = 'idle' | 'absolute';
+import type { ExpiryKind } from './decide.js';
 
 /** Every event the engine emits, as a discriminated union on `type`. */
 export type SessionEvent =
@@ -20,7 +20,7 @@ export type SessionEvent =
     }
   | { type: 'renewed'; at: number; handle: string; previous: string; userId: string | null }
   | { type: 'touched'; at: number; handle: string; userId: string | null }
-  | { type: 'expired'; at: number; handle: string; userId: string | null; reason: ExpiredReason }
+  | { type: 'expired'; at: number; handle: string; userId: string | null; reason: ExpiryKind }
   | { type: 'logout'; at: number; handle: string; userId: string | null }
   | { type: 'revoked'; at: number; handle: string; userId: string | null }
   | { type: 'revoke-all'; at: number; userId: string; count: number }

@@ -28,6 +28,7 @@ export type { SignedInSession, SignedInRequestSession } from './contract.js';
 export type { ServerRequestSession } from './request-session.js';
 export { Session, type SessionData } from './session.js';
 export type { LoadOutcome, InvalidReason } from './outcome.js';
+export type { ExpiryKind } from './decide.js';
 export type { RememberedLogin } from './remember-me/remember-me.js';
 export type { DeviceFacts } from './record.js';
 

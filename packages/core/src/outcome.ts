@@ -3,6 +3,7 @@
  * Expiry is data: a handler switches on `reason` instead of parsing errors.
  */
 
+import type { ExpiryKind } from './decide.js';
 import type { Session, SessionData } from './session.js';
 
 /** Why a request carries no valid session. */
@@ -13,10 +14,8 @@ export type InvalidReason =
   | 'malformed'
   /** A well-formed ID the store does not know: never issued, logged out, or already swept after expiry. */
   | 'unknown'
-  /** Unused for longer than the idle timeout. */
-  | 'expired-idle'
-  /** Past the absolute lifetime, whatever its use. */
-  | 'expired-absolute'
+  /** Unused for longer than the idle timeout (`expired-idle`), or past the absolute lifetime whatever its use (`expired-absolute`). */
+  | `expired-${ExpiryKind}`
   /** Ended by "log out everywhere", an administrator, or a session limit. */
   | 'revoked';
 

@@ -3,7 +3,7 @@
  * the pure pieces tests and simulations reach for.
  */
 export { ManualClock, systemClock } from '../clock.js';
-export { decide, type Decision, type Expiry } from '../decide.js';
+export { decide, type Decision, type Expiry, type ExpiryKind } from '../decide.js';
 export {
   testStore,
   type StoreConformanceOptions,

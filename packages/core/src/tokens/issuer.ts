@@ -5,6 +5,7 @@
  * Every time decision reads the injected clock.
  */
 
+import type { ExpiryKind } from '../decide.js';
 import { type Clock, systemClock } from '../clock.js';
 import { toMillis, type Duration } from '../duration.js';
 import { ConfigError, PolicyError } from '../errors.js';
@@ -73,10 +74,8 @@ export type RefreshInvalidReason =
   | 'malformed'
   /** Never issued, or gone after its expiry. */
   | 'unknown'
-  /** Unused for longer than `refreshTokenTtl`. */
-  | 'expired-idle'
-  /** The family reached the policy's absolute lifetime. */
-  | 'expired-absolute'
+  /** Unused for longer than `refreshTokenTtl` (`expired-idle`), or the family reached the policy's absolute lifetime (`expired-absolute`). */
+  | `expired-${ExpiryKind}`
   /** The family was revoked (logout, reuse detected earlier) or the user logged out everywhere. */
   | 'revoked'
   /** This token was already used, outside the grace window: the family is now revoked (RFC 9700 §4.14.2). */
