@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  ConfigError,
   createLatchkey,
   MemoryStore,
   PolicyError,
@@ -552,6 +553,17 @@ describe('revocation and listing', () => {
 });
 
 describe('configuration and failure', () => {
+  it('a remember-me lifetime shorter than the default grace names the default it checked, and the fix', () => {
+    const make = () =>
+      createLatchkey({
+        policy: { idleTimeout: '30m', absoluteTimeout: '8h', rememberMe: '20s' },
+        store: new MemoryStore(),
+      });
+    expect(make).toThrow(ConfigError);
+    expect(make).toThrow(/default grace of 30000 ms/);
+    expect(make).toThrow(/rememberMe: \{ grace \}/);
+  });
+
   it('refuses remember-me on a store without compare-and-set or a user index, naming the capability and the stores that work', () => {
     const without =
       (drop: 'compareAndSet' | 'userIndex') =>
