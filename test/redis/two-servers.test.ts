@@ -4,54 +4,12 @@
  * session made through one is honoured by the other, and a logout through
  * either is refused by the other on the very next request.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freePorts,
-  killChild,
-  startRedis,
-  waitForPort,
-  type RedisServer,
-} from '../support/redis-server.js';
+import { freePorts, killChild, startRedis, type RedisServer } from '../support/redis-server.js';
+import { call, startAppServer, type AppServer } from '../support/app-server.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-interface AppServer {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-}
-
-async function startServer(redisUrl: string, port: number): Promise<AppServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/redis/server.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      REDIS_URL: redisUrl,
-      TSX_TSCONFIG_PATH: 'test/redis/tsconfig.json',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d;
-  });
-  const server = { child, base: `http://127.0.0.1:${port}`, output: () => output };
-  try {
-    const alive = () => child.exitCode === null && child.signalCode === null;
-    await waitForPort(port, 30_000, alive);
-    if (!alive()) throw new Error(`exited after something else answered on port ${port}`);
-  } catch (error) {
-    await killChild(child);
-    throw new Error(`app server did not start: ${output}`, { cause: error });
-  }
-  return server;
-}
+const start = (url: string, port: number) =>
+  startAppServer('test/redis/server.ts', 'test/redis/tsconfig.json', port, { REDIS_URL: url });
 
 let redis: RedisServer;
 let first: AppServer;
@@ -59,26 +17,12 @@ let second: AppServer;
 beforeAll(async () => {
   redis = await startRedis();
   const [a, b] = await freePorts(2);
-  [first, second] = await Promise.all([startServer(redis.url, a!), startServer(redis.url, b!)]);
+  [first, second] = await Promise.all([start(redis.url, a!), start(redis.url, b!)]);
 });
 afterAll(async () => {
   await Promise.all([first, second].filter(Boolean).map((s) => killChild(s.child)));
   await redis?.stop();
 });
-
-/** A request as a browser would send it after a load balancer picked `server`. */
-async function call(server: AppServer, method: string, path: string, cookie?: string) {
-  const response = await fetch(`${server.base}${path}`, {
-    method,
-    headers: cookie ? { cookie } : {},
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, string>,
-    setCookie: response.headers.getSetCookie(),
-    server: response.headers.get('x-server'),
-  };
-}
 
 describe('two Node processes sharing one Redis', () => {
   it('are two processes', async () => {

@@ -5,49 +5,13 @@
  * log out everywhere) through either is refused by the other on the very next
  * request. The structure is test/redis/two-servers.test.ts's.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { freePorts, killChild, waitForPort } from '../support/redis-server.js';
+import { call, startAppServer, type AppServer } from '../support/app-server.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-interface AppServer {
-  child: ChildProcess;
-  base: string;
-  output: () => string;
-}
-
-async function startServer(databaseUrl: string, port: number): Promise<AppServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/sql/server.ts'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATABASE_URL: databaseUrl,
-      TSX_TSCONFIG_PATH: 'test/sql/tsconfig.json',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d: Buffer) => {
-    output += d;
-  });
-  const server = { child, base: `http://127.0.0.1:${port}`, output: () => output };
-  try {
-    const alive = () => child.exitCode === null && child.signalCode === null;
-    await waitForPort(port, 30_000, alive);
-    if (!alive()) throw new Error(`exited after something else answered on port ${port}`);
-  } catch (error) {
-    await killChild(child);
-    throw new Error(`app server did not start: ${output}`, { cause: error });
-  }
-  return server;
-}
+const start = (url: string, port: number) =>
+  startAppServer('test/sql/server.ts', 'test/sql/tsconfig.json', port, { DATABASE_URL: url });
 
 let database: PostgresServer;
 let first: AppServer;
@@ -55,29 +19,12 @@ let second: AppServer;
 beforeAll(async () => {
   database = await startPostgres();
   const [a, b] = await freePorts(2);
-  [first, second] = await Promise.all([
-    startServer(database.url, a!),
-    startServer(database.url, b!),
-  ]);
+  [first, second] = await Promise.all([start(database.url, a!), start(database.url, b!)]);
 });
 afterAll(async () => {
   await Promise.all([first, second].filter(Boolean).map((s) => killChild(s.child)));
   await database?.stop();
 });
-
-/** A request as a browser would send it after a load balancer picked `server`. */
-async function call(server: AppServer, method: string, path: string, cookie?: string) {
-  const response = await fetch(`${server.base}${path}`, {
-    method,
-    headers: cookie ? { cookie } : {},
-  });
-  return {
-    status: response.status,
-    body: (await response.json()) as Record<string, string | number>,
-    setCookie: response.headers.getSetCookie(),
-    server: response.headers.get('x-server'),
-  };
-}
 
 const cookieOf = (setCookie: string[]) => setCookie[0]!.split(';')[0]!;
 
