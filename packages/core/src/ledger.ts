@@ -13,7 +13,8 @@ import { hashSecret, newSecret, type RandomSource } from './random.js';
 import { storedRecordOf, type SessionRecord, type StoredRecord } from './record.js';
 import { applyPatch, type DataPatch, type SessionData } from './session.js';
 import { retryDelay, pause } from './store/backoff.js';
-import { isNum, TypedStore, type GuardedIndex, type StoreAccess } from './store/typed-store.js';
+import { Leases } from './store/lease.js';
+import { TypedStore, type GuardedIndex, type StoreAccess } from './store/typed-store.js';
 import type { WriteHint } from './store/types.js';
 
 /** What happens when a user at the session limit signs in again (ASVS V7.1.2: document it). */
@@ -71,12 +72,10 @@ function checkUserId(userId: unknown, feature: string): asserts userId is string
     );
 }
 
-type LockRecord = { t: 'lock'; owner: string; until: number } | { t: 'free' };
-
 export class SessionLedger<Data extends SessionData = SessionData> {
   readonly sessions: TypedStore<StoredRecord<Data>>;
   readonly index: GuardedIndex | undefined;
-  readonly #locks: TypedStore<LockRecord>;
+  readonly #locks: Leases;
 
   constructor(
     readonly policy: SessionPolicy,
@@ -88,11 +87,7 @@ export class SessionLedger<Data extends SessionData = SessionData> {
   ) {
     this.sessions = new TypedStore(access, `${prefix}s:`, 'session record', storedRecordOf<Data>);
     this.index = access.optionalIndex;
-    this.#locks = new TypedStore(access, `${prefix}lock:`, 'lock record', (v) =>
-      (v.t === 'lock' && typeof v.owner === 'string' && isNum(v.until)) || v.t === 'free'
-        ? (v as LockRecord)
-        : null,
-    );
+    this.#locks = new Leases(access, `${prefix}lock:`, random, LOCK_LEASE_MS);
     if (limit) access.index('a per-user session limit');
   }
 
@@ -152,7 +147,8 @@ export class SessionLedger<Data extends SessionData = SessionData> {
     return { handle, raw, record };
   }
 
-  async #unput(handle: string, uid: string | null): Promise<void> {
+  /** Remove a session that was never published (its creator lost a race): the record and its index member. */
+  async discard(handle: string, uid: string | null): Promise<void> {
     await this.sessions.delete(handle);
     if (uid !== null) await this.index?.remove(uid, handle);
   }
@@ -276,7 +272,7 @@ export class SessionLedger<Data extends SessionData = SessionData> {
         moved = await this.#put(target.handle, record, now);
       }
     }
-    await this.#unput(target.handle, target.record.uid);
+    await this.discard(target.handle, target.record.uid);
     throw new SessionConflictError(
       'regenerate: a parallel request ended or moved this session first; load it again',
     );
@@ -395,13 +391,14 @@ export class SessionLedger<Data extends SessionData = SessionData> {
       await this.#enforce(userId, replacing, limit);
       return create();
     }
-    const lock = await this.#lock(userId);
-    try {
-      await this.#enforce(userId, replacing, limit);
-      return await create();
-    } finally {
-      await this.#locks.replace(lock.id, lock.raw, { t: 'free' }, 1000);
-    }
+    return this.#locks.hold(
+      hashSecret(userId),
+      "login: the session-limit lock of this user's sign-ins was",
+      async () => {
+        await this.#enforce(userId, replacing, limit);
+        return create();
+      },
+    );
   }
 
   async #enforce(
@@ -430,23 +427,5 @@ export class SessionLedger<Data extends SessionData = SessionData> {
           cause: 'session-limit',
         });
     }
-  }
-
-  async #lock(userId: string): Promise<{ id: string; raw: string }> {
-    const id = hashSecret(userId);
-    const owner = newSecret(this.random);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS * 2; attempt++) {
-      const now = this.now();
-      const read = await this.#locks.read(id);
-      if (!read || read.value.t === 'free' || read.value.until <= now) {
-        const lease: LockRecord = { t: 'lock', owner, until: now + LOCK_LEASE_MS };
-        const raw = await this.#locks.replace(id, read?.raw ?? null, lease, LOCK_LEASE_MS);
-        if (raw !== null) return { id, raw };
-      }
-      await pause(retryDelay(attempt, this.random));
-    }
-    throw new SessionConflictError(
-      'login: other sign-ins of this user held the session-limit lock for too long; retry the request',
-    );
   }
 }

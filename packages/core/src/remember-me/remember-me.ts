@@ -256,8 +256,7 @@ export class RememberMe<Data extends SessionData = SessionData> {
         : undefined,
     };
     if ((await this.#logins.replace(handle, read.raw, rotated, login.expiresAt - now)) === null) {
-      await ledger.sessions.delete(entry.handle);
-      await ledger.index?.remove(login.uid, entry.handle);
+      await ledger.discard(entry.handle, login.uid);
       return null;
     }
     emit(this.sink, {
