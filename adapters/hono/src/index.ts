@@ -10,6 +10,7 @@ import {
   ConfigError,
   expiryResponse,
   sessionFailureResponse,
+  stepUpResponse,
   type DeviceFacts,
   type Duration,
   type ExpiryResponseOptions,
@@ -118,7 +119,8 @@ export function requireSession<Data extends SessionData = SessionData>(
 /**
  * Guard for sensitive actions (step-up, ASVS V7.5.3): a signed-in session whose
  * last authentication is at most `maxAge` old (default: the policy's
- * `freshAuthAge`); otherwise the core's 403 `{"error":"step_up_required"}`.
+ * `freshAuthAge`); otherwise the core's 403 `{"error":"step_up_required"}`
+ * (a short text for a page navigation).
  *
  * @example
  * app.post('/password', requireFreshAuth('5m'), changePassword);
@@ -130,7 +132,7 @@ export function requireFreshAuth<Data extends SessionData = SessionData>(
     const outcome = await sessionOf(c, 'requireFreshAuth()').load();
     if (!outcome.valid) return expiryResponse(c.req.raw, outcome);
     const check = c.var.latchkey.requireFreshAuth(outcome.session, maxAge);
-    if (!check.fresh) return check.response;
+    if (!check.fresh) return stepUpResponse(c.req.raw);
     await next();
   };
 }

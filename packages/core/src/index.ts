@@ -39,7 +39,13 @@ export type { Clock } from './clock.js';
 export type { RandomSource } from './random.js';
 
 // Answers for requests without a session, or with a store down, and their JSON bodies.
-export type { SessionErrorBody, SessionErrorCode } from './error-body.js';
+export type {
+  SessionErrorBody,
+  SessionErrorCode,
+  ExpiryReason,
+  CsrfRejection,
+  InvalidTokenReason,
+} from './error-body.js';
 export {
   expiryResponse,
   storeUnavailableResponse,
@@ -47,6 +53,8 @@ export {
   safeReturnTo,
   type ExpiryResponseOptions,
 } from './expiry-response.js';
+export { answerMode, type AnswerMode } from './negotiation.js';
+export { stepUpResponse } from './step-up.js';
 
 // A store to start with, and events.
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';
