@@ -8,9 +8,11 @@
 import {
   assertSessionEngine,
   ConfigError,
+  csrfGuard,
   expiryResponse,
   sessionFailureResponse,
   stepUpResponse,
+  type CsrfOptions,
   type DeviceFacts,
   type Duration,
   type ExpiryResponseOptions,
@@ -47,6 +49,11 @@ export interface LatchkeyMiddlewareOptions {
    * E.g. `(c) => ({ ip: getConnInfo(c).remote.address })` with your runtime's `getConnInfo`.
    */
   device?: (c: Context) => DeviceFacts;
+  /**
+   * Refuse cross-site state-changing requests with 403 `csrf_rejected` before
+   * any handler runs (the core's `checkCsrf`); `true` for the defaults. Off by default.
+   */
+  csrf?: CsrfOptions | true;
 }
 
 /**
@@ -54,10 +61,11 @@ export interface LatchkeyMiddlewareOptions {
  * committed (store writes, then Set-Cookie) after `await next()`. `engine` is
  * `createLatchkey(...)` or `createSealedSessions(...)`. A store failure becomes
  * a 503 and a lost write race a 409, wherever in the request it happens.
+ * With `csrf`, a cross-site POST is answered 403 before anything else runs.
  *
  * @example
  * const app = new Hono();
- * app.use(latchkey(engine));
+ * app.use(latchkey(engine, { csrf: { trustedOrigins: ['https://admin.app.example'] } }));
  * app.get('/me', requireSession(), (c) => c.json({ user: c.var.session.current.userId }));
  */
 export function latchkey<Data extends SessionData = SessionData>(
@@ -65,7 +73,10 @@ export function latchkey<Data extends SessionData = SessionData>(
   options: LatchkeyMiddlewareOptions = {},
 ): MiddlewareHandler<SessionEnv<Data>> {
   assertSessionEngine(engine, 'latchkey()');
+  const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
   return async (c, next) => {
+    const refused = csrf?.(c.req.raw);
+    if (refused) return refused;
     const session = engine.forRequest(c.req.raw, options.device?.(c));
     c.set('session', session);
     c.set('latchkey', engine);

@@ -54,6 +54,16 @@ export {
   type ExpiryResponseOptions,
 } from './expiry-response.js';
 export { answerMode, type AnswerMode } from './negotiation.js';
+
+// Guards: cross-site request forgery, bearer access tokens.
+export {
+  checkCsrf,
+  csrfResponse,
+  csrfGuard,
+  type CsrfOptions,
+  type CsrfVerdict,
+  type UnverifiableRule,
+} from './csrf.js';
 export { stepUpResponse } from './step-up.js';
 
 // A store to start with, and events.
