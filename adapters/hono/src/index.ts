@@ -21,6 +21,12 @@ import {
   type SessionEngine,
   type SignedInRequestSession,
 } from '@latchkey/core';
+import {
+  authenticateBearer,
+  type AccessClaims,
+  type AccessTokenVerifier,
+  type BearerOptions,
+} from '@latchkey/core/tokens';
 import type { Context, MiddlewareHandler } from 'hono';
 
 declare module 'hono' {
@@ -29,8 +35,13 @@ declare module 'hono' {
     session: RequestSession<SessionData>;
     /** The engine, for the guards. */
     latchkey: SessionEngine<SessionData>;
+    /** The verified access token's claims (set by `requireAccessToken()`). */
+    claims: AccessClaims;
   }
 }
+
+/** What a handler after `requireAccessToken()` sees. */
+export type AccessTokenEnv = { Variables: { claims: AccessClaims } };
 
 /** The variables `latchkey()` sets, for apps that type their `Env` by hand or chain `.use()`. */
 export type SessionEnv<Data extends SessionData = SessionData> = {
@@ -144,6 +155,32 @@ export function requireFreshAuth<Data extends SessionData = SessionData>(
     if (!outcome.valid) return expiryResponse(c.req.raw, outcome);
     const check = c.var.latchkey.requireFreshAuth(outcome.session, maxAge);
     if (!check.fresh) return stepUpResponse(c.req.raw);
+    await next();
+  };
+}
+
+/**
+ * Guard for APIs called with an access token (`Authorization: Bearer …`, RFC
+ * 6750): verifies it with the issuer (`createTokenIssuer(...)` from
+ * `@latchkey/core/tokens`, revocation included) and puts its claims on
+ * `c.var.claims`; otherwise 401 `invalid_token` with `WWW-Authenticate: Bearer`,
+ * or 503 when the store cannot be read. Needs no `latchkey()` middleware.
+ *
+ * @example
+ * app.get('/api/me', requireAccessToken(tokens), (c) => c.json({ user: c.var.claims.sub }));
+ */
+export function requireAccessToken(
+  verifier: AccessTokenVerifier,
+  options: BearerOptions = {},
+): MiddlewareHandler<AccessTokenEnv> {
+  if (typeof verifier?.verifyAccess !== 'function')
+    throw new TypeError(
+      'requireAccessToken(): expected a token issuer, e.g. createTokenIssuer({ keys, store, policy: presets.api })',
+    );
+  return async (c, next) => {
+    const auth = await authenticateBearer(c.req.raw, verifier, options);
+    if (!auth.valid) return auth.response;
+    c.set('claims', auth.claims);
     await next();
   };
 }

@@ -37,3 +37,11 @@ export {
   type RefreshCookie,
   type RefreshCookieOptions,
 } from './refresh-cookie.js';
+export {
+  authenticateBearer,
+  invalidTokenResponse,
+  readBearerToken,
+  type AccessTokenVerifier,
+  type BearerOptions,
+  type BearerOutcome,
+} from './bearer.js';
