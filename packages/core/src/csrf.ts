@@ -35,7 +35,7 @@ export interface CsrfOptions {
 /** The verdict of {@link checkCsrf}. */
 export type CsrfVerdict = { ok: true } | { ok: false; reason: CsrfRejection };
 
-/** RFC 9110 §9.2.1: the safe methods, which must not change state (ASVS V3.5.3) and so pass. */
+/** RFC 9110 §9.2.1: the safe methods, which must not change state (ASVS V3.5) and so pass. */
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const RULES: readonly UnverifiableRule[] = ['allow-without-cookies', 'refuse', 'allow'];
 
