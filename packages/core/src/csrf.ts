@@ -149,6 +149,7 @@ export function csrfResponse(
     {
       status: 403,
       text: 'This request did not come from this site, so it was refused.',
+      headers: { vary: 'Origin, Sec-Fetch-Site' },
       mode: options.mode,
     },
   );

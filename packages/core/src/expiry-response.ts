@@ -13,7 +13,12 @@ import type { InvalidReason } from './outcome.js';
 
 export type { ExpiryReason } from './error-body.js';
 
-/** Map a load failure to what a client is told. `unknown` and `malformed` say no more than `unauthenticated`. */
+/**
+ * Map a load failure to what a client is told. `unknown` and `malformed` say no more than `unauthenticated`.
+ *
+ * @example
+ * expiryReason('expired-idle') // 'idle'
+ */
 export function expiryReason(reason: InvalidReason): ExpiryReason {
   switch (reason) {
     case 'expired-idle':

@@ -47,7 +47,13 @@ function weight(params: string[]): number {
   return 1;
 }
 
-/** Whether `Accept` ranks HTML above JSON: by q-value, then the more specific range, then the earlier one. */
+/**
+ * Whether `Accept` ranks HTML above JSON: by q-value, then the more specific range, then the earlier one.
+ *
+ * @example
+ * acceptPrefersHtml('text/html,application/xhtml+xml,*\/*;q=0.8') // true
+ * acceptPrefersHtml('*\/*') // false: a tie on the same range is not a preference
+ */
 export function acceptPrefersHtml(accept: string | null): boolean {
   if (!accept) return false;
   let html = NONE;

@@ -61,6 +61,12 @@ describe('checkCsrf', () => {
     ],
     ['Sec-Fetch-Site: same-origin without Origin', { 'sec-fetch-site': 'same-origin' }, {}, null],
     [
+      'Sec-Fetch-Site: none (the user typed it) without Origin',
+      { 'sec-fetch-site': 'none', cookie: 'session=x' },
+      {},
+      null,
+    ],
+    [
       'a trusted origin',
       { origin: 'https://admin.example', 'sec-fetch-site': 'cross-site' },
       { trustedOrigins: ['https://admin.example/'] },
