@@ -7,11 +7,14 @@
 
 import {
   assertSessionEngine,
+  authenticateBearer,
   ConfigError,
   csrfGuard,
   expiryResponse,
   sessionFailureResponse,
   stepUpResponse,
+  type AccessTokenVerifier,
+  type BearerOptions,
   type CsrfOptions,
   type DeviceFacts,
   type Duration,
@@ -21,12 +24,7 @@ import {
   type SessionEngine,
   type SignedInRequestSession,
 } from '@latchkey/core';
-import {
-  authenticateBearer,
-  type AccessClaims,
-  type AccessTokenVerifier,
-  type BearerOptions,
-} from '@latchkey/core/tokens';
+import type { AccessClaims } from '@latchkey/core/tokens';
 import type { Context, MiddlewareHandler } from 'hono';
 
 declare module 'hono' {

@@ -5,12 +5,8 @@
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
-  authenticateBearer,
-  type AccessClaims,
-  type AccessTokenVerifier,
-  type BearerOptions,
-} from '@latchkey/core/tokens';
+import { authenticateBearer, type AccessTokenVerifier, type BearerOptions } from '@latchkey/core';
+import type { AccessClaims } from '@latchkey/core/tokens';
 import { toRequest, writeResponse } from './bridge.js';
 
 type Next = (error?: unknown) => void;

@@ -64,6 +64,14 @@ export {
   type CsrfVerdict,
   type UnverifiableRule,
 } from './csrf.js';
+export {
+  authenticateBearer,
+  invalidTokenResponse,
+  readBearerToken,
+  type AccessTokenVerifier,
+  type BearerOptions,
+  type BearerOutcome,
+} from './bearer.js';
 export { stepUpResponse } from './step-up.js';
 
 // A store to start with, and events.

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StoreError } from '../src/errors.js';
-import { authenticateBearer, readBearerToken } from '../src/tokens/bearer.js';
+import { authenticateBearer, readBearerToken } from '../src/bearer.js';
 
 const withAuth = (authorization?: string, accept = 'application/json') =>
   new Request('https://api.example/me', {

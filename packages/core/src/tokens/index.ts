@@ -37,11 +37,3 @@ export {
   type RefreshCookie,
   type RefreshCookieOptions,
 } from './refresh-cookie.js';
-export {
-  authenticateBearer,
-  invalidTokenResponse,
-  readBearerToken,
-  type AccessTokenVerifier,
-  type BearerOptions,
-  type BearerOutcome,
-} from './bearer.js';

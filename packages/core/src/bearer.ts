@@ -5,11 +5,11 @@
  * token was sent, §3.1). A store failure answers 503, as everywhere.
  */
 
-import type { InvalidTokenReason } from '../error-body.js';
-import { errorResponse } from '../error-response.js';
-import { isStoreError, storeUnavailableResponse } from '../expiry-response.js';
-import type { AnswerMode } from '../negotiation.js';
-import type { AccessClaims, AccessInvalidReason, AccessVerdict } from './access.js';
+import type { InvalidTokenReason } from './error-body.js';
+import { errorResponse } from './error-response.js';
+import { isStoreError, storeUnavailableResponse } from './expiry-response.js';
+import type { AnswerMode } from './negotiation.js';
+import type { AccessClaims, AccessInvalidReason, AccessVerdict } from './tokens/access.js';
 
 /** What the guard needs of a token issuer: `createTokenIssuer(...)` is one. */
 export interface AccessTokenVerifier {
