@@ -8,6 +8,7 @@
 import {
   assertSessionEngine,
   withSessions,
+  type CsrfOptions,
   type DeviceFacts,
   type SessionData,
   type SessionEngine,
@@ -33,6 +34,8 @@ export interface DenoServeOptions {
 export interface ServeWithSessionsOptions extends DenoServeOptions {
   /** Device facts for a request (default: the peer's IP address as Deno saw it, no header trusted). */
   device?: (request: Request, info: DenoServeHandlerInfo) => DeviceFacts;
+  /** Refuse cross-site state-changing requests with 403 before `handler` runs (`withSessions`' `csrf`). */
+  csrf?: CsrfOptions | true;
 }
 
 /** `Deno.HttpServer`, as far as callers commonly use it. */
@@ -69,8 +72,8 @@ export function serveWithSessions<Data extends SessionData = SessionData>(
   handler: SessionHandler<Data>,
   options: ServeWithSessionsOptions = {},
 ): DenoHttpServer {
-  const { device = peerAddress, ...serveOptions } = options;
+  const { device = peerAddress, csrf, ...serveOptions } = options;
   assertSessionEngine(engine, 'serveWithSessions()');
-  const wrapped = withSessions(engine, handler);
+  const wrapped = withSessions(engine, handler, { csrf });
   return Deno.serve(serveOptions, (request, info) => wrapped(request, device(request, info)));
 }

@@ -7,9 +7,15 @@
 
 import {
   assertSessionEngine,
+  authenticateBearer,
   ConfigError,
+  csrfGuard,
   expiryResponse,
   sessionFailureResponse,
+  stepUpResponse,
+  type AccessTokenVerifier,
+  type BearerOptions,
+  type CsrfOptions,
   type DeviceFacts,
   type Duration,
   type ExpiryResponseOptions,
@@ -18,6 +24,7 @@ import {
   type SessionEngine,
   type SignedInRequestSession,
 } from '@latchkey/core';
+import type { AccessClaims } from '@latchkey/core/tokens';
 import type { Context, MiddlewareHandler } from 'hono';
 
 declare module 'hono' {
@@ -26,8 +33,13 @@ declare module 'hono' {
     session: RequestSession<SessionData>;
     /** The engine, for the guards. */
     latchkey: SessionEngine<SessionData>;
+    /** The verified access token's claims (set by `requireAccessToken()`). */
+    claims: AccessClaims;
   }
 }
+
+/** What a handler after `requireAccessToken()` sees. */
+export type AccessTokenEnv = { Variables: { claims: AccessClaims } };
 
 /** The variables `latchkey()` sets, for apps that type their `Env` by hand or chain `.use()`. */
 export type SessionEnv<Data extends SessionData = SessionData> = {
@@ -46,6 +58,11 @@ export interface LatchkeyMiddlewareOptions {
    * E.g. `(c) => ({ ip: getConnInfo(c).remote.address })` with your runtime's `getConnInfo`.
    */
   device?: (c: Context) => DeviceFacts;
+  /**
+   * Refuse cross-site state-changing requests with 403 `csrf_rejected` before
+   * any handler runs (the core's `checkCsrf`); `true` for the defaults. Off by default.
+   */
+  csrf?: CsrfOptions | true;
 }
 
 /**
@@ -53,10 +70,11 @@ export interface LatchkeyMiddlewareOptions {
  * committed (store writes, then Set-Cookie) after `await next()`. `engine` is
  * `createLatchkey(...)` or `createSealedSessions(...)`. A store failure becomes
  * a 503 and a lost write race a 409, wherever in the request it happens.
+ * With `csrf`, a cross-site POST is answered 403 before anything else runs.
  *
  * @example
  * const app = new Hono();
- * app.use(latchkey(engine));
+ * app.use(latchkey(engine, { csrf: { trustedOrigins: ['https://admin.app.example'] } }));
  * app.get('/me', requireSession(), (c) => c.json({ user: c.var.session.current.userId }));
  */
 export function latchkey<Data extends SessionData = SessionData>(
@@ -64,7 +82,10 @@ export function latchkey<Data extends SessionData = SessionData>(
   options: LatchkeyMiddlewareOptions = {},
 ): MiddlewareHandler<SessionEnv<Data>> {
   assertSessionEngine(engine, 'latchkey()');
+  const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
   return async (c, next) => {
+    const refused = csrf?.(c.req.raw);
+    if (refused) return refused;
     const session = engine.forRequest(c.req.raw, options.device?.(c));
     c.set('session', session);
     c.set('latchkey', engine);
@@ -118,7 +139,8 @@ export function requireSession<Data extends SessionData = SessionData>(
 /**
  * Guard for sensitive actions (step-up, ASVS V7.5.3): a signed-in session whose
  * last authentication is at most `maxAge` old (default: the policy's
- * `freshAuthAge`); otherwise the core's 403 `{"error":"step_up_required"}`.
+ * `freshAuthAge`); otherwise the core's 403 `{"error":"step_up_required"}`
+ * (a short text for a page navigation).
  *
  * @example
  * app.post('/password', requireFreshAuth('5m'), changePassword);
@@ -130,7 +152,33 @@ export function requireFreshAuth<Data extends SessionData = SessionData>(
     const outcome = await sessionOf(c, 'requireFreshAuth()').load();
     if (!outcome.valid) return expiryResponse(c.req.raw, outcome);
     const check = c.var.latchkey.requireFreshAuth(outcome.session, maxAge);
-    if (!check.fresh) return check.response;
+    if (!check.fresh) return stepUpResponse(c.req.raw);
+    await next();
+  };
+}
+
+/**
+ * Guard for APIs called with an access token (`Authorization: Bearer …`, RFC
+ * 6750): verifies it with the issuer (`createTokenIssuer(...)` from
+ * `@latchkey/core/tokens`, revocation included) and puts its claims on
+ * `c.var.claims`; otherwise 401 `invalid_token` with `WWW-Authenticate: Bearer`,
+ * or 503 when the store cannot be read. Needs no `latchkey()` middleware.
+ *
+ * @example
+ * app.get('/api/me', requireAccessToken(tokens), (c) => c.json({ user: c.var.claims.sub }));
+ */
+export function requireAccessToken(
+  verifier: AccessTokenVerifier,
+  options: BearerOptions = {},
+): MiddlewareHandler<AccessTokenEnv> {
+  if (typeof verifier?.verifyAccess !== 'function')
+    throw new TypeError(
+      'requireAccessToken(): expected a token issuer, e.g. createTokenIssuer({ keys, store, policy: presets.api })',
+    );
+  return async (c, next) => {
+    const auth = await authenticateBearer(c.req.raw, verifier, options);
+    if (!auth.valid) return auth.response;
+    c.set('claims', auth.claims);
     await next();
   };
 }

@@ -253,4 +253,40 @@ describe('@latchkey/hono', () => {
       await new Promise((resolve) => server.close(resolve));
     }
   });
+
+  it('over HTTP, a plain fetch() gets the JSON 401 and a browser navigation the 303; mode forces either', async () => {
+    const { app, clock } = setup();
+    app.get('/inbox', requireSession(), (c) => c.text('mail'));
+    app.get('/api/inbox', requireSession({ mode: 'json' }), (c) => c.text('mail'));
+    app.post('/sensitive', requireFreshAuth(60_000), (c) => c.text('ok'));
+    const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const script = await fetch(`${base}/inbox`); // Accept: */*, as fetch() sends by default
+      expect(script.status).toBe(401);
+      expect(script.headers.get('www-authenticate')).toMatch(/^Cookie realm="session"/);
+      expect(await script.json()).toEqual({ error: 'session_expired', reason: 'unauthenticated' });
+      const page = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+      const navigation = await fetch(`${base}/inbox`, { headers: page, redirect: 'manual' });
+      expect(navigation.status).toBe(303);
+      expect(navigation.headers.get('location')).toBe('/login?returnTo=%2Finbox');
+      const forced = await fetch(`${base}/api/inbox`, { headers: page, redirect: 'manual' });
+      expect(forced.status).toBe(401);
+      // A step-up asked for by a page gets a readable text, not JSON.
+      const cookie = cookieOf(await fetch(`${base}/login`, { method: 'POST' }));
+      clock.advance('61s');
+      const stale = await fetch(`${base}/sensitive`, {
+        method: 'POST',
+        headers: { cookie, ...page },
+      });
+      expect([stale.status, stale.headers.get('content-type')]).toEqual([
+        403,
+        'text/plain; charset=utf-8',
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

@@ -9,11 +9,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   assertSessionEngine,
+  csrfGuard,
+  type CsrfOptions,
   type RequestSession,
   type SessionData,
   type SessionEngine,
 } from '@latchkey/core';
-import { refuseUnsupportedMethod, toRequest } from './bridge.js';
+import { refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
 import { deviceFacts } from './client.js';
 import { withCallbacks, type SessionCallbacks } from './callbacks.js';
 import { answerFailure, holdUntilCommitted } from './hold.js';
@@ -38,13 +40,20 @@ declare global {
 export interface LatchkeyMiddlewareOptions {
   /** Trust forwarded headers for the URL and client IP (Express's `trust proxy`). Default `false`. */
   trustProxy?: boolean;
+  /**
+   * Refuse cross-site state-changing requests with 403 `csrf_rejected` before
+   * any route runs (the core's `checkCsrf`); `true` for the defaults. Off by default.
+   */
+  csrf?: CsrfOptions | true;
 }
 
 /**
  * The middleware; `engine` is `createLatchkey(...)` or `createSealedSessions(...)`.
  *
+ * With `csrf`, a cross-site POST is answered 403 before any route runs.
+ *
  * @example
- * app.use(latchkeyMiddleware(latchkey));
+ * app.use(latchkeyMiddleware(latchkey, { csrf: true }));
  * app.get('/me', async (req, res) => {
  *   const outcome = await req.session.load();
  *   res.json(outcome.valid ? { user: outcome.session.userId } : null);
@@ -56,10 +65,16 @@ export function latchkeyMiddleware<Data extends SessionData = SessionData>(
   options: LatchkeyMiddlewareOptions = {},
 ) {
   assertSessionEngine(engine, 'latchkeyMiddleware()');
+  const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     if (refuseUnsupportedMethod(req, res)) return;
     // Headers only: the body stays with the framework's own parsers.
     const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
+    const refused = csrf?.(request);
+    if (refused) {
+      void writeResponse(res, refused).catch(() => res.destroy());
+      return;
+    }
     const session = withCallbacks(engine.forRequest(request, deviceFacts(req, options)), res, next);
     (req as IncomingMessage & { session: ExpressSession<Data> }).session = session;
     holdUntilCommitted(res, session);

@@ -7,6 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   assertSessionEngine,
   withSessions,
+  type CsrfOptions,
   type SessionData,
   type SessionEngine,
   type SessionHandler,
@@ -20,6 +21,8 @@ export interface CreateHandlerOptions {
   trustProxy?: boolean;
   /** Called with an error the handler threw (the client gets a 500). Default `console.error`. */
   onError?: (error: unknown) => void;
+  /** Refuse cross-site state-changing requests with 403 before `handler` runs (`withSessions`' `csrf`). */
+  csrf?: CsrfOptions | true;
 }
 
 /**
@@ -39,7 +42,7 @@ export function createHandler<Data extends SessionData = SessionData>(
   options: CreateHandlerOptions = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   assertSessionEngine(engine, 'createHandler()');
-  const fetchHandler = withSessions(engine, handler);
+  const fetchHandler = withSessions(engine, handler, { csrf: options.csrf });
   const onError =
     options.onError ?? ((error: unknown) => console.error('[latchkey] handler failed:', error));
   return (req, res) => {

@@ -18,3 +18,4 @@ export {
   type LatchkeyMiddlewareOptions,
 } from './express.js';
 export type { SessionCallbacks } from './callbacks.js';
+export { requireAccessToken, type RequireAccessTokenOptions } from './bearer.js';

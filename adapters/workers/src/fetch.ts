@@ -29,7 +29,8 @@ export interface WorkerSessionContext<
  * Wrap a Workers fetch handler with sessions; `build(env)` makes the engine
  * (`createLatchkey` or `createSealedSessions`) once per isolate and `env`.
  * The client's IP is not assumed: pass `options.device`, e.g. reading
- * `CF-Connecting-IP`, which Cloudflare sets.
+ * `CF-Connecting-IP`, which Cloudflare sets. `options.csrf` refuses
+ * cross-site state-changing requests with 403 before `handler` runs.
  *
  * @example
  * export { LatchkeySessionsDO } from '@latchkey/workers';

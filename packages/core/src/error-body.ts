@@ -4,7 +4,24 @@
  * help. The server side builds its bodies from these types.
  */
 
-import type { ExpiryReason } from './expiry-response.js';
+/** The reason a JSON client is told its session is gone. */
+export type ExpiryReason = 'idle' | 'absolute' | 'revoked' | 'unauthenticated';
+
+/** Why a state-changing request was refused as cross-site (see `checkCsrf`). */
+export type CsrfRejection =
+  /** `Origin` is `null` (a sandboxed frame, a `data:` page, some redirects). */
+  | 'null-origin'
+  /** `Origin` (or `Referer`) names an origin that is neither the app's nor trusted. */
+  | 'origin-mismatch'
+  /** `Sec-Fetch-Site: cross-site`. */
+  | 'cross-site'
+  /** `Sec-Fetch-Site: same-site` (a sibling subdomain), refused unless `allowSameSite`. */
+  | 'same-site'
+  /** Neither `Origin`, `Referer` nor `Sec-Fetch-Site`, and the configured rule refuses that. */
+  | 'unverifiable';
+
+/** Why a bearer token was refused (see `authenticateBearer`). `missing`: no token was sent at all. */
+export type InvalidTokenReason = 'missing' | 'expired' | 'revoked' | 'invalid';
 
 /**
  * A Latchkey error body.
@@ -14,10 +31,14 @@ import type { ExpiryReason } from './expiry-response.js';
  * if (body.error === 'session_expired' && body.reason === 'idle') showSignIn('You were away too long');
  */
 export type SessionErrorBody =
-  /** 401: no valid session (or access token); `reason` says why, `unauthenticated` saying no more. */
+  /** 401: no valid session; `reason` says why, `unauthenticated` saying no more. */
   | { error: 'session_expired'; reason: ExpiryReason }
+  /** 401: no valid access token (`WWW-Authenticate: Bearer`); `expired` means refresh and retry. */
+  | { error: 'invalid_token'; reason: InvalidTokenReason }
   /** 403: the action needs a fresher authentication (step-up, ASVS V7.5.3). */
   | { error: 'step_up_required' }
+  /** 403: a state-changing request that did not come from the app's own pages (ASVS V3.5). */
+  | { error: 'csrf_rejected'; reason: CsrfRejection }
   /** 503: the session store is down; try again after `Retry-After`. */
   | { error: 'session_store_unavailable' }
   /** 409: a write kept losing races against parallel requests; try again after `Retry-After`. */

@@ -1,18 +1,24 @@
 /**
- * Graceful expiry: turn a failed load into the response a user expects.
- * JSON clients get 401 with a machine-readable reason; page requests get a
- * 303 to the login page with a `returnTo` that can only point back into the
- * same origin (no open redirect). Store outages and lost write races get a
- * try-again answer (503, 409), never a 500.
+ * Graceful expiry: turn a failed load into the response the caller can use.
+ * Scripts get 401 with a machine-readable reason; page navigations get a 303
+ * to the login page with a same-origin `returnTo` (see negotiation.ts for who
+ * is which). Store outages and lost write races get a try-again answer (503, 409).
  */
 
+import type { ExpiryReason, SessionErrorBody } from './error-body.js';
+import { errorResponse } from './error-response.js';
 import { SessionConflictError, StoreError } from './errors.js';
+import { answerMode, NEGOTIATION_VARY, type AnswerMode } from './negotiation.js';
 import type { InvalidReason } from './outcome.js';
 
-/** The reason a JSON client is told. */
-export type ExpiryReason = 'idle' | 'absolute' | 'revoked' | 'unauthenticated';
+export type { ExpiryReason } from './error-body.js';
 
-/** Map a load failure to what a client is told. `unknown` and `malformed` say no more than `unauthenticated`. */
+/**
+ * Map a load failure to what a client is told. `unknown` and `malformed` say no more than `unauthenticated`.
+ *
+ * @example
+ * expiryReason('expired-idle') // 'idle'
+ */
 export function expiryReason(reason: InvalidReason): ExpiryReason {
   switch (reason) {
     case 'expired-idle':
@@ -26,12 +32,14 @@ export function expiryReason(reason: InvalidReason): ExpiryReason {
   }
 }
 
-/** Whether the request asks for JSON rather than a page. */
+/**
+ * Whether the request should get JSON rather than a page (see {@link answerMode}).
+ *
+ * @example
+ * wantsJson(new Request('https://app.example/api', { headers: { accept: '*\/*' } })) // true
+ */
 export function wantsJson(request: Request): boolean {
-  const accept = request.headers.get('accept') ?? '';
-  if (/\bapplication\/(?:[\w.+-]+\+)?json\b/i.test(accept))
-    return !/\btext\/html\b/i.test(accept) || accept.indexOf('json') < accept.indexOf('html');
-  return false;
+  return answerMode(request) === 'json';
 }
 
 /**
@@ -66,6 +74,8 @@ export interface ExpiryResponseOptions {
   loginPath?: string;
   /** Query parameter that carries the path to come back to. Default `returnTo`. */
   returnToParam?: string;
+  /** Answer as `json` (401) or as a `page` (303) whatever the request says; default: negotiated. */
+  mode?: AnswerMode;
 }
 
 /**
@@ -82,18 +92,20 @@ export function expiryResponse(
   options: ExpiryResponseOptions = {},
 ): Response {
   const reason = expiryReason(outcome.reason);
-  const headers = new Headers({ 'cache-control': 'no-store', vary: 'Accept, Cookie' });
-  if (wantsJson(request)) {
-    headers.set('content-type', 'application/json');
-    headers.set(
-      'www-authenticate',
-      `Cookie realm="session", error="session_expired", reason="${reason}"`,
-    );
-    return new Response(JSON.stringify({ error: 'session_expired', reason }), {
+  const vary = options.mode === undefined ? `${NEGOTIATION_VARY}, Cookie` : 'Cookie';
+  if (answerMode(request, options.mode) === 'json') {
+    const body: SessionErrorBody = { error: 'session_expired', reason };
+    return new Response(JSON.stringify(body), {
       status: 401,
-      headers,
+      headers: {
+        'cache-control': 'no-store',
+        vary,
+        'content-type': 'application/json',
+        'www-authenticate': `Cookie realm="session", error="session_expired", reason="${reason}"`,
+      },
     });
   }
+  const headers = new Headers({ 'cache-control': 'no-store', vary });
   let url: URL;
   try {
     url = new URL(request.url);
@@ -113,21 +125,19 @@ export function expiryResponse(
   return new Response(null, { status: 303, headers });
 }
 
-/** A try-again answer: JSON `{"error": code}` for JSON clients, a short text for pages; never cached. */
+/** A try-again answer: the typed JSON body for scripts, a short text for pages; never cached. */
 function retryLater(
   request: Request,
   status: number,
   retryAfterSeconds: number,
-  code: string,
+  body: SessionErrorBody,
   text: string,
 ): Response {
-  const headers = new Headers({
-    'cache-control': 'no-store',
-    'retry-after': String(retryAfterSeconds),
+  return errorResponse(request, body, {
+    status,
+    text,
+    headers: { 'retry-after': String(retryAfterSeconds) },
   });
-  const json = wantsJson(request);
-  headers.set('content-type', json ? 'application/json' : 'text/plain; charset=utf-8');
-  return new Response(json ? JSON.stringify({ error: code }) : text, { status, headers });
 }
 
 /**
@@ -142,7 +152,7 @@ export function storeUnavailableResponse(request: Request, retryAfterSeconds = 5
     request,
     503,
     retryAfterSeconds,
-    'session_store_unavailable',
+    { error: 'session_store_unavailable' },
     'The session service is unavailable. Please try again shortly.',
   );
 }
@@ -180,7 +190,7 @@ export function sessionFailureResponse(request: Request, error: unknown): Respon
       request,
       409,
       1,
-      'session_conflict',
+      { error: 'session_conflict' },
       'Another request changed this session at the same moment. Please try again.',
     );
   return null;

@@ -6,6 +6,7 @@
  */
 
 import type { RequestSession, SessionEngine } from './contract.js';
+import { csrfGuard, type CsrfOptions } from './csrf.js';
 import { assertSessionEngine } from './engine-check.js';
 import { sessionFailureResponse } from './expiry-response.js';
 import type { DeviceFacts } from './record.js';
@@ -41,6 +42,11 @@ export interface WithSessionsOptions {
    * by default: a client can send any `X-Forwarded-For` it likes.
    */
   device?: (request: Request, runtime: DeviceFacts) => DeviceFacts;
+  /**
+   * Refuse cross-site state-changing requests with 403 `csrf_rejected` before
+   * the handler runs (see `checkCsrf`); `true` for the defaults. Off by default.
+   */
+  csrf?: CsrfOptions | true;
 }
 
 /**
@@ -59,7 +65,8 @@ function knownFacts(facts: unknown): DeviceFacts {
 /**
  * Wrap a fetch handler with sessions; `engine` is `createLatchkey(...)` or
  * `createSealedSessions(...)`. A `StoreError` answers 503 and a
- * `SessionConflictError` 409, both with `Retry-After` (`sessionFailureResponse`).
+ * `SessionConflictError` 409, both with `Retry-After` (`sessionFailureResponse`);
+ * with `csrf`, a cross-site POST is refused with 403 before the handler runs.
  *
  * @example
  * const latchkey = createLatchkey({ policy: presets.productivity, store });
@@ -79,7 +86,10 @@ export function withSessions<Data extends SessionData = SessionData>(
   if (typeof handler !== 'function')
     throw new TypeError('withSessions(): handler must be a function of { request, session }');
   const device = options.device;
+  const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
   return async (request, facts) => {
+    const refused = csrf?.(request);
+    if (refused) return refused;
     const runtime = knownFacts(facts);
     const session = engine.forRequest(request, device ? device(request, runtime) : runtime);
     try {

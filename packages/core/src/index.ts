@@ -40,7 +40,13 @@ export type { Clock } from './clock.js';
 export type { RandomSource } from './random.js';
 
 // Answers for requests without a session, or with a store down, and their JSON bodies.
-export type { SessionErrorBody, SessionErrorCode } from './error-body.js';
+export type {
+  SessionErrorBody,
+  SessionErrorCode,
+  ExpiryReason,
+  CsrfRejection,
+  InvalidTokenReason,
+} from './error-body.js';
 export {
   expiryResponse,
   storeUnavailableResponse,
@@ -48,6 +54,26 @@ export {
   safeReturnTo,
   type ExpiryResponseOptions,
 } from './expiry-response.js';
+export { answerMode, type AnswerMode } from './negotiation.js';
+
+// Guards: cross-site request forgery, bearer access tokens.
+export {
+  checkCsrf,
+  csrfResponse,
+  csrfGuard,
+  type CsrfOptions,
+  type CsrfVerdict,
+  type UnverifiableRule,
+} from './csrf.js';
+export {
+  authenticateBearer,
+  invalidTokenResponse,
+  readBearerToken,
+  type AccessTokenVerifier,
+  type BearerOptions,
+  type BearerOutcome,
+} from './bearer.js';
+export { stepUpResponse } from './step-up.js';
 
 // A store to start with, and events.
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';

@@ -1,21 +1,14 @@
 /**
- * Step-up authentication (OWASP ASVS 5.0 V7.5.3; V7.5.1 for changes to
- * authentication attributes): a sensitive action needs an authentication
- * more recent than a maximum age, whatever the session's own age. The check
- * reads the session's `authTime`, which only a real authentication sets:
- * `login` and `reauthenticate` refresh it, a silent remember-me
- * re-authentication carries the original one, so a remembered device is
- * asked for its password again before anything sensitive.
- *
- * When the check fails the response is 403 `{"error":"step_up_required"}`
- * with `Cache-Control: no-store`; the client re-authenticates (password,
- * passkey) and the app calls `rs.reauthenticate()`, which issues a new
- * session ID (ASVS V7.2.4: a new token on re-authentication) keeping the
- * data and the lifetime, with the auth time set to now.
+ * Step-up authentication (OWASP ASVS 5.0 V7.5.3, V7.5.1): a sensitive action
+ * needs an authentication younger than a maximum age, read from the session's
+ * `authTime` (set only by `login` and `reauthenticate`, never by a silent
+ * remember-me sign-in). A failed check answers 403 `step_up_required`.
  */
 
 import { type Duration, toMillis } from './duration.js';
+import { errorResponse } from './error-response.js';
 import { ConfigError } from './errors.js';
+import type { AnswerMode } from './negotiation.js';
 import type { SessionPolicy } from './policy.js';
 import type { Session, SessionData } from './session.js';
 
@@ -32,12 +25,24 @@ export type FreshAuth =
       maxAge: number;
     };
 
-/** The response that asks the client to authenticate again (the same as `fetch-handler`'s). */
-export function stepUpResponse(): Response {
-  return new Response(JSON.stringify({ error: 'step_up_required' }), {
-    status: 403,
-    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-  });
+/**
+ * The 403 that asks the client to authenticate again: `{"error":"step_up_required"}`
+ * for a script, a short text for a page navigation (negotiated from `request`
+ * as the expiry answer is; JSON when no request is given).
+ *
+ * @example
+ * if (!check.fresh) return stepUpResponse(request); // 403
+ */
+export function stepUpResponse(request?: Request, options: { mode?: AnswerMode } = {}): Response {
+  return errorResponse(
+    request ?? new Request('http://localhost/'),
+    { error: 'step_up_required' },
+    {
+      status: 403,
+      text: 'This action needs you to sign in again.',
+      mode: request ? options.mode : (options.mode ?? 'json'),
+    },
+  );
 }
 
 /**

@@ -56,7 +56,9 @@ describe('JSON clients get 401 with a machine-readable reason', () => {
       expiryResponse(req('/x', { accept: 'text/html, application/json' }), { reason: 'missing' })
         .status,
     ).toBe(303);
-    expect(expiryResponse(req('/x', {}), { reason: 'missing' }).status).toBe(303);
+    // A request that names neither is a page only when the browser says it navigates.
+    const navigation = new Request(ORIGIN + '/x', { headers: { 'sec-fetch-mode': 'navigate' } });
+    expect(expiryResponse(navigation, { reason: 'missing' }).status).toBe(303);
   });
 
   it('works end to end from a real load outcome', async () => {

@@ -197,4 +197,37 @@ describe('withSessions', () => {
     expect(() => withSessions(presets.productivity as never, handler)).toThrow(TypeError);
     expect(() => withSessions(presets.productivity as never, handler)).toThrow(/got a policy/);
   });
+
+  it('with csrf, a cross-site POST is refused before the handler runs and touches no store', async () => {
+    const { latchkey, calls } = counted();
+    let ran = 0;
+    const app = withSessions(
+      latchkey,
+      async ({ session }) => (ran++, await session.load(), new Response('done')),
+      { csrf: true },
+    );
+    const forged = await app(
+      new Request('http://app.test/transfer', {
+        method: 'POST',
+        headers: { origin: 'http://evil.test', cookie: 'session=x', accept: 'application/json' },
+      }),
+    );
+    expect(forged.status).toBe(403);
+    expect(await forged.json()).toEqual({ error: 'csrf_rejected', reason: 'origin-mismatch' });
+    expect([ran, calls]).toEqual([0, []]);
+    const own = await app(
+      new Request('http://app.test/transfer', {
+        method: 'POST',
+        headers: { origin: 'http://app.test' },
+      }),
+    );
+    expect([own.status, ran]).toEqual([200, 1]);
+  });
+
+  it('checks the csrf options when the app is built, naming the field', () => {
+    const { latchkey } = counted();
+    expect(() =>
+      withSessions(latchkey, () => new Response(''), { csrf: { trustedOrigins: ['*.app.test'] } }),
+    ).toThrow(/^csrf\.trustedOrigins: expected an origin/);
+  });
 });

@@ -253,6 +253,32 @@ describe('refresh tokens: rotation and reuse detection', () => {
     if (b.valid) expect(b.tokens.expiresIn).toBe(296);
   });
 
+  for (const capabilities of ['cas', 'consume'] as const) {
+    it(`only the token immediately before the current one is honoured in the grace window: two rotations back is reuse, and the family is revoked (${capabilities})`, async () => {
+      const { issuer, clock, types } = setup({ reuseGrace: '5s', capabilities });
+      const first = await issuer.issue('ada');
+      const second = await issuer.refresh(first.refreshToken);
+      if (!second.valid) throw new Error(second.reason);
+      clock.advance('1s');
+      const third = await issuer.refresh(second.tokens.refreshToken);
+      if (!third.valid) throw new Error(third.reason);
+      clock.advance('1s');
+      // The predecessor of the current token, still inside its window, gets the current pair again.
+      const again = await issuer.refresh(second.tokens.refreshToken);
+      expect(again.valid && again.tokens.refreshToken).toBe(third.tokens.refreshToken);
+      // The token before that, also inside its window, is a replay: reuse, and the whole family ends.
+      expect(await issuer.refresh(first.refreshToken)).toEqual({
+        valid: false,
+        reason: 'reuse-detected',
+      });
+      expect(types()).toContain('refresh-reuse');
+      expect(await issuer.refresh(third.tokens.refreshToken)).toEqual({
+        valid: false,
+        reason: 'revoked',
+      });
+    });
+  }
+
   it('reuseGrace 0: any second use is reuse', async () => {
     const { issuer } = setup({ reuseGrace: 0 });
     const pair = await issuer.issue('ada');

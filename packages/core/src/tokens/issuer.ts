@@ -244,7 +244,12 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     if (now - record.usedAt < grace) {
       const sealed = await successors.read(refreshStore.successorId(presented, record.successor));
       const pair = sealed ? await openSuccessor(presented, sealed.value.jwe) : null;
-      if (pair) {
+      // Only the current token's predecessor is honoured: once the successor was itself used, this token is two rotations back.
+      // (A consume-only store briefly holds no record while the successor is being rotated: wait for that write.)
+      const successor = pair
+        ? await readToken(refreshStore.tokenId(pair.refreshToken), !useCas)
+        : null;
+      if (pair && successor?.value.state === 'active') {
         emit(sink, {
           type: 'token-refreshed',
           at: now,

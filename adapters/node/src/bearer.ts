@@ -1,0 +1,54 @@
+/**
+ * The bearer guard for Express/Connect: the core's `authenticateBearer`
+ * behind a middleware that puts the verified claims on `req.claims` and
+ * `res.locals.claims`, or answers 401 `invalid_token` (503 for a store failure).
+ */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { authenticateBearer, type AccessTokenVerifier, type BearerOptions } from '@latchkey/core';
+import type { AccessClaims } from '@latchkey/core/tokens';
+import { toRequest, writeResponse } from './bridge.js';
+
+type Next = (error?: unknown) => void;
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The verified access token's claims (set by `requireAccessToken`). */
+      claims?: AccessClaims;
+    }
+  }
+}
+
+/** Options for {@link requireAccessToken}: the challenge's realm and answer mode, and proxy trust for the URL. */
+export interface RequireAccessTokenOptions extends BearerOptions {
+  trustProxy?: boolean;
+}
+
+/**
+ * Express middleware: continue only with a valid access token from
+ * `Authorization: Bearer …` (verified by the issuer, revocation included).
+ *
+ * @example
+ * app.get('/api/me', requireAccessToken(tokens), (req, res) => res.json({ user: req.claims!.sub }));
+ */
+export function requireAccessToken(
+  verifier: AccessTokenVerifier,
+  options: RequireAccessTokenOptions = {},
+) {
+  if (typeof verifier?.verifyAccess !== 'function')
+    throw new TypeError(
+      'requireAccessToken(): expected a token issuer, e.g. createTokenIssuer({ keys, store, policy: presets.api })',
+    );
+  return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
+    const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
+    authenticateBearer(request, verifier, options).then((auth) => {
+      if (!auth.valid) return void writeResponse(res, auth.response).catch(() => res.destroy());
+      (req as IncomingMessage & { claims?: AccessClaims }).claims = auth.claims;
+      const locals = (res as ServerResponse & { locals?: Record<string, unknown> }).locals;
+      if (locals) locals.claims = auth.claims;
+      next();
+    }, next);
+  };
+}

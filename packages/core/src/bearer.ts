@@ -1,0 +1,129 @@
+/**
+ * The bearer guard's core (RFC 6750): read `Authorization: Bearer …`, verify
+ * the access token, and answer a refusal with 401, the typed body and a
+ * `WWW-Authenticate: Bearer` challenge (`error="invalid_token"` only when a
+ * token was sent, §3.1). A store failure answers 503, as everywhere.
+ */
+
+import type { InvalidTokenReason } from './error-body.js';
+import { errorResponse } from './error-response.js';
+import { isStoreError, storeUnavailableResponse } from './expiry-response.js';
+import type { AnswerMode } from './negotiation.js';
+import type { AccessClaims, AccessInvalidReason, AccessVerdict } from './tokens/access.js';
+
+/** What the guard needs of a token issuer: `createTokenIssuer(...)` is one. */
+export interface AccessTokenVerifier {
+  verifyAccess(accessToken: string): Promise<AccessVerdict>;
+}
+
+/** Options for {@link authenticateBearer}. */
+export interface BearerOptions {
+  /** The `realm` of the challenge. Default `api`. */
+  realm?: string;
+  /** How the 401 answers: `json`, `page` (text), or negotiated (default). */
+  mode?: AnswerMode;
+}
+
+/** The outcome of {@link authenticateBearer}. */
+export type BearerOutcome =
+  | { valid: true; claims: AccessClaims; token: string }
+  | {
+      valid: false;
+      /** Why; `store-unavailable` when revocation could not be checked (the response is a 503). */
+      reason: InvalidTokenReason | 'store-unavailable';
+      /** The 401 (or 503) to answer with. */
+      response: Response;
+    };
+
+/** RFC 6750 §2.1: `Bearer` (any case), one or more spaces, a b64token. */
+const CREDENTIALS = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * The bearer token of `request`: the token, `null` for none sent (no
+ * `Authorization`, or another scheme), `''` for a `Bearer` credential that is
+ * not a token.
+ *
+ * @example
+ * readBearerToken(new Request('https://api.example', { headers: { authorization: 'Bearer abc' } })) // 'abc'
+ */
+export function readBearerToken(request: Request): string | null {
+  const header = request.headers.get('authorization');
+  if (header === null || !/^bearer(?: |$)/i.test(header.trim())) return null;
+  return CREDENTIALS.exec(header.trim())?.[1] ?? '';
+}
+
+function tokenReason(reason: AccessInvalidReason): InvalidTokenReason {
+  return reason === 'expired' || reason === 'revoked' ? reason : 'invalid';
+}
+
+const DESCRIPTIONS: Record<Exclude<InvalidTokenReason, 'missing'>, string> = {
+  expired: 'The access token expired',
+  revoked: 'The access token was revoked',
+  invalid: 'The access token is invalid',
+};
+
+/**
+ * The 401 for a request without a usable access token. RFC 6750 §3.1: no
+ * `error` parameter when no token was sent (`missing`), else `invalid_token`.
+ *
+ * @example
+ * invalidTokenResponse(request, 'expired') // 401, WWW-Authenticate: Bearer realm="api", error="invalid_token", ...
+ */
+export function invalidTokenResponse(
+  request: Request,
+  reason: InvalidTokenReason,
+  options: BearerOptions = {},
+): Response {
+  const realm = (options.realm ?? 'api').replace(/["\\]/g, '');
+  const challenge =
+    reason === 'missing'
+      ? `Bearer realm="${realm}"`
+      : `Bearer realm="${realm}", error="invalid_token", error_description="${DESCRIPTIONS[reason]}"`;
+  return errorResponse(
+    request,
+    { error: 'invalid_token', reason },
+    {
+      status: 401,
+      text: 'Sign in to continue.',
+      headers: { 'www-authenticate': challenge, vary: 'Authorization' },
+      mode: options.mode,
+    },
+  );
+}
+
+/**
+ * Verify the request's bearer access token: its claims, or the response to refuse it with.
+ *
+ * @example
+ * const auth = await authenticateBearer(request, tokens);
+ * if (!auth.valid) return auth.response; // 401 invalid_token, or 503
+ * return Response.json({ user: auth.claims.sub });
+ */
+export async function authenticateBearer(
+  request: Request,
+  verifier: AccessTokenVerifier,
+  options: BearerOptions = {},
+): Promise<BearerOutcome> {
+  const token = readBearerToken(request);
+  if (token === null)
+    return {
+      valid: false,
+      reason: 'missing',
+      response: invalidTokenResponse(request, 'missing', options),
+    };
+  let verdict: AccessVerdict = { valid: false, reason: 'malformed' };
+  try {
+    if (token !== '') verdict = await verifier.verifyAccess(token);
+  } catch (error) {
+    // Revocation could not be checked: fail closed, and say the service is down rather than the user out.
+    if (!isStoreError(error)) throw error;
+    return {
+      valid: false,
+      reason: 'store-unavailable',
+      response: storeUnavailableResponse(request),
+    };
+  }
+  if (verdict.valid) return { valid: true, claims: verdict.claims, token };
+  const reason = tokenReason(verdict.reason);
+  return { valid: false, reason, response: invalidTokenResponse(request, reason, options) };
+}
