@@ -4,8 +4,10 @@
  * help. The server side builds its bodies from these types.
  */
 
-/** The reason a JSON client is told its session is gone. */
-export type ExpiryReason = 'idle' | 'absolute' | 'revoked' | 'unauthenticated';
+import type { ExpiryKind } from './decide.js';
+
+/** The reason a JSON client is told its session is gone: which deadline passed, revoked, or no more said. */
+export type ExpiryReason = ExpiryKind | 'revoked' | 'unauthenticated';
 
 /** Why a state-changing request was refused as cross-site (see `checkCsrf`). */
 export type CsrfRejection =
