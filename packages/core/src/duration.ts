@@ -35,8 +35,8 @@ const ACCEPTED =
  *   (or missing text and no fallback).
  * @example
  * definePolicy({
- *   idleTimeout: duration(process.env.SESSION_IDLE, '30m'),
- *   absoluteTimeout: duration(process.env.SESSION_ABSOLUTE, '12h'),
+ *   idleTimeout: duration(env.SESSION_IDLE, '30m'),
+ *   absoluteTimeout: duration(env.SESSION_ABSOLUTE, '12h'),
  * });
  */
 export function duration(text: string | undefined, fallback?: Duration): Duration {

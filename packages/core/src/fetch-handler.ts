@@ -29,7 +29,7 @@ export type SessionHandler<Data extends SessionData = SessionData> = (
 /**
  * What {@link withSessions} returns: a fetch handler whose optional second
  * argument is what the runtime knows of the client (hono's `GetConnInfo`
- * idea), e.g. `{ ip: info.remoteAddr.hostname }` from `Deno.serve`.
+ * idea), e.g. `{ ip: info.remoteAddr.hostname }` from Deno's `serve`.
  */
 export type FetchHandler = (request: Request, facts?: DeviceFacts) => Promise<Response>;
 
@@ -75,7 +75,7 @@ function knownFacts(facts: unknown): DeviceFacts {
  *   if (!outcome.valid) return expiryResponse(request, outcome);
  *   return Response.json({ user: outcome.session.userId });
  * });
- * Deno.serve((request, info) => app(request, { ip: info.remoteAddr.hostname }));
+ * serve((request, info) => app(request, { ip: info.remoteAddr.hostname })); // Deno's serve
  */
 export function withSessions<Data extends SessionData = SessionData>(
   engine: SessionEngine<Data>,

@@ -118,7 +118,7 @@ const RAW_CLIENTS: ReadonlyArray<{ is: (s: object) => boolean; what: string; fix
   },
   {
     is: (s) => has(s, 'atomic', 'getMany'),
-    what: 'a Deno.Kv',
+    what: "a Deno KV database (from Deno's openKv())",
     fix: "wrap it: store: denoKvStore(kv), from '@latchkey/deno'",
   },
   {
