@@ -14,9 +14,7 @@ runScenarios('hono on node, postgres store', async () => {
   const pool = new pg.Pool({ connectionString: server.url });
   pool.on('error', () => {});
   await postgresStore({ client: pool }).migrate();
-  const app = createHonoApp(
-    createFixture((clock) => postgresStore({ client: pool, clock })),
-  );
+  const app = createHonoApp(createFixture((clock) => postgresStore({ client: pool, clock })));
   const running = await listenNode(createAdaptorServer({ fetch: app.fetch }) as Server);
   return {
     baseUrl: running.baseUrl,

@@ -14,9 +14,7 @@ runScenarios('hono on node, sqlite store', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-scenarios-'));
   let store: SqliteSessionStore | undefined;
   const url = `file:${join(dir, 'sessions.db')}`;
-  const app = createHonoApp(
-    createFixture((clock) => (store = sqliteStore({ url, clock }))),
-  );
+  const app = createHonoApp(createFixture((clock) => (store = sqliteStore({ url, clock }))));
   const running = await listenNode(createAdaptorServer({ fetch: app.fetch }) as Server);
   return {
     baseUrl: running.baseUrl,
