@@ -15,6 +15,7 @@ import {
   createLatchkey,
   expiryResponse,
   MemoryStore,
+  csrfGuard,
   presets,
   safeReturnTo,
   StoreError,
@@ -62,18 +63,15 @@ export function createApp(options: ExampleOptions = {}): ExampleApp {
     },
   });
 
+  const csrf = csrfGuard({ unverifiable: 'refuse' });
+
   async function handle(request: Request, device: DeviceFacts): Promise<Response> {
     const url = new URL(request.url);
-    // Every state change is a POST, and a POST must come from a page of this
-    // origin (OWASP ASVS V3.5: CSRF defence by Origin check). SameSite=Lax
-    // already keeps the cookie off cross-site POSTs; this also stops sibling
-    // subdomains (same site, other origin) and browsers without SameSite.
-    if (request.method === 'POST' && request.headers.get('origin') !== url.origin) {
-      return new Response(
-        'Refused: a state-changing request must come from this site (Origin check).\n',
-        { status: 403 },
-      );
-    }
+    // Every state change is a POST, and a POST must come from a page of this origin (OWASP
+    // ASVS V3.5): the core's CSRF guard checks Origin and Sec-Fetch-Site. This example also
+    // refuses a POST that carries neither, which only non-browser clients send.
+    const refused = csrf(request);
+    if (refused) return refused;
     const rs = latchkey.forRequest(request, device); // lazy: nothing is read until load()
     const route = `${request.method} ${url.pathname}`;
 
