@@ -76,7 +76,7 @@ export interface ClientOptions {
   channel?: string;
   /** How tabs hear each other. Default `auto`. */
   crossTab?: CrossTabMode;
-  /** How long a tab that waited on another's refresh waits for its token to arrive. Default 1000 ms. */
+  /** How long a tab that waited on another's refresh waits for its token to arrive. Default 3000 ms. */
   handoffTimeout?: number;
   /** Injected for tests and other runtimes. */
   fetch?: typeof fetch;
@@ -151,7 +151,7 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   const logoutPath = checkPath('logoutPath', options.logoutPath ?? '/auth/logout', origin);
   const returnToParam = options.returnToParam ?? 'returnTo';
   const name = options.channel ?? 'latchkey';
-  const handoffTimeout = options.handoffTimeout ?? 1000;
+  const handoffTimeout = options.handoffTimeout ?? 3000;
   const trusted = new Set([origin, ...(options.apiOrigins ?? [])]);
   const onSignedOut =
     options.onSignedOut ??
