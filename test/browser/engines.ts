@@ -6,7 +6,7 @@
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,7 +109,16 @@ async function startXvfb(): Promise<{ display: string; process: ChildProcess }> 
   return { display, process: xvfb };
 }
 
-const MINIBROWSER = '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+/** Debian's MiniBrowser (from libwebkit2gtk), under the machine's multiarch directory. */
+function miniBrowser(): string {
+  for (const dir of readdirSync('/usr/lib')) {
+    const path = join('/usr/lib', dir, 'webkit2gtk-4.1', 'MiniBrowser');
+    if (existsSync(path)) return path;
+  }
+  throw new Error(
+    'MiniBrowser not found under /usr/lib/*/webkit2gtk-4.1 (apt-get install webkit2gtk-driver)',
+  );
+}
 
 export async function launchWebKit(): Promise<Engine> {
   const xvfb = await startXvfb();
@@ -143,7 +152,9 @@ export async function launchWebKit(): Promise<Engine> {
   }
   const created = await call<{ sessionId: string }>('POST', '/session', {
     capabilities: {
-      alwaysMatch: { 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } },
+      alwaysMatch: {
+        'webkitgtk:browserOptions': { binary: miniBrowser(), args: ['--automation'] },
+      },
     },
   });
   session = `/session/${created.sessionId}`;
