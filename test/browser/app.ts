@@ -59,6 +59,8 @@ function page(title: string, mode: AppMode): string {
   const client = createClient({
     ...(mode === 'token' ? { refreshPath: '/auth/refresh' } : {}),
     crossTab: params.get('crossTab') ?? 'auto',
+    // A loaded CI machine may deliver the other tab's token slowly; bounded all the same.
+    handoffTimeout: 10000,
   });
   const status = document.getElementById('status');
   const show = (s) => { status.textContent = [s.status, s.reason, s.source].filter(Boolean).join(' '); };
@@ -118,7 +120,7 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
   };
   const held = () =>
     new Promise<void>((resolve) => {
-      const limit = setTimeout(done, 5000); // bounded: a broken client fails the test, it does not hang it
+      const limit = setTimeout(done, 10_000); // bounded: a broken client fails the test, it does not hang it
       function done() {
         clearTimeout(limit);
         refusals.delete(check);

@@ -176,7 +176,7 @@ export async function launchWebKit(): Promise<Engine> {
   const script = `const done = arguments[arguments.length - 1];
     Promise.resolve().then(() => (0, eval)(arguments[0])).then(
       (value) => done({ value: value === undefined ? null : value }),
-      (error) => done({ error: String((error && error.stack) || error) }));`;
+      (error) => done({ error: String(error) + ' at ' + String(error && error.stack) }));`;
   return {
     name: 'webkit',
     async newTab() {
@@ -195,7 +195,7 @@ export async function launchWebKit(): Promise<Engine> {
                 args: [expression],
               },
             );
-            if (result.error !== undefined) throw new Error(result.error);
+            if (result.error !== undefined) throw new Error(`${result.error} (in: ${expression})`);
             return result.value as T;
           }),
         goto: (url) =>

@@ -255,7 +255,8 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
       tabs.post({ type: 'token', accessToken: body.accessToken, expiresIn });
       return { outcome: 'refreshed' };
     }
-    if (response.status >= 400 && response.status < 500 && response.status !== 409) {
+    // Refused (no cookie, expired, revoked, reused): the session is over. A 409, a 429 or a 5xx is a try-again.
+    if (response.status === 400 || response.status === 401 || response.status === 403) {
       const error = await sessionError(response);
       const reason = error?.error === 'session_expired' ? error.reason : 'unauthenticated';
       return { outcome: 'signed-out', reason };
