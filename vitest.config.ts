@@ -12,6 +12,7 @@ export default defineConfig({
         replacement: src('./packages/core/src/$1/index.ts'),
       },
       { find: /^@latchkey\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@latchkey\/client$/, replacement: src('./packages/client/src/index.ts') },
     ],
   },
   test: {

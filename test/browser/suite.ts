@@ -1,0 +1,194 @@
+/**
+ * The browser suite, run once per engine by a three-line file each: what a
+ * user of a single-page app would notice about expiry, refresh, sign-out and
+ * storage, with the server's clock moved by hand (never a sleep).
+ */
+
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type AppMode, type TestApp } from './app.js';
+import { clientBundle } from './bundle.js';
+import type { Engine, Tab } from './engines.js';
+
+const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
+
+/** Poll `read` until `done` holds, for at most `timeout` ms; the last value is returned either way. */
+async function until<T>(
+  read: () => Promise<T>,
+  done: (v: T) => boolean,
+  timeout = 10_000,
+): Promise<T> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    let value: T | undefined;
+    try {
+      value = await read();
+      if (done(value)) return value;
+    } catch (error) {
+      // Mid-navigation a tab may not answer; try again until the end.
+      if (Date.now() >= end) throw error;
+    }
+    if (Date.now() >= end) return value as T;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+export function browserSuite(launch: () => Promise<Engine>): void {
+  let engine: Engine;
+  let bundle: string;
+  const apps: TestApp[] = [];
+  const tabs: Tab[] = [];
+
+  beforeAll(async () => {
+    [engine, bundle] = await Promise.all([launch(), clientBundle()]);
+  });
+  afterEach(async () => {
+    for (const tab of tabs.splice(0)) await tab.close();
+    for (const app of apps.splice(0)) await app.close();
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  async function app(mode: AppMode): Promise<TestApp> {
+    const started = await startApp(mode, bundle);
+    apps.push(started);
+    return started;
+  }
+  async function open(at: TestApp, path: string): Promise<Tab> {
+    const tab = await engine.newTab();
+    tabs.push(tab);
+    await tab.goto(at.origin + path);
+    await until(
+      () => tab.evaluate('!!window.test'),
+      (v) => v === true,
+    );
+    await tab.evaluate('window.test.ready.then(() => true)');
+    return tab;
+  }
+  const status = (tab: Tab) => tab.evaluate<string>('window.test.status()');
+
+  it('three parallel API calls after the access token expired cause one refresh, and all succeed', async () => {
+    const server = await app('token');
+    const tab = await open(server, '/app/home');
+    expect(await tab.evaluate("window.test.login('ada')")).toBe(200);
+    server.clock.advance(6 * MINUTE); // access tokens live 5 minutes
+    const before = server.refreshes();
+    const statuses = await tab.evaluate<number[]>(
+      "Promise.all(['/api/me?a', '/api/me?b', '/api/me?c'].map((p) => window.test.client.fetch(p).then((r) => r.status)))",
+    );
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(server.refreshes() - before).toBe(1);
+    expect(await status(tab)).toBe('signed-in this-tab');
+  });
+
+  it('two tabs whose access tokens expire together refresh once between them (Web Locks)', async () => {
+    const server = await app('token');
+    const a = await open(server, '/app/a');
+    await a.evaluate("window.test.login('ada')");
+    const b = await open(server, '/app/b'); // resumes from the refresh cookie, and hands A its token
+    expect(await status(b)).toBe('signed-in this-tab');
+    expect(await a.evaluate<boolean>('!!navigator.locks')).toBe(true);
+    server.clock.advance(6 * MINUTE);
+    // The refresh is answered only once both tabs have been refused: they meet the expiry together.
+    server.holdRefreshUntilRefused(2);
+    const before = server.refreshes();
+    await a.evaluate("window.test.start('x', '/api/me?tab=a')");
+    await b.evaluate("window.test.start('x', '/api/me?tab=b')");
+    const results = await Promise.all(
+      [a, b].map((tab) =>
+        until(
+          () => tab.evaluate("window.test.result('x')"),
+          (v) => v !== null,
+        ),
+      ),
+    );
+    // On failure, the request log says which tab did what.
+    const log = server.requests.slice(-8).join(', ');
+    expect(results, log).toEqual([200, 200]);
+    expect(server.refreshes() - before, log).toBe(1);
+  });
+
+  for (const [mode, crossTab] of [
+    ['token', 'auto'],
+    ['cookie', 'auto'],
+    ['token', 'storage'],
+  ] as const) {
+    it(`logout in tab A shows tab B signed out within a second, without a request from B (${mode} sessions, ${crossTab === 'auto' ? 'BroadcastChannel' : 'storage-event fallback'})`, async () => {
+      const server = await app(mode);
+      const query = crossTab === 'storage' ? '?crossTab=storage' : '';
+      const a = await open(server, `/app/a${query}`);
+      await a.evaluate("window.test.login('ada')");
+      const b = await open(server, `/app/b${query}`);
+      expect(await b.evaluate('window.test.whoami()')).toBe('ada');
+      const mark = server.requests.length;
+      await a.evaluate('window.test.client.signOut().then(() => true)');
+      const seen = await until(
+        () => status(b),
+        (s) => s.startsWith('signed-out'),
+        1000,
+      );
+      expect(seen).toBe('signed-out logout other-tab');
+      expect(server.requests.slice(mark)).toEqual(['POST /auth/logout']);
+      expect(await b.evaluate('window.test.whoami()')).not.toBe('ada'); // and the server agrees
+    });
+  }
+
+  for (const mode of ['token', 'cookie'] as const) {
+    it(`an expired session on an API call ends on the login page with path, query and hash as returnTo, and comes back after sign-in (${mode} sessions)`, async () => {
+      const server = await app(mode);
+      const start = '/app/inbox?folder=work&sort=new#message-7';
+      const tab = await open(server, start);
+      await tab.evaluate("window.test.login('ada')");
+      expect(await tab.evaluate('window.test.whoami()')).toBe('ada');
+      server.clock.advance(15 * DAY); // past every idle timeout: refresh tokens and cookie sessions alike
+      await tab.evaluate("window.test.start('x', '/api/me')");
+      const login = await until(
+        () => tab.url(),
+        (u) => new URL(u).pathname === '/login',
+      );
+      expect(new URL(login).searchParams.get('returnTo')).toBe(start);
+      await until(
+        () => tab.evaluate('!!window.test'),
+        (v) => v === true,
+      );
+      await tab.evaluate("window.test.login('ada', true)");
+      const back = await until(
+        () => tab.url(),
+        (u) => u === server.origin + start,
+      );
+      expect(back).toBe(server.origin + start);
+      await until(
+        () => tab.evaluate('!!window.test'),
+        (v) => v === true,
+      );
+      await tab.evaluate('window.test.ready.then(() => true)');
+      expect(await tab.evaluate('window.test.whoami()')).toBe('ada');
+    });
+  }
+
+  it('the refresh cookie is invisible to document.cookie, and no token reaches localStorage or sessionStorage', async () => {
+    const server = await app('token');
+    const tabs = [await open(server, '/app/a'), await open(server, '/app/b?crossTab=storage')];
+    await tabs[0]!.evaluate("window.test.login('ada')");
+    server.clock.advance(6 * MINUTE);
+    for (const tab of tabs) expect(await tab.evaluate('window.test.whoami()')).toBe('ada'); // refreshed, so the cookie was sent
+    await tabs[1]!.evaluate('window.test.client.signOut().then(() => true)');
+    for (const [i, tab] of tabs.entries()) {
+      expect(await tab.evaluate<string>('document.cookie')).not.toContain(server.cookieName);
+      const writes = await tab.evaluate<[string, string, string][]>('window.__storageWrites');
+      const left = await tab.evaluate<number>('localStorage.length + sessionStorage.length');
+      expect(left).toBe(0);
+      // BroadcastChannel writes nothing; the fallback writes only its event key, and never a token.
+      if (i === 0) expect(writes).toEqual([]);
+      else {
+        expect(writes.length).toBeGreaterThan(0);
+        expect(new Set(writes.map(([area, key]) => `${area} ${key}`))).toEqual(
+          new Set(['local latchkey:event']),
+        );
+      }
+      for (const [, , value] of writes)
+        for (const token of server.issued) expect(value).not.toContain(token);
+    }
+  });
+}
