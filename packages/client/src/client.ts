@@ -119,6 +119,18 @@ async function sessionError(response: Response): Promise<SessionErrorBody | null
   }
 }
 
+/**
+ * The credential this call carried is gone: a session that expired or was revoked
+ * (`session_expired`), or an access token the core's bearer guard refused
+ * (`invalid_token`). `null` for any other answer. The reason is what a signed-out tab is told.
+ */
+function credentialGone(error: SessionErrorBody | null): SignedOutReason | null {
+  if (error?.error === 'session_expired') return error.reason;
+  if (error?.error === 'invalid_token')
+    return error.reason === 'revoked' ? 'revoked' : 'unauthenticated';
+  return null;
+}
+
 function checkPath(field: string, value: string, origin: string): string {
   const path = sameOriginPath(value, origin);
   if (path === undefined)
@@ -258,8 +270,7 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     // Refused (no cookie, expired, revoked, reused): the session is over. A 409, a 429 or a 5xx is a try-again.
     if (response.status === 400 || response.status === 401 || response.status === 403) {
       const error = await sessionError(response);
-      const reason = error?.error === 'session_expired' ? error.reason : 'unauthenticated';
-      return { outcome: 'signed-out', reason };
+      return { outcome: 'signed-out', reason: credentialGone(error) ?? 'unauthenticated' };
     }
     return { outcome: 'failed' };
   }
@@ -326,7 +337,8 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
       authorize(request);
       const response = await fetchImpl(request);
       const error = await sessionError(response);
-      if (error?.error === 'session_expired') {
+      const gone = credentialGone(error);
+      if (gone !== null) {
         if (refreshPath !== undefined && !refreshed) {
           const { outcome, reason } = await refreshOnce(since);
           if (outcome === 'signed-out') endSession(reason ?? 'unauthenticated', true);
@@ -335,7 +347,7 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
           refreshed = true;
           continue;
         }
-        endSession(error.reason, true);
+        endSession(gone, true);
         return response;
       }
       if (error?.error === 'step_up_required' && options.onStepUp && replayable && !steppedUp) {

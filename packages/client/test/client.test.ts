@@ -29,6 +29,8 @@ function fakeServer() {
     refreshes: 0,
     refuseRefresh: false,
     stepUpsLeft: 0,
+    /** Answer a stale token as the core's bearer guard does (`invalid_token`), not `session_expired`. */
+    bearerGuard: false,
     calls: [] as { path: string; auth: string | null; accept: string | null }[],
     async fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
       const request = new Request(input, init);
@@ -47,7 +49,10 @@ function fakeServer() {
         return json(200, { accessToken: server.valid, expiresIn: 300 });
       }
       if (path === '/auth/logout') return json(200, { ok: true });
-      if (request.headers.get('authorization') !== `Bearer ${server.valid}`) return expired();
+      if (request.headers.get('authorization') !== `Bearer ${server.valid}`)
+        return server.bearerGuard
+          ? json(401, { error: 'invalid_token', reason: 'expired' })
+          : expired();
       if (path === '/api/sensitive' && server.stepUpsLeft > 0) {
         server.stepUpsLeft--;
         return json(403, { error: 'step_up_required' });
@@ -93,6 +98,18 @@ describe('token mode', () => {
     expect(server.apiCalls()).toHaveLength(6); // each call: once refused, once retried
     expect(server.apiCalls().every((c) => c.accept === 'application/json')).toBe(true);
     expect(client.state).toEqual({ status: 'signed-in', source: 'this-tab' });
+  });
+
+  it("the core bearer guard's invalid_token answer also triggers one refresh and a retry", async () => {
+    const server = fakeServer();
+    server.bearerGuard = true;
+    const { client } = tokenClient(server);
+    client.signIn({ accessToken: 'at-0', expiresIn: 300 });
+    const answers = await Promise.all(
+      ['/api/a', '/api/b'].map((p) => client.fetch(p).then((r) => r.status)),
+    );
+    expect(answers).toEqual([200, 200]);
+    expect(server.refreshes).toBe(1);
   });
 
   it('a failed refresh calls onSignedOut once, with the path, query and hash as returnTo', async () => {
