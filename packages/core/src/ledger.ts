@@ -52,8 +52,8 @@ export interface NewSession<Data> {
 /** Remembered logins share the user index as `rm:` members; sessions are bare handles. */
 const isSessionMember = (member: string): boolean => !member.startsWith('rm:');
 
-/** Attempts before a contended write gives up; with the backoff they span about a second. */
-const MAX_ATTEMPTS = 24;
+/** Attempts before a contended write gives up; with the backoff they span a few seconds at most. */
+const MAX_ATTEMPTS = 64;
 /** How long a logout's tombstone stays (never past the session's own deadline): any racing compare-and-set fails against it, whatever its lifetime. */
 const LOGOUT_MARKER_MS = 1000;
 /** How long the per-user limit lock is held at most, should its holder die. */

@@ -7,9 +7,9 @@
 import type { RandomSource } from '../random.js';
 
 /** Longest single wait between two attempts, in milliseconds. */
-const CAP_MS = 64;
+const CAP_MS = 100;
 
-/** Milliseconds to wait before retry `attempt` (0-based): 0, then up to 2, 4, 8 … 64 ms, at random. */
+/** Milliseconds to wait before retry `attempt` (0-based): 0, then up to 2, 4, 8 … 100 ms, at random. */
 export function retryDelay(attempt: number, random: RandomSource): number {
   if (attempt === 0) return 0;
   const cap = Math.min(CAP_MS, 2 ** attempt);
