@@ -7,7 +7,7 @@
 
 import { serve, type ServerType } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createLatchkey, MemoryStore, presets } from '@latchkey/core';
+import { createLatchkey, csrfGuard, MemoryStore, presets } from '@latchkey/core';
 import { ManualClock } from '@latchkey/core/testing';
 import { createTokenIssuer } from '@latchkey/core/tokens';
 import { latchkey, requireAccessToken, requireSession } from '../../adapters/hono/src/index.js';
@@ -27,10 +27,17 @@ export interface TestApp {
   readonly issued: string[];
   /** Answer refresh requests only once this many API calls were refused (bounded), so tabs meet expiry together. */
   holdRefreshUntilRefused(count: number): void;
+  /** Transfers `POST /account/transfer` carried out (it is behind the core's CSRF guard). */
+  readonly transfers: () => number;
   /** The refresh cookie's name (token mode) or the session cookie's (cookie mode). */
   readonly cookieName: string;
   close(): Promise<void>;
 }
+
+/** A page whose form posts itself to `action` as soon as it loads: what a cross-site attacker serves. */
+export const transferForm = (action: string): string =>
+  `<!doctype html><title>form</title><form method="post" action="${action}">` +
+  `<input name="amount" value="100"></form><script>document.forms[0].submit()</script>`;
 
 let apps = 0;
 const MINUTE = 60_000;
@@ -110,6 +117,7 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
   const requests: string[] = [];
   const issued: string[] = [];
   let refreshes = 0;
+  let transfers = 0;
   let refused = 0;
   let holdUntil = 0;
   const refusals = new Set<() => void>();
@@ -229,6 +237,15 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
     );
   }
 
+  // A state-changing route behind the core's CSRF guard, for the cross-origin form test.
+  const csrf = csrfGuard();
+  app.post('/account/transfer', (c) => {
+    const refused = csrf(c.req.raw);
+    if (refused) return refused;
+    transfers++;
+    return c.text('transferred');
+  });
+
   const server: ServerType = await new Promise((resolve) => {
     const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
   });
@@ -240,6 +257,7 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
     clock,
     requests,
     refreshes: () => refreshes,
+    transfers: () => transfers,
     issued,
     cookieName,
     holdRefreshUntilRefused(count) {

@@ -5,7 +5,9 @@
  */
 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type AppMode, type TestApp } from './app.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startApp, transferForm, type AppMode, type TestApp } from './app.js';
 import { clientBundle } from './bundle.js';
 import type { Engine, Tab } from './engines.js';
 
@@ -22,7 +24,13 @@ async function until<T>(
   for (;;) {
     let value: T | undefined;
     try {
-      value = await read();
+      // A page mid-navigation may never answer one call: give each call 2 s, then ask again.
+      value = await Promise.race([
+        read(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error('no answer within 2 s')), 2_000).unref(),
+        ),
+      ]);
       if (done(value)) return value;
     } catch (error) {
       // Mid-navigation a tab may not answer; try again until the end.
@@ -189,6 +197,48 @@ export function browserSuite(launch: () => Promise<Engine>): void {
       }
       for (const [, , value] of writes)
         for (const token of server.issued) expect(value).not.toContain(token);
+    }
+  });
+
+  it('a cross-origin form post to a state-changing route is refused with 403; the same post from the app itself goes through', async () => {
+    const server = await app('cookie');
+    // The control first: a post from a page of the app's own origin is carried out.
+    const own = await open(server, '/app/home');
+    const status = await own.evaluate<number>(
+      "fetch('/account/transfer', { method: 'POST', body: new URLSearchParams({ amount: '100' }) }).then((r) => r.status)",
+    );
+    expect(status).toBe(200);
+    expect(server.transfers()).toBe(1);
+    // The attacker: another origin (127.0.0.1, not localhost) whose page posts the form at once.
+    const attacker: Server = createServer((_, res) =>
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(transferForm(`${server.origin}/account/transfer`)),
+    );
+    await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+    try {
+      const tab = await engine.newTab();
+      tabs.push(tab);
+      await tab.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
+      // Wait on the server and the tab's URL (neither runs script in a page mid-navigation).
+      await until(
+        async () => server.requests.filter((r) => r === 'POST /account/transfer').length,
+        (n) => n === 2,
+      );
+      await until(
+        () => tab.url(),
+        (u) => u.startsWith(`${server.origin}/account/transfer`),
+      );
+      const refusal = await until(
+        () => tab.evaluate<string>('document.body ? document.body.innerText : ""'),
+        (v) => v.length > 0,
+      );
+      expect(refusal).toMatch(/refused/i);
+      expect(server.transfers()).toBe(1);
+    } finally {
+      // Browsers keep connections alive (Chromium does, to the attacker too): end them, then close.
+      attacker.closeAllConnections();
+      await new Promise((resolve) => attacker.close(resolve));
     }
   });
 }
