@@ -38,7 +38,11 @@ export interface PolicyOptions {
   rememberMe?: Duration | false;
   /** The maximum age of the last authentication for sensitive actions (step-up, ASVS V7.5.3). */
   freshAuthAge?: Duration;
-  /** `true`: the cookie has no Max-Age and dies with the browser. Default `false` (persistent until the absolute deadline). */
+  /**
+   * `true`: the session cookie has no Max-Age and dies with the browser. Default `false`
+   * (persistent until the absolute deadline). With `rememberMe`, the remember-me cookie is then
+   * the only one that outlives the browser, and only for a person who asked for it.
+   */
   sessionOnlyCookie?: boolean;
   /** @internal Set by presets that forbid remember-me (`banking`, `kiosk`); not an option. */
   readonly [FORBIDS_REMEMBER_ME]?: true;
@@ -268,12 +272,6 @@ export function definePolicy(options: PolicyOptions): SessionPolicy {
     throw new PolicyError(
       'rememberMe',
       `must not exceed the 400-day cookie lifetime browsers enforce (RFC 6265bis §5.6.1)`,
-    );
-  }
-  if (rememberMe !== false && options.sessionOnlyCookie) {
-    throw new PolicyError(
-      'rememberMe',
-      'cannot be offered with sessionOnlyCookie: a remembered device outlives the browser session by design',
     );
   }
   const freshAuthAge = optional('freshAuthAge', options.freshAuthAge, false);

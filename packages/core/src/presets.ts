@@ -30,7 +30,8 @@ const banking: PolicyOptions = {
 
 /**
  * `productivity`: idle 30 min sliding, absolute 24 h, remember-me 14 days,
- * step-up after 15 min. For office and SaaS apps.
+ * step-up after 15 min. The session cookie dies with the browser, so closing
+ * it signs out unless the person ticked "Remember me". For office and SaaS apps.
  */
 const productivity: PolicyOptions = {
   name: 'productivity',
@@ -38,12 +39,14 @@ const productivity: PolicyOptions = {
   absoluteTimeout: '24h',
   renewInterval: '1h',
   rememberMe: '14d',
+  sessionOnlyCookie: true,
   freshAuthAge: '15m',
   reasons: {
     idle: 'a workday has pauses; 30 minutes matches OWASP guidance for low-risk apps',
     absolute: 'one working day, so a session never outlives the day it began',
     renew: 'a new session ID every hour shortens the life of a leaked one',
-    rememberMe: 'trusted devices stay signed in for two weeks through a separate, rotating token',
+    rememberMe:
+      'closing the browser signs out; a device the person chose to remember stays signed in for two weeks through a separate, rotating token',
     freshAuth: 'changing credentials or billing needs a password entered in the last 15 minutes',
   },
 };

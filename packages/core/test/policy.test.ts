@@ -58,11 +58,6 @@ describe('definePolicy refuses invalid combinations, naming the field', () => {
     ['negative expiry notice', { ...base, expiryNotice: -1 }, 'expiryNotice'],
     ['NaN expiry notice', { ...base, expiryNotice: Number.NaN }, 'expiryNotice'],
     ['remember-me beyond the 400-day cookie cap', { ...base, rememberMe: '401d' }, 'rememberMe'],
-    [
-      'remember-me with a session-only cookie',
-      { ...base, rememberMe: '14d', sessionOnlyCookie: true },
-      'rememberMe',
-    ],
     ['zero remember-me', { ...base, rememberMe: 0 }, 'rememberMe'],
     [
       'access token outliving the refresh token',
@@ -159,15 +154,29 @@ describe('presets carry their documented numbers', () => {
     );
   });
 
-  it('kiosk sessions get a cookie without Max-Age or Expires; productivity ones persist to the absolute deadline', async () => {
-    const kiosk = harness({ policy: presets.kiosk });
-    const k = parseSetCookie((await kiosk.visit(undefined, (rs) => rs.login('ada'))).setCookie[0]!);
-    expect(k.maxAge).toBeUndefined();
-    expect(k.attributes.some((a) => /^expires=/i.test(a))).toBe(false);
-    const office = harness({ policy: presets.productivity });
+  it('kiosk and productivity sessions get a cookie without Max-Age or Expires; banking ones persist to the absolute deadline', async () => {
+    for (const policy of [presets.kiosk, presets.productivity]) {
+      const h = harness({ policy });
+      const c = parseSetCookie((await h.visit(undefined, (rs) => rs.login('ada'))).setCookie[0]!);
+      expect(c.maxAge, policy.name).toBeUndefined();
+      expect(c.attributes.some((a) => /^expires=/i.test(a))).toBe(false);
+    }
+    const bank = harness({ policy: presets.banking });
     expect(
-      parseSetCookie((await office.visit(undefined, (rs) => rs.login('ada'))).setCookie[0]!).maxAge,
-    ).toBe(DAY / 1000);
+      parseSetCookie((await bank.visit(undefined, (rs) => rs.login('ada'))).setCookie[0]!).maxAge,
+    ).toBe(HOUR / 1000);
+  });
+
+  it('productivity: without "Remember me" nothing outlives the browser; with it, only the remember-me cookie does', async () => {
+    const h = harness({ policy: presets.productivity });
+    const plain = (await h.visit(undefined, (rs) => rs.login('ada'))).setCookie.map(parseSetCookie);
+    expect(plain.filter((c) => c.maxAge !== undefined)).toEqual([]);
+    const remembered = (
+      await h.visit(undefined, (rs) => rs.login('ada', { rememberMe: true }))
+    ).setCookie.map(parseSetCookie);
+    expect(remembered.filter((c) => c.maxAge !== undefined).map((c) => c.maxAge)).toEqual([
+      (14 * DAY) / 1000,
+    ]);
   });
 });
 

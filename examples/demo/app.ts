@@ -1,0 +1,72 @@
+/**
+ * The demo as a Hono app: the engines (one per preset) on one store and the
+ * demo clock, the pages, the JSON API, tokens and the playground. `demo.ts`
+ * serves it on Node; the tests start it the same way on a free port.
+ */
+
+import { Hono } from 'hono';
+import type { Asset } from './assets.js';
+import type { DemoClock } from './clock.js';
+import { EventLog } from './event-log.js';
+import { apiRoutes } from './routes/api.js';
+import { authRoutes } from './routes/auth.js';
+import { pageRoutes } from './routes/pages.js';
+import { playgroundPanel, playgroundRoutes } from './routes/playground.js';
+import { tokenRoutes } from './routes/tokens.js';
+import { createSessions, type DemoEnv, type DemoSessions } from './sessions.js';
+import type { OpenedStore } from './stores.js';
+
+export interface DemoAppOptions {
+  store: OpenedStore;
+  clock: DemoClock;
+  /** The access tokens' HMAC key (kept in the data folder, so tokens survive a restart). */
+  tokenSecret: string;
+  assets: ReadonlyMap<string, Asset>;
+}
+
+export interface DemoApp {
+  readonly app: Hono<DemoEnv>;
+  readonly sessions: DemoSessions;
+  readonly events: EventLog;
+}
+
+/** Scripts and styles from this origin only; no framing; no referrer to other sites. */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+};
+
+export function createDemoApp(options: DemoAppOptions): DemoApp {
+  const { clock, store } = options;
+  const events = new EventLog();
+  const sessions = createSessions({ store, clock, events, tokenSecret: options.tokenSecret });
+  const app = new Hono<DemoEnv>();
+
+  app.use(async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(SECURITY_HEADERS))
+      if (!c.res.headers.has(name)) c.res.headers.set(name, value);
+  });
+  for (const [path, asset] of options.assets)
+    app.get(path, (c) =>
+      c.body(asset.body, 200, { 'content-type': asset.type, 'cache-control': 'no-cache' }),
+    );
+  app.get('/favicon.ico', (c) => c.redirect('/public/icon.svg', 301));
+
+  app.use(sessions.middleware);
+  const panel = playgroundPanel(sessions, clock, store.label);
+  authRoutes(app, sessions, panel);
+  pageRoutes(app, sessions, panel);
+  apiRoutes(app, sessions);
+  tokenRoutes(app, sessions, clock);
+  playgroundRoutes(app, { sessions, clock, events, storeLabel: store.label });
+  app.notFound((c) => c.json({ error: 'not_found' }, 404));
+  app.onError((error, c) => {
+    console.error(error);
+    return c.json({ error: 'internal_error' }, 500);
+  });
+  return { app, sessions, events };
+}
