@@ -15,7 +15,10 @@ export default defineConfig({
       { find: /^@latchkey\/client$/, replacement: src('./packages/client/src/index.ts') },
       { find: /^@latchkey\/hono$/, replacement: src('./adapters/hono/src/index.ts') },
       { find: /^@latchkey\/unstorage$/, replacement: src('./adapters/unstorage/src/index.ts') },
-      { find: /^@latchkey\/sql\/(pg|postgres|libsql)$/, replacement: src('./adapters/sql/src/$1.ts') },
+      {
+        find: /^@latchkey\/sql\/(pg|postgres|libsql)$/,
+        replacement: src('./adapters/sql/src/$1.ts'),
+      },
       { find: /^@latchkey\/sql$/, replacement: src('./adapters/sql/src/index.ts') },
     ],
   },

@@ -6,7 +6,7 @@
  */
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,14 +16,50 @@ export interface Tab {
   evaluate<T = unknown>(expression: string): Promise<T>;
   goto(url: string): Promise<void>;
   url(): Promise<string>;
+  /** A PNG of the tab's viewport, written to `path`. */
+  screenshot(path: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A cookie as the browser keeps it. `expires` (seconds since the epoch) is absent for a session-only cookie. */
+export interface BrowserCookie {
+  name: string;
+  value: string;
+  path: string;
+  httpOnly: boolean;
+  expires?: number;
 }
 
 /** One browser process; its tabs share cookies, storage, channels and locks. */
 export interface Engine {
   readonly name: string;
   newTab(): Promise<Tab>;
+  /** Every cookie the browser holds for `origin`, HttpOnly ones included. */
+  cookies(origin: string): Promise<BrowserCookie[]>;
+  /** Put cookies into the browser for `origin` (a profile restored from disk, a copied cookie). */
+  addCookies(origin: string, cookies: readonly BrowserCookie[]): Promise<void>;
+  /** Forget every cookie of `origin`. */
+  clearCookies(origin: string): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Session-only cookies come back as -1 or 0 from the drivers; absent here. */
+function cookieOf(c: {
+  name: string;
+  value: string;
+  path: string;
+  httpOnly?: boolean;
+  expires?: number;
+  expiry?: number;
+}): BrowserCookie {
+  const expires = c.expires ?? c.expiry;
+  return {
+    name: c.name,
+    value: c.value,
+    path: c.path,
+    httpOnly: c.httpOnly === true,
+    ...(expires !== undefined && expires > 0 ? { expires } : {}),
+  };
 }
 
 export async function launchChromium(): Promise<Engine> {
@@ -49,9 +85,23 @@ export async function launchChromium(): Promise<Engine> {
         evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
         goto: async (url) => void (await page.goto(url)),
         url: async () => page.url(),
+        screenshot: async (path) => void (await page.screenshot({ path })),
         close: () => page.close(),
       };
     },
+    cookies: async (origin) => (await context.cookies(origin)).map(cookieOf),
+    addCookies: (origin, cookies) =>
+      context.addCookies(
+        cookies.map((c) => ({
+          name: c.name,
+          value: c.value,
+          domain: new URL(origin).hostname,
+          path: c.path,
+          httpOnly: c.httpOnly,
+          ...(c.expires ? { expires: c.expires } : {}),
+        })),
+      ),
+    clearCookies: () => context.clearCookies(),
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -74,8 +124,31 @@ export async function launchFirefox(): Promise<Engine> {
         evaluate: <T>(expression: string) => page.evaluate(expression) as Promise<T>,
         goto: async (url) => void (await page.goto(url)),
         url: async () => page.url(),
+        screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
         close: () => page.close(),
       };
+    },
+    cookies: async (origin) => {
+      const host = new URL(origin).hostname;
+      return (await browser.cookies())
+        .filter((c) => c.domain.replace(/^\./, '') === host)
+        .map(cookieOf);
+    },
+    addCookies: (origin, cookies) =>
+      browser.setCookie(
+        ...cookies.map((c) => ({
+          name: c.name,
+          value: c.value,
+          domain: new URL(origin).hostname,
+          path: c.path,
+          httpOnly: c.httpOnly,
+          ...(c.expires ? { expires: c.expires } : {}),
+        })),
+      ),
+    clearCookies: async (origin) => {
+      const host = new URL(origin).hostname;
+      const mine = (await browser.cookies()).filter((c) => c.domain.replace(/^\./, '') === host);
+      if (mine.length) await browser.deleteCookie(...mine);
     },
     close: () => browser.close(),
   };
@@ -173,16 +246,19 @@ export async function launchWebKit(): Promise<Engine> {
     queue = run.catch(() => {});
     return run;
   }
-  const script = `const done = arguments[arguments.length - 1];
-    Promise.resolve().then(() => (0, eval)(arguments[0])).then(
+  // The expression goes into the script's own text: WebDriver compiles that outside the page's
+  // Content-Security-Policy, where an eval() of a string would be refused (script-src 'self').
+  const script = (expression: string) => `const done = arguments[arguments.length - 1];
+    Promise.resolve().then(() => (${expression})).then(
       (value) => done({ value: value === undefined ? null : value }),
       (error) => done({ error: String(error) + ' at ' + String(error && error.stack) }));`;
   return {
     name: 'webkit',
     async newTab() {
-      // The first window stays open (closing the last one would end the session); tests get new ones.
+      // The first window stays open (closing the last one would end the session); tests get new ones,
+      // as windows rather than tabs: MiniBrowser renders (and so screenshots) only a visible page.
       const { handle } = await inTab(home, () =>
-        call<{ handle: string }>('POST', `${session}/window/new`, { type: 'tab' }),
+        call<{ handle: string }>('POST', `${session}/window/new`, { type: 'window' }),
       );
       return {
         evaluate: <T>(expression: string) =>
@@ -191,8 +267,8 @@ export async function launchWebKit(): Promise<Engine> {
               'POST',
               `${session}/execute/async`,
               {
-                script,
-                args: [expression],
+                script: script(expression),
+                args: [],
               },
             );
             if (result.error !== undefined) throw new Error(`${result.error} (in: ${expression})`);
@@ -201,6 +277,11 @@ export async function launchWebKit(): Promise<Engine> {
         goto: (url) =>
           inTab(handle, async () => void (await call('POST', `${session}/url`, { url }))),
         url: () => inTab(handle, () => call<string>('GET', `${session}/url`)),
+        screenshot: (path) =>
+          inTab(handle, async () => {
+            const png = await call<string>('GET', `${session}/screenshot`);
+            writeFileSync(path, Buffer.from(png, 'base64'));
+          }),
         close: () =>
           inTab(handle, async () => {
             await call('DELETE', `${session}/window`);
@@ -208,6 +289,32 @@ export async function launchWebKit(): Promise<Engine> {
           }),
       };
     },
+    // WebDriver's cookie commands act on the current document's site: the home tab visits the origin first.
+    cookies: (origin) =>
+      inTab(home, async () => {
+        await call('POST', `${session}/url`, { url: `${origin}/favicon.ico` });
+        const all = await call<Array<Parameters<typeof cookieOf>[0]>>('GET', `${session}/cookie`);
+        return all.map(cookieOf);
+      }),
+    addCookies: (origin, cookies) =>
+      inTab(home, async () => {
+        await call('POST', `${session}/url`, { url: `${origin}/favicon.ico` });
+        for (const c of cookies)
+          await call('POST', `${session}/cookie`, {
+            cookie: {
+              name: c.name,
+              value: c.value,
+              path: c.path,
+              httpOnly: c.httpOnly,
+              ...(c.expires ? { expiry: Math.floor(c.expires) } : {}),
+            },
+          });
+      }),
+    clearCookies: (origin) =>
+      inTab(home, async () => {
+        await call('POST', `${session}/url`, { url: `${origin}/favicon.ico` });
+        await call('DELETE', `${session}/cookie`);
+      }),
     async close() {
       await call('DELETE', session).catch(() => {});
       driver.kill();

@@ -59,7 +59,7 @@ describe('pages', () => {
   });
 
   it('a form login goes back to returnTo with a session cookie; a hostile returnTo goes home', async () => {
-    for (const [returnTo, expected] of [
+    for (const [returnTo, expected] of <const>[
       ['/devices', '/devices'],
       ['https://evil.example/', '/'],
       ['//evil.example', '/'],
