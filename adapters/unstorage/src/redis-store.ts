@@ -49,13 +49,20 @@ function asMembers(reply: unknown): string[] {
  * A {@link SessionStore} on Redis with native millisecond TTLs and all three
  * capabilities (`userIndex`, `consume`, `compareAndSet`).
  *
- * For the engine to fail closed quickly when Redis is down, rather than queue
- * commands until it returns, create the client with
- * `{ enableOfflineQueue: false, maxRetriesPerRequest: 0 }`.
+ * For the engine to fail closed quickly when Redis is down or hung, rather than
+ * queue commands until it returns, create the client with
+ * `{ enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 500 }`
+ * and listen for its `error` events (the engine's own `storeTimeout` bounds
+ * every call as well).
  *
  * @example
  * import Redis from 'ioredis';
- * const client = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+ * const client = new Redis(process.env.REDIS_URL, {
+ *   enableOfflineQueue: false,
+ *   maxRetriesPerRequest: 0,
+ *   commandTimeout: 500,
+ * });
+ * client.on('error', (error) => console.warn('redis:', error.message));
  * const latchkey = createLatchkey({
  *   policy: presets.productivity,
  *   store: redisStore(client),

@@ -26,6 +26,7 @@ import { ServerRequestSession, type ServerSessionParts } from './request-session
 import { summarize, type SessionSummary } from './session-list.js';
 import type { Session, SessionData } from './session.js';
 import { requireFreshAuth, type FreshAuth } from './step-up.js';
+import { StoreDeadline } from './store/deadline.js';
 import { StoreAccess } from './store/typed-store.js';
 import type { SessionStore } from './store/types.js';
 
@@ -51,6 +52,13 @@ export interface LatchkeyOptions {
   clearSiteData?: boolean | string;
   /** Remember-me cookie name and grace window; remember-me itself is on when `policy.rememberMe` is a duration. */
   rememberMe?: RememberMeOptions;
+  /**
+   * Most time one store call may take before it fails closed with `StoreTimeoutError`
+   * (a 503 from every adapter), so a hung store costs a request at most this. Default
+   * `'500ms'`; `false` for none. Give the store's client its own timeout too (ioredis
+   * `commandTimeout`, the SQL stores' `statementTimeout`), so a late write does not land later.
+   */
+  storeTimeout?: Duration | false;
 }
 
 /** The application's session engine. */
@@ -113,7 +121,8 @@ export function createLatchkey<Data extends SessionData = SessionData>(
   const random = options.random ?? cryptoRandom;
   const sink = options.onEvent;
   const prefix = options.keyPrefix ?? 'lk:';
-  const access = new StoreAccess(store, () => clock.now(), sink);
+  const deadline = StoreDeadline.of('createLatchkey', options.storeTimeout);
+  const access = new StoreAccess(store, () => clock.now(), sink, deadline);
   const ledger = new SessionLedger<Data>(
     policy,
     access,

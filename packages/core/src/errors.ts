@@ -10,6 +10,7 @@ export type LatchkeyErrorCode =
   | 'ERR_CONFIG_INVALID'
   | 'ERR_COOKIE_INVALID'
   | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_STORE_TIMEOUT'
   | 'ERR_STORE_CAPABILITY'
   | 'ERR_SESSION_LIMIT'
   | 'ERR_SESSION_CONFLICT'
@@ -60,12 +61,28 @@ export class CookieError extends LatchkeyError {
  * the request is neither treated as logged in nor as logged out.
  */
 export class StoreError extends LatchkeyError {
-  static override readonly code = 'ERR_STORE_UNAVAILABLE' as const;
+  static override readonly code: 'ERR_STORE_UNAVAILABLE' | 'ERR_STORE_TIMEOUT' =
+    'ERR_STORE_UNAVAILABLE';
   /** What the engine was doing: `read`, `write`, `delete`, `index`, `consume`, `decode`. */
   readonly operation: string;
   constructor(operation: string, message: string, options?: { cause?: unknown }) {
     super(`store ${operation} failed: ${message}`, options);
     this.operation = operation;
+  }
+}
+
+/**
+ * A store call did not settle within the engine's `storeTimeout`: the store is
+ * hung (paused, partitioned, overloaded) rather than down. A `StoreError`, so
+ * it fails closed and answers 503 the same way; its own code tells the two apart.
+ */
+export class StoreTimeoutError extends StoreError {
+  static override readonly code = 'ERR_STORE_TIMEOUT' as const;
+  /** The timeout that passed, in milliseconds. */
+  readonly timeoutMs: number;
+  constructor(operation: string, timeoutMs: number) {
+    super(operation, `no answer within ${timeoutMs} ms (storeTimeout)`);
+    this.timeoutMs = timeoutMs;
   }
 }
 

@@ -7,7 +7,7 @@
 
 import type { ExpiryReason, SessionErrorBody } from './error-body.js';
 import { errorResponse } from './error-response.js';
-import { SessionConflictError, StoreError } from './errors.js';
+import { SessionConflictError, StoreError, StoreTimeoutError } from './errors.js';
 import { answerMode, NEGOTIATION_VARY, type AnswerMode } from './negotiation.js';
 import type { InvalidReason } from './outcome.js';
 
@@ -169,7 +169,11 @@ function hasCode(error: unknown, code: string): boolean {
  * catch (error) { if (isStoreError(error)) return storeUnavailableResponse(request); throw error; }
  */
 export function isStoreError(error: unknown): boolean {
-  return error instanceof StoreError || hasCode(error, StoreError.code);
+  return (
+    error instanceof StoreError ||
+    hasCode(error, StoreError.code) ||
+    hasCode(error, StoreTimeoutError.code)
+  );
 }
 
 /**

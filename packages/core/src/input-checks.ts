@@ -21,6 +21,7 @@ export const LATCHKEY_OPTION_NAMES = [
   'keyPrefix',
   'clearSiteData',
   'rememberMe',
+  'storeTimeout',
 ] as const;
 /** The option names of `SessionLimit`. */
 export const SESSION_LIMIT_OPTION_NAMES = ['max', 'onLimit'] as const;

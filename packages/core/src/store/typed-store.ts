@@ -5,8 +5,9 @@
  * revocations each get a `TypedStore`; the user index gets a `GuardedIndex`.
  */
 
-import { StoreCapabilityError, StoreError } from '../errors.js';
+import { StoreCapabilityError, StoreError, StoreTimeoutError } from '../errors.js';
 import { emit, type EventSink } from '../events.js';
+import type { StoreDeadline } from './deadline.js';
 import type { SessionStore, UserIndex, WriteHint } from './types.js';
 
 /** Stores known to offer atomic consume-once or compare-and-set, for error messages. */
@@ -19,17 +20,24 @@ export const ttl = (ms: number): number => Math.max(1, Math.ceil(ms));
 /**
  * The guarded store: every call that rejects becomes a `StoreError` naming the
  * operation, after a `store-error` event, so an app can tell "the store is
- * down" from "the session is gone".
+ * down" from "the session is gone"; with a deadline, a call that does not
+ * settle in time becomes a `StoreTimeoutError` the same way.
  */
 export class StoreAccess {
   constructor(
     readonly store: SessionStore,
     readonly now: () => number,
     readonly sink: EventSink | undefined,
+    readonly deadline?: StoreDeadline,
   ) {}
 
   /** A `StoreAccess` for a store given by the caller, refusing anything that is not a store. */
-  static checked(store: SessionStore, now: () => number, sink: EventSink | undefined): StoreAccess {
+  static checked(
+    store: SessionStore,
+    now: () => number,
+    sink: EventSink | undefined,
+    deadline?: StoreDeadline,
+  ): StoreAccess {
     if (
       !store ||
       typeof store.get !== 'function' ||
@@ -37,13 +45,18 @@ export class StoreAccess {
       typeof store.delete !== 'function'
     )
       throw new TypeError('store: expected a SessionStore with get, set and delete');
-    return new StoreAccess(store, now, sink);
+    return new StoreAccess(store, now, sink, deadline);
   }
 
-  /** Run one store operation; a failure is rethrown as `StoreError` after a `store-error` event. */
+  /** Run one store operation; a failure or a missed deadline is rethrown as `StoreError` after a `store-error` event. */
   async run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    const deadline = this.deadline;
     try {
-      return await fn();
+      if (!deadline) return await fn();
+      return await deadline.guard(
+        Promise.resolve(fn()),
+        () => new StoreTimeoutError(operation, deadline.ms),
+      );
     } catch (cause) {
       throw this.fail(operation, cause);
     }

@@ -29,6 +29,7 @@ import {
   type RefreshCookieOptions,
 } from './refresh-cookie.js';
 import { createRevocation, type Revocation } from './revocation.js';
+import { DEFAULT_STORE_TIMEOUT_MS, StoreDeadline } from '../store/deadline.js';
 import { StoreAccess, ttl } from '../store/typed-store.js';
 
 /** Options for {@link createTokenIssuer}. */
@@ -56,6 +57,8 @@ export interface TokenIssuerOptions {
   cache?: { maxEntries?: number } | false;
   /** The refresh-token cookie for browser clients. */
   cookie?: RefreshCookieOptions;
+  /** Most time one store call may take before it fails closed (`StoreTimeoutError`, a 503). Default `'500ms'`; `false` for none. */
+  storeTimeout?: Duration | false;
 }
 
 /** A freshly issued pair. Lifetimes in seconds, as OAuth's `expires_in`. */
@@ -158,7 +161,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   if (!keys || typeof keys.sign !== 'function')
     throw new TypeError('keys: expected a key set or an array of key configurations');
   const prefix = options.keyPrefix ?? 'lk:';
-  const stored = StoreAccess.checked(options.store, () => clock.now(), sink);
+  const deadline = StoreDeadline.of('createTokenIssuer', options.storeTimeout);
+  const stored = StoreAccess.checked(options.store, () => clock.now(), sink, deadline);
   stored.requireAtomic('refresh-token rotation');
   const grace = toMillis(options.reuseGrace ?? 5000);
   if (!(grace >= 0))
@@ -177,6 +181,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       onEvent: sink,
       keyPrefix: prefix,
       horizon: Math.max(familyLifetime, accessTtl),
+      storeTimeout: options.storeTimeout ?? DEFAULT_STORE_TIMEOUT_MS,
     });
   const access = new AccessTokens(
     keys,

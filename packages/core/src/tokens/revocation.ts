@@ -10,6 +10,7 @@ import { emit, type EventSink } from '../events.js';
 import { MAX_COOKIE_LIFETIME_MS } from '../policy.js';
 import { hashSecret } from '../random.js';
 import type { SessionStore } from '../store/types.js';
+import { StoreDeadline } from '../store/deadline.js';
 import { isNum, StoreAccess, TypedStore } from '../store/typed-store.js';
 
 /** Options for {@link createRevocation}. */
@@ -25,6 +26,8 @@ export interface RevocationOptions {
    * sessions). Default 400 days, the longest a cookie can live.
    */
   horizon?: Duration;
+  /** Most time one store call may take before it fails closed (`StoreTimeoutError`). Default `'500ms'`; `false` for none. */
+  storeTimeout?: Duration | false;
 }
 
 /** What a check is asked about: the token's ID (if any), its user and when it was issued (ms). */
@@ -61,7 +64,8 @@ export function createRevocation(options: RevocationOptions): Revocation {
     throw new RangeError(
       `revocation.horizon must be a positive duration, got ${JSON.stringify(options.horizon)}`,
     );
-  const access = StoreAccess.checked(options.store, () => clock.now(), options.onEvent);
+  const deadline = StoreDeadline.of('createRevocation', options.storeTimeout);
+  const access = StoreAccess.checked(options.store, () => clock.now(), options.onEvent, deadline);
   type Mark<T extends string> = { t: T; at: number };
   const markOf =
     <T extends string>(t: T) =>
