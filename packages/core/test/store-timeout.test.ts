@@ -45,6 +45,7 @@ function flakyStore(clock: ManualClock) {
       add: wrap(inner.userIndex!.add.bind(inner.userIndex)),
       remove: wrap(inner.userIndex!.remove.bind(inner.userIndex)),
       list: wrap(inner.userIndex!.list.bind(inner.userIndex)),
+      removeAll: wrap(inner.userIndex!.removeAll.bind(inner.userIndex)),
     },
   };
   return { store, state };
