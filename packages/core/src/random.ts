@@ -6,6 +6,7 @@
 
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64url } from 'jose';
+import { isCanonicalBase64url } from './canonical.js';
 
 /** Fills and returns `length` random bytes. Inject a seeded one in simulations, never in production. */
 export type RandomSource = (length: number) => Uint8Array;
@@ -39,7 +40,7 @@ export function hashSecret(secret: string): string {
   return base64url.encode(sha256(encoder.encode(secret)));
 }
 
-/** Shape of a secret produced by {@link newSecret}: exactly 43 base64url characters. */
+/** Shape of a secret produced by {@link newSecret}: exactly 43 base64url characters, in the one spelling of 32 bytes. */
 export function isSecretShaped(value: string): boolean {
-  return value.length === 43 && /^[A-Za-z0-9_-]{43}$/.test(value);
+  return value.length === 43 && isCanonicalBase64url(value);
 }

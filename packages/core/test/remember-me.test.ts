@@ -4,6 +4,7 @@
  * revocation and listing. Manual clock, MemoryStore, a tiny cookie jar.
  */
 
+import { isCanonicalBase64url } from '../src/canonical.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -335,7 +336,12 @@ describe('theft detection', () => {
       const tampered = flip(real, i);
       const r = await v.send(`${REMEMBER}=${tampered}`);
       expect(r.outcome.valid).toBe(false);
-      const wellFormed = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/.test(tampered);
+      // Well formed: the right shape, each half in its one canonical base64url spelling.
+      const [selector = '', validator = ''] = tampered.split('.');
+      const wellFormed =
+        /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/.test(tampered) &&
+        isCanonicalBase64url(selector) &&
+        isCanonicalBase64url(validator);
       expect(v.of('remember-me-theft').map((e) => e.userId)).toEqual(
         wellFormed ? [`user${i}`] : [],
       );

@@ -7,6 +7,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64url } from 'jose';
+import { isCanonicalBase64url } from '../canonical.js';
 import { hashSecret, newSecret, type RandomSource } from '../random.js';
 
 /** Bytes in a selector: 128 bits, enough that no two devices ever collide and none can be guessed. */
@@ -60,7 +61,8 @@ export function formatDeviceToken(token: DeviceToken): string {
 export function parseDeviceToken(value: string): DeviceToken | null {
   if (typeof value !== 'string' || value.length !== 66) return null;
   const m = TOKEN.exec(value);
-  return m ? { selector: m[1]!, validator: m[2]! } : null;
+  if (!m || !isCanonicalBase64url(m[1]!) || !isCanonicalBase64url(m[2]!)) return null;
+  return { selector: m[1]!, validator: m[2]! };
 }
 
 /**

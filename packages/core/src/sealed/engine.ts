@@ -5,6 +5,7 @@
  */
 
 import { CompactEncrypt, compactDecrypt } from 'jose';
+import { isCanonicalCompact } from '../canonical.js';
 import type { Clock } from '../clock.js';
 import {
   resolveSessionCookie,
@@ -102,6 +103,8 @@ export class SealedEngine<Data extends SessionData> {
   /** The session in a cookie value, or `null` for anything we did not seal. Never throws. */
   async unseal(value: string): Promise<{ sealed: Sealed<Data>; kid: string } | null> {
     if (value.length > this.maxChunks * 4096) return null;
+    // One spelling per cookie: a variant of the tag or IV would decrypt to the same session.
+    if (!isCanonicalCompact(value, 5)) return null;
     const now = this.clock.now();
     const cacheKey = this.cache ? VerifiedCache.keyOf(value) : '';
     const hit = this.cache?.get(cacheKey, now);

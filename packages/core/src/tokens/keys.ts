@@ -14,6 +14,7 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
+import { isCanonicalCompact } from '../canonical.js';
 import { ConfigError } from '../errors.js';
 
 /** Algorithms a key set can hold. HS256 is the default; EdDSA (Ed25519) and ES256 for keys others verify through a JWKS. */
@@ -243,6 +244,8 @@ export function createKeySet(configs: readonly KeyConfig[]): KeySet {
     async verify(token, expect) {
       if (typeof token !== 'string' || token.length === 0 || token.length > 8192)
         return { ok: false, reason: 'malformed' };
+      // One spelling per token: jose ignores a segment's unused low bits, so refuse any variant first.
+      if (!isCanonicalCompact(token, 3)) return { ok: false, reason: 'malformed' };
       try {
         const { payload } = await jwtVerify(
           token,
