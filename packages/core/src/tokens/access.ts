@@ -136,6 +136,7 @@ export class AccessTokens {
       jti: claims.jti,
       userId: claims.sub,
       issuedAt: claims.iat * 1000,
+      ...(typeof claims.sid === 'string' ? { family: claims.sid } : {}),
     });
     if (revoked) return { valid: false, reason: 'revoked' };
     return { valid: true, claims };

@@ -226,6 +226,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
   ): Promise<void> {
     if (family.revokedAt !== null) return;
     await refreshStore.writeFamily(id, { ...family, revokedAt: now }, now);
+    // The access tokens already minted from it go too (ASVS V7.4.1), until the last one expires.
+    await revocation.revokeFamily(family.uid, id, now + accessTtl + 1000);
     emit(sink, { type: 'family-revoked', at: now, userId: family.uid, family: id, cause });
   }
 
