@@ -12,6 +12,17 @@ export interface RedisServer {
   readonly url: string;
   /** Kill the server (SIGKILL: as abrupt as a crash) and wait for it to exit. */
   stop(): Promise<void>;
+  /** Freeze the process (SIGSTOP): it keeps its connections but answers nothing, like a fork stall or a black hole. */
+  pause(): void;
+  /** Let a paused process run again (SIGCONT). */
+  resume(): void;
+  /** Start a stopped (killed) server again on the same port, with the same data directory. */
+  restart(): Promise<void>;
+}
+
+export interface RedisOptions {
+  /** Keep an append-only file (`appendfsync always`) in this directory, so a killed server restarts with its data. */
+  appendOnlyDir?: string;
 }
 
 /**
@@ -79,46 +90,76 @@ export function killChild(child: ChildProcess): Promise<void> {
  * beforeAll(async () => { redis = await startRedis(); });
  * afterAll(() => redis.stop());
  */
-export async function startRedis(): Promise<RedisServer> {
+export async function startRedis(options: RedisOptions = {}): Promise<RedisServer> {
+  const persistence = options.appendOnlyDir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.appendOnlyDir]
+    : ['--appendonly', 'no'];
+  const args = (port: number) => [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    ...persistence,
+  ];
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
-    const child = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let output = '';
-    // Ready means *our* server says so: a port that merely answers could be someone else's.
-    const ready = new Promise<boolean>((resolve) => {
-      const onData = (d: Buffer) => {
-        output += d;
-        if (output.includes('Ready to accept connections')) resolve(true);
+    const started = await spawnRedis(args(port));
+    if ('child' in started) {
+      let child = started.child;
+      return {
+        port,
+        url: `redis://127.0.0.1:${port}`,
+        stop: () => killChild(child),
+        pause: () => void child.kill('SIGSTOP'),
+        resume: () => void child.kill('SIGCONT'),
+        async restart() {
+          const again = await spawnRedis(args(port));
+          if (!('child' in again)) throw again.error;
+          child = again.child;
+        },
       };
-      child.stdout?.on('data', onData);
-      child.stderr?.on('data', onData);
-      child.once('exit', () => resolve(false));
-      child.once('error', (e) => {
-        lastError = e;
-        resolve(false);
-      });
-    });
-    const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 10_000, false).unref());
-    if (await Promise.race([ready, timeout])) {
-      child.stdout?.removeAllListeners('data').resume();
-      child.stderr?.removeAllListeners('data').resume();
-      return { port, url: `redis://127.0.0.1:${port}`, stop: () => killChild(child) };
     }
-    await killChild(child);
+    lastError = started.error;
     if ((lastError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
       throw new Error(
         'redis-server is not installed: apt-get install -y redis-server (.ci/run does this)',
         { cause: lastError },
       );
     }
-    lastError = new Error(`redis-server did not start on port ${port}: ${output.trim()}`);
   }
   throw lastError;
+}
+
+/** Spawn one redis-server and wait until it says it is ready (or fails). */
+async function spawnRedis(args: string[]): Promise<{ child: ChildProcess } | { error: unknown }> {
+  const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let failure: unknown;
+  // Ready means *our* server says so: a port that merely answers could be someone else's.
+  const ready = new Promise<boolean>((resolve) => {
+    const onData = (d: Buffer) => {
+      output += d;
+      if (output.includes('Ready to accept connections')) resolve(true);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', () => resolve(false));
+    child.once('error', (e) => {
+      failure = e;
+      resolve(false);
+    });
+  });
+  const timeout = new Promise<boolean>((resolve) => setTimeout(resolve, 10_000, false).unref());
+  if (await Promise.race([ready, timeout])) {
+    child.stdout?.removeAllListeners('data').resume();
+    child.stderr?.removeAllListeners('data').resume();
+    return { child };
+  }
+  await killChild(child);
+  return {
+    error: failure ?? new Error(`redis-server did not start (${args.join(' ')}): ${output.trim()}`),
+  };
 }
