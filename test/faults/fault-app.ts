@@ -26,6 +26,8 @@ export async function startFaultApp(
     cookie: { name: 'sid', development: true, warn: () => {} },
   });
   const app = new Hono();
+  // Quiet: an outage would print a stack per request. The middleware still turns a store failure into a 503.
+  app.onError((_, c) => c.text('unexpected', 500));
   app.use(latchkey(engine));
   app.post('/login', async (c) => {
     const { user } = await c.req.json<{ user: string }>();

@@ -26,6 +26,10 @@ export interface PostgresServer {
   kill(): Promise<void>;
   /** Start a killed server again on the same port with the same data. */
   restart(): Promise<void>;
+  /** Freeze the server and every backend (SIGSTOP): connections stay open and nothing answers. */
+  pause(): Promise<void>;
+  /** Let a paused server run again (SIGCONT). */
+  resume(): Promise<void>;
   /** Stop the server and remove its directory. */
   stop(): Promise<void>;
 }
@@ -139,6 +143,24 @@ export async function startPostgres(): Promise<PostgresServer> {
   const kill = async () => {
     if (existsSync(join(data, 'postmaster.pid'))) await pgCtl(['-m', 'immediate', '-w', 'stop']);
   };
+  /** The postmaster and its children (backends, background workers). */
+  const processes = async (): Promise<number[]> => {
+    const postmaster = Number(
+      (await readFile(join(data, 'postmaster.pid'), 'utf8')).split('\n')[0],
+    );
+    // Children from /proc (field 4 of stat is the parent), so no procps is needed.
+    const children: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) children.push(Number(entry));
+    }
+    return [postmaster, ...children];
+  };
+  const signal = async (name: 'SIGSTOP' | 'SIGCONT') => {
+    for (const pid of await processes()) process.kill(pid, name);
+  };
   // A crashed test run must not leave a server behind.
   const onExit = () => {
     try {
@@ -162,6 +184,8 @@ export async function startPostgres(): Promise<PostgresServer> {
         urlOf: url,
         kill,
         restart: start,
+        pause: () => signal('SIGSTOP'),
+        resume: () => signal('SIGCONT'),
         async stop() {
           process.off('exit', onExit);
           try {
