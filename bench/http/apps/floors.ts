@@ -14,7 +14,7 @@ import { base64url, compactDecrypt, CompactEncrypt } from 'jose';
 import pg from 'pg';
 import { join } from 'node:path';
 import type { App } from './env.js';
-import { read, serveFetch, serveNode } from './serve.js';
+import { count, read, serveFetch, serveNode } from './serve.js';
 
 const NAME = 'sid';
 const encoder = new TextEncoder();
@@ -178,6 +178,7 @@ export const floorApps: Record<string, App> = {
     await db.execute({ sql: 'INSERT INTO floor VALUES (?, ?, ?)', args: [keyOf(id), record('alice'), Date.now() + 86_400_000] });
     const app = honoWith(async (c, next) => {
       const value = cookieValue(c.req.header('cookie'), NAME);
+      count('floor-sqlite');
       const { rows } = await db.execute({ sql: 'SELECT v FROM floor WHERE k = ? AND exp > ?', args: [keyOf(value ?? ''), Date.now()] });
       const rec = rows[0] ? (JSON.parse(rows[0].v as string) as { uid: string }) : null;
       c.set('user', rec ? rec.uid : null);
@@ -195,6 +196,7 @@ export const floorApps: Record<string, App> = {
     await pool.query('INSERT INTO floor VALUES ($1, $2, $3)', [keyOf(id), record('alice'), Date.now() + 86_400_000]);
     const app = honoWith(async (c, next) => {
       const value = cookieValue(c.req.header('cookie'), NAME);
+      count('floor-pg');
       const { rows } = await pool.query<{ v: string }>('SELECT v FROM floor WHERE k = $1 AND exp > $2', [keyOf(value ?? ''), Date.now()]);
       const rec = rows[0] ? (JSON.parse(rows[0].v) as { uid: string }) : null;
       c.set('user', rec ? rec.uid : null);

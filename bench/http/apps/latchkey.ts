@@ -72,9 +72,9 @@ function countedPool(env: AppEnv, name: string): pg.Pool {
   pool.on('error', () => {});
   const query = pool.query.bind(pool) as (...a: unknown[]) => unknown;
   (pool as unknown as { query: unknown }).query = (...args: unknown[]) => (count(name), query(...args));
-  const connect = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
-  (pool as unknown as { connect: unknown }).connect = async () => {
-    const client = await connect();
+  // pg's own pool.query() calls connect() with a callback; the store's transactions await it.
+  const connect = pool.connect.bind(pool) as (cb?: (e: Error | undefined, c?: pg.PoolClient, done?: unknown) => void) => Promise<pg.PoolClient> | void;
+  const mark = (client: pg.PoolClient) => {
     const marked = client as pg.PoolClient & { counted?: boolean };
     if (!marked.counted) {
       const q = client.query.bind(client) as (...a: unknown[]) => unknown;
@@ -83,6 +83,10 @@ function countedPool(env: AppEnv, name: string): pg.Pool {
     }
     return client;
   };
+  (pool as unknown as { connect: unknown }).connect = (cb?: (e: Error | undefined, c?: pg.PoolClient, done?: unknown) => void) =>
+    cb
+      ? connect((e, c, done) => cb(e, c && mark(c), done))
+      : (connect() as Promise<pg.PoolClient>).then(mark);
   return pool;
 }
 

@@ -1,0 +1,106 @@
+/**
+ * One measured run: autocannon (50 connections, programmatic API) against one
+ * app for a bounded time, and the server process's CPU time over that run
+ * from /proc/<pid>/stat, so the table can say whether the server was CPU-bound.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import type { RequestSpec } from './apps/serve.js';
+
+export const CONNECTIONS = 50;
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** utime + stime of `pid`, in seconds. */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS;
+}
+
+export interface Run {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  /** Server CPU seconds per wall second over the run. */
+  serverCpu: number;
+}
+
+type Requests = NonNullable<autocannon.Options['requests']>;
+
+function requestsOf(spec: RequestSpec): Requests | undefined {
+  if (spec.chain === 'refresh') {
+    // Each connection issues a pair, then rotates the refresh token its last response returned;
+    // autocannon clears a connection's context when it loops over the list, so the list is long.
+    const keep = (status: number, body: string, context: Record<string, unknown>) => {
+      if (status === 200) context.token = (JSON.parse(body) as { refreshToken: string }).refreshToken;
+    };
+    const rotate = {
+      method: 'POST' as const,
+      path: '/refresh',
+      setupRequest: (req: autocannon.Request, context: Record<string, unknown>) => ({
+        ...req,
+        headers: { ...req.headers, 'x-refresh-token': String(context.token ?? '') },
+      }),
+      onResponse: keep,
+    };
+    return [{ method: 'POST', path: '/issue', onResponse: keep }, ...Array.from({ length: 999 }, () => rotate)];
+  }
+  if (spec.cookies) {
+    const cookies = spec.cookies;
+    let next = 0;
+    return [
+      {
+        method: spec.method,
+        path: spec.path,
+        setupRequest: (req: autocannon.Request) => ({
+          ...req,
+          headers: { ...req.headers, cookie: cookies[next++ % cookies.length]! },
+        }),
+      },
+    ];
+  }
+  return undefined;
+}
+
+/** Run autocannon for `seconds` and measure the server's CPU over it. */
+export async function measure(port: number, spec: RequestSpec, seconds: number, serverPid: number): Promise<Run> {
+  const requests = requestsOf(spec);
+  const cpu0 = cpuSeconds(serverPid);
+  const t0 = performance.now();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}${spec.path}`,
+    method: spec.method,
+    headers: spec.headers,
+    ...(spec.body ? { body: spec.body } : {}),
+    ...(requests ? { requests } : {}),
+    connections: CONNECTIONS,
+    duration: seconds,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = cpuSeconds(serverPid) - cpu0;
+  const total = result.requests.total;
+  return {
+    requests: total,
+    seconds: wall,
+    rps: total / wall,
+    p99: result.latency.p99,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    serverCpu: cpu / wall,
+  };
+}
+
+/** One request as the load generator sends it: does the answer set a cookie? */
+export async function setsCookie(port: number, spec: RequestSpec): Promise<boolean | null> {
+  if (spec.chain) return null;
+  const headers = { ...spec.headers, ...(spec.cookies ? { cookie: spec.cookies[0]! } : {}) };
+  const response = await fetch(`http://127.0.0.1:${port}${spec.path}`, { method: spec.method, headers });
+  await response.arrayBuffer();
+  return response.headers.getSetCookie().length > 0;
+}
