@@ -34,7 +34,11 @@ export async function runMicro(settings: { time: number; rounds: number }): Prom
   ];
   const seen = new Map<string, Row[]>();
   for (let round = 0; round < settings.rounds; round++) {
-    const bench = new Bench({ time: settings.time, warmupTime: Math.min(100, settings.time / 2), throws: true });
+    const bench = new Bench({
+      time: settings.time,
+      warmupTime: Math.min(100, settings.time / 2),
+      throws: true,
+    });
     for (const c of cases) bench.add(c.name, c.fn, c.afterEach ? { afterEach: c.afterEach } : {});
     await bench.run();
     for (const row of rows(bench, cases)) seen.set(row.name, [...(seen.get(row.name) ?? []), row]);
@@ -59,7 +63,10 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** The micro table, markdown. */
 export function microTable(list: MicroRow[]): string {
-  const lines = ['| operation | ops/s median (min–max) | µs/op | share of floor | floor |', '|---|---|---|---|---|'];
+  const lines = [
+    '| operation | ops/s median (min–max) | µs/op | share of floor | floor |',
+    '|---|---|---|---|---|',
+  ];
   for (const r of list)
     lines.push(
       `| ${r.name} | ${fmt(r.opsPerSecond.median)} (${fmt(r.opsPerSecond.min)}–${fmt(r.opsPerSecond.max)}) | ${(1e6 / r.opsPerSecond.median).toFixed(3)} | ${r.ratio === undefined ? '(floor)' : r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2)} | ${r.floor ?? ''} |`,

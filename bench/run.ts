@@ -6,7 +6,8 @@
  *
  * `--quick` (a few seconds per scenario; CI runs it to prove the bench runs),
  * `--only=<regex>` (HTTP rows by id or label, with their baselines and floors),
- * `--no-micro`, `--no-http`. BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP override.
+ * `--no-micro`, `--no-http`. BENCH_ROUNDS, BENCH_SECONDS, BENCH_WARMUP, BENCH_TIME
+ * override the settings; BENCH_RESULTS_DIR writes the results elsewhere.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -25,8 +26,8 @@ const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const settings = {
   rounds: env('BENCH_ROUNDS', quick ? 1 : 3),
-  seconds: env('BENCH_SECONDS', quick ? 0.5 : 3),
-  warmup: env('BENCH_WARMUP', quick ? 0.2 : 1),
+  seconds: env('BENCH_SECONDS', quick ? 1 : 3),
+  warmup: env('BENCH_WARMUP', quick ? 0.1 : 1),
   microTime: env('BENCH_TIME', quick ? 50 : 400),
 };
 const cores = os.cpus().length;
@@ -38,12 +39,18 @@ pin(process.pid, LOAD_CORE);
 const loadBefore = os.loadavg();
 const machine = `Node ${process.version}, ${cores} CPU(s) ${os.cpus()[0]?.model.trim() ?? ''}, ${os.platform()} ${os.release()}`;
 const how = `${settings.rounds} interleaved round(s); HTTP: server pinned to core ${SERVER_CORE}, autocannon (${CONNECTIONS} connections) on core ${LOAD_CORE}, ${settings.warmup} s warm-up then ${settings.seconds} s per row per round over 127.0.0.1; micro: ${settings.microTime} ms per case per round${quick ? ' (--quick: proves the bench runs, numbers are rough)' : ''}`;
-console.log(`Latchkey bench: ${machine}\nload average at start ${loadBefore.map((l) => l.toFixed(2)).join(' ')}\n${how}\n`);
-if (cores < 2) console.log('(one CPU: server and load generator share it, so the HTTP ratios are rough)\n');
+console.log(
+  `Latchkey bench: ${machine}\nload average at start ${loadBefore.map((l) => l.toFixed(2)).join(' ')}\n${how}\n`,
+);
+if (cores < 2)
+  console.log('(one CPU: server and load generator share it, so the HTTP ratios are rough)\n');
 
 const started = performance.now();
-const log = (line: string) => console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}`);
-const micro = args.includes('--no-micro') ? [] : await runMicro({ time: settings.microTime, rounds: settings.rounds });
+const log = (line: string) =>
+  console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}`);
+const micro = args.includes('--no-micro')
+  ? []
+  : await runMicro({ time: settings.microTime, rounds: settings.rounds });
 if (micro.length > 0) console.log(`\n${microTable(micro)}\n`);
 
 const http = args.includes('--no-http')
@@ -96,12 +103,28 @@ const md = [
 if (http.length > 0) console.log(`\n${httpTable(http)}\n\n${targetList(goals)}\n`);
 console.log(`load average at end ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
 
-const dir = fileURLToPath(new URL('./results/', import.meta.url));
+const dir = process.env.BENCH_RESULTS_DIR
+  ? `${process.env.BENCH_RESULTS_DIR.replace(/\/$/, '')}/`
+  : fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
 const name = quick ? 'quick' : 'latest';
 writeFileSync(`${dir}${name}.md`, md);
 writeFileSync(
   `${dir}${name}.json`,
-  JSON.stringify({ machine, commit, date: new Date().toISOString(), loadBefore, loadAfter, settings: { ...settings, quick, only }, http, targets: goals, micro }, null, 2) + '\n',
+  JSON.stringify(
+    {
+      machine,
+      commit,
+      date: new Date().toISOString(),
+      loadBefore,
+      loadAfter,
+      settings: { ...settings, quick, only },
+      http,
+      targets: goals,
+      micro,
+    },
+    null,
+    2,
+  ) + '\n',
 );
-console.log(`wrote bench/results/${name}.md and ${name}.json`);
+console.log(`wrote ${dir}${name}.md and ${name}.json`);

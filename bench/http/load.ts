@@ -6,6 +6,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import autocannon from 'autocannon';
 import type { RequestSpec } from './apps/serve.js';
 
@@ -29,6 +30,8 @@ export interface Run {
   errors: number;
   /** Server CPU seconds per wall second over the run. */
   serverCpu: number;
+  /** Server CPU µs per request over the run. */
+  cpuUs: number;
 }
 
 type Requests = NonNullable<autocannon.Options['requests']>;
@@ -37,19 +40,25 @@ function requestsOf(spec: RequestSpec): Requests | undefined {
   if (spec.chain === 'refresh') {
     // Each connection issues a pair, then rotates the refresh token its last response returned;
     // autocannon clears a connection's context when it loops over the list, so the list is long.
-    const keep = (status: number, body: string, context: Record<string, unknown>) => {
-      if (status === 200) context.token = (JSON.parse(body) as { refreshToken: string }).refreshToken;
+    const keep = (status: number, body: string, context: object) => {
+      if (status !== 200) return;
+      (context as { token?: string }).token = (
+        JSON.parse(body) as { refreshToken: string }
+      ).refreshToken;
     };
     const rotate = {
       method: 'POST' as const,
       path: '/refresh',
-      setupRequest: (req: autocannon.Request, context: Record<string, unknown>) => ({
+      setupRequest: (req: autocannon.Request, context: object) => ({
         ...req,
-        headers: { ...req.headers, 'x-refresh-token': String(context.token ?? '') },
+        headers: { ...req.headers, 'x-refresh-token': (context as { token?: string }).token ?? '' },
       }),
       onResponse: keep,
     };
-    return [{ method: 'POST', path: '/issue', onResponse: keep }, ...Array.from({ length: 999 }, () => rotate)];
+    return [
+      { method: 'POST', path: '/issue', onResponse: keep },
+      ...Array.from({ length: 999 }, () => rotate),
+    ];
   }
   if (spec.cookies) {
     const cookies = spec.cookies;
@@ -68,8 +77,13 @@ function requestsOf(spec: RequestSpec): Requests | undefined {
   return undefined;
 }
 
-/** Run autocannon for `seconds` and measure the server's CPU over it. */
-export async function measure(port: number, spec: RequestSpec, seconds: number, serverPid: number): Promise<Run> {
+/** Run autocannon for `seconds` (whole seconds: autocannon checks its clock once a second) and measure the server's CPU over it. */
+export async function measure(
+  port: number,
+  spec: RequestSpec,
+  seconds: number,
+  serverPid: number,
+): Promise<Run> {
   const requests = requestsOf(spec);
   const cpu0 = cpuSeconds(serverPid);
   const t0 = performance.now();
@@ -80,27 +94,72 @@ export async function measure(port: number, spec: RequestSpec, seconds: number, 
     ...(spec.body ? { body: spec.body } : {}),
     ...(requests ? { requests } : {}),
     connections: CONNECTIONS,
-    duration: seconds,
+    duration: Math.max(1, Math.round(seconds)),
   });
   const wall = (performance.now() - t0) / 1000;
   const cpu = cpuSeconds(serverPid) - cpu0;
   const total = result.requests.total;
   return {
     requests: total,
-    seconds: wall,
-    rps: total / wall,
+    seconds: result.duration,
+    rps: total / result.duration,
     p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
     serverCpu: cpu / wall,
+    cpuUs: (cpu * 1e6) / total,
   };
+}
+
+/**
+ * Warm the app up (JIT, caches, pools) with `CONNECTIONS` keep-alive
+ * connections for `seconds`. Not autocannon: it only stops on a whole second.
+ */
+export async function warmUp(port: number, spec: RequestSpec, seconds: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const deadline = performance.now() + seconds * 1000;
+  let next = 0;
+  const send = (method: string, path: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, method, path, headers, agent }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end(spec.body);
+    });
+  const worker = async () => {
+    let token = '';
+    while (performance.now() < deadline) {
+      if (spec.chain === 'refresh') {
+        const { status, body } = token
+          ? await send('POST', '/refresh', { 'x-refresh-token': token })
+          : await send('POST', '/issue', {});
+        token = status === 200 ? (JSON.parse(body) as { refreshToken: string }).refreshToken : '';
+      } else {
+        const headers = { ...spec.headers };
+        if (spec.cookies) headers.cookie = spec.cookies[next++ % spec.cookies.length]!;
+        await send(spec.method, spec.path, headers);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: CONNECTIONS }, worker));
+  } finally {
+    agent.destroy();
+  }
 }
 
 /** One request as the load generator sends it: does the answer set a cookie? */
 export async function setsCookie(port: number, spec: RequestSpec): Promise<boolean | null> {
   if (spec.chain) return null;
   const headers = { ...spec.headers, ...(spec.cookies ? { cookie: spec.cookies[0]! } : {}) };
-  const response = await fetch(`http://127.0.0.1:${port}${spec.path}`, { method: spec.method, headers });
+  const response = await fetch(`http://127.0.0.1:${port}${spec.path}`, {
+    method: spec.method,
+    headers,
+  });
   await response.arrayBuffer();
   return response.headers.getSetCookie().length > 0;
 }

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { AppEnv } from './apps/env.js';
 import type { Started } from './apps/serve.js';
 import { CONTENDERS, type Contender } from './contenders.js';
-import { measure, setsCookie, type Run } from './load.js';
+import { measure, setsCookie, warmUp, type Run } from './load.js';
 import { commandStats, pin, startBackends } from './services.js';
 
 export interface HttpSettings {
@@ -37,19 +37,32 @@ export interface HttpResult extends Contender {
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 
-function startServer(ids: string[], env: AppEnv, core: number): Promise<{ child: ChildProcess; started: Record<string, Started> }> {
+function startServer(
+  ids: string[],
+  env: AppEnv,
+  core: number,
+): Promise<{ child: ChildProcess; started: Record<string, Started> }> {
   const child = fork(SERVER, [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_SERVER_APPS: ids.join(','), BENCH_SERVER_ENV: JSON.stringify(env) },
+    env: {
+      ...process.env,
+      BENCH_SERVER_APPS: ids.join(','),
+      BENCH_SERVER_ENV: JSON.stringify(env),
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   pin(child.pid!, core);
   return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`bench server exited (${code}) before it was ready`)));
-    child.on('message', (m: { type: string; started?: Record<string, Started>; message?: string }) => {
-      if (m.type === 'ready') resolve({ child, started: m.started! });
-      if (m.type === 'failed') reject(new Error(m.message));
-    });
+    child.once('exit', (code) =>
+      reject(new Error(`bench server exited (${code}) before it was ready`)),
+    );
+    child.on(
+      'message',
+      (m: { type: string; started?: Record<string, Started>; message?: string }) => {
+        if (m.type === 'ready') resolve({ child, started: m.started! });
+        if (m.type === 'failed') reject(new Error(m.message));
+      },
+    );
   });
 }
 
@@ -69,7 +82,11 @@ function counters(child: ChildProcess): Promise<Record<string, number>> {
 export async function runHttp(settings: HttpSettings): Promise<HttpResult[]> {
   const { log } = settings;
   const wanted = CONTENDERS.filter(
-    (c) => c.kind === 'baseline' || !settings.only || settings.only.test(c.id) || settings.only.test(c.label),
+    (c) =>
+      c.kind === 'baseline' ||
+      !settings.only ||
+      settings.only.test(c.id) ||
+      settings.only.test(c.label),
   );
   const runnable = wanted.filter((c) => !c.unavailable);
   // A floor or baseline some wanted row is compared with always runs too.
@@ -78,14 +95,21 @@ export async function runHttp(settings: HttpSettings): Promise<HttpResult[]> {
   const rows = CONTENDERS.filter((c) => ids.has(c.id) || (c.unavailable && wanted.includes(c)));
   const live = rows.filter((c) => !c.unavailable);
 
-  const backends = await startBackends(new Set(live.flatMap((c) => (c.needs ? [c.needs] : []))), settings.loadCore);
+  const backends = await startBackends(
+    new Set(live.flatMap((c) => (c.needs ? [c.needs] : []))),
+    settings.loadCore,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
   let server: ChildProcess | undefined;
   try {
     const env: AppEnv = { dir, redisUrl: backends.redis?.url, postgresUrl: backends.postgres?.url };
     const t0 = performance.now();
     log(`starting ${live.length} apps in one server process on core ${settings.serverCore}…`);
-    const { child, started } = await startServer(live.map((c) => c.id), env, settings.serverCore);
+    const { child, started } = await startServer(
+      live.map((c) => c.id),
+      env,
+      settings.serverCore,
+    );
     server = child;
     log(`apps ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     await backends.pinPostgres(settings.loadCore);
@@ -99,7 +123,7 @@ export async function runHttp(settings: HttpSettings): Promise<HttpResult[]> {
       const order = [...live.slice(shift), ...live.slice(0, shift)];
       for (const c of order) {
         const { port, request } = started[c.id]!;
-        await measure(port, request, settings.warmup, child.pid!);
+        await warmUp(port, request, settings.warmup);
         const result = results.get(c.id)!;
         if (round === 0) result.setCookie = await setsCookie(port, request);
         if (c.kind !== 'latchkey' && c.kind !== 'peer' && !c.needs && c.id !== 'floor-sqlite') {
@@ -111,7 +135,8 @@ export async function runHttp(settings: HttpSettings): Promise<HttpResult[]> {
           result.runs.push(run);
           const seen = traffic.get(c.id) ?? { requests: 0, calls: new Map<string, number>() };
           seen.requests += run.requests;
-          const add = (name: string, n: number) => seen.calls.set(name, (seen.calls.get(name) ?? 0) + n);
+          const add = (name: string, n: number) =>
+            seen.calls.set(name, (seen.calls.get(name) ?? 0) + n);
           if (redis0) {
             for (const [name, calls] of await commandStats(backends.redis!.client))
               if (name !== 'info') add(name, calls - (redis0.get(name) ?? 0));
@@ -129,7 +154,8 @@ export async function runHttp(settings: HttpSettings): Promise<HttpResult[]> {
     for (const [id, seen] of traffic) {
       if (seen.calls.size === 0) continue;
       const perRequest: Record<string, number> = {};
-      for (const [name, calls] of seen.calls) if (calls > 0) perRequest[name] = calls / seen.requests;
+      for (const [name, calls] of seen.calls)
+        if (calls > 0) perRequest[name] = calls / seen.requests;
       const c = results.get(id)!;
       if (c.needs === 'redis' || perRequest.queries !== undefined) c.traffic = perRequest;
     }

@@ -16,7 +16,8 @@ const env = JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as AppEnv;
 const ids = (process.env.BENCH_SERVER_APPS ?? '').split(',').filter(Boolean);
 
 process.on('message', (message: { type: string }) => {
-  if (message.type === 'counters') process.send!({ type: 'counters', counters: Object.fromEntries(counters) });
+  if (message.type === 'counters')
+    process.send!({ type: 'counters', counters: Object.fromEntries(counters) });
 });
 
 try {

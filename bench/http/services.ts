@@ -47,8 +47,12 @@ export async function startBackends(needs: Set<string>, core: number): Promise<B
       await client.end();
       const pids = new Set(rows.map((r) => r.pid));
       for (const pid of [...pids]) {
-        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-        pids.add(Number(/PPid:\s*(\d+)/.exec(status)![1]));
+        try {
+          const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+          pids.add(Number(/PPid:\s*(\d+)/.exec(status)![1]));
+        } catch {
+          // a backend that ended meanwhile (this query's own, say)
+        }
       }
       for (const pid of pids) {
         try {

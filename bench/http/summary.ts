@@ -57,7 +57,7 @@ export function summarize(results: HttpResult[]): Summary[] {
       s.rps = { median: median(rps), min: Math.min(...rps), max: Math.max(...rps) };
       s.p99 = median(r.runs.map((x) => x.p99));
       s.serverCpu = median(r.runs.map((x) => x.serverCpu));
-      s.cpuUs = median(r.runs.map((x) => (x.serverCpu * x.seconds * 1e6) / x.requests));
+      s.cpuUs = median(r.runs.map((x) => x.cpuUs));
       s.failures = r.runs.reduce((n, x) => n + x.non2xx + x.errors, 0);
     }
     base.set(r.id, s);
@@ -72,7 +72,8 @@ export function summarize(results: HttpResult[]): Summary[] {
   }
   for (const s of out) {
     const f = s.floor ? base.get(s.floor) : undefined;
-    if (s.addedUs !== undefined && f?.addedUs !== undefined && f.addedUs > 0) s.vsFloor = s.addedUs / f.addedUs;
+    if (s.addedUs !== undefined && f?.addedUs !== undefined && f.addedUs > 0)
+      s.vsFloor = s.addedUs / f.addedUs;
   }
   return out;
 }
@@ -90,7 +91,19 @@ const traffic = (t: Record<string, number> | undefined) =>
 
 /** The table, markdown. */
 export function httpTable(rows: Summary[]): string {
-  const head = ['scenario', 'contender', 'req/s median (min–max)', 'share of baseline', 'added µs/req', 'added ÷ floor\'s', 'p99 ms', 'Set-Cookie', 'store traffic / req', 'server CPU', 'server CPU µs/req (added)'];
+  const head = [
+    'scenario',
+    'contender',
+    'req/s median (min–max)',
+    'share of baseline',
+    'added µs/req',
+    "added ÷ floor's",
+    'p99 ms',
+    'Set-Cookie',
+    'store traffic / req',
+    'server CPU',
+    'server CPU µs/req (added)',
+  ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   let scenario = '';
   for (const r of rows) {
@@ -98,14 +111,22 @@ export function httpTable(rows: Summary[]): string {
       r.scenario === scenario ? '' : r.scenario,
       r.kind === 'baseline' ? `**${r.label}**` : r.label,
       r.unavailable ?? (r.rps ? `${fmt(r.rps.median)} (${fmt(r.rps.min)}–${fmt(r.rps.max)})` : ''),
-      r.ratio === undefined ? (r.kind === 'baseline' ? '1 (baseline)' : '') : r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2),
+      r.ratio === undefined
+        ? r.kind === 'baseline'
+          ? '1 (baseline)'
+          : ''
+        : r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2),
       r.addedUs === undefined ? '' : r.addedUs.toFixed(1),
       r.vsFloor === undefined ? '' : `${r.vsFloor.toFixed(2)}×`,
       r.p99 === undefined ? '' : String(r.p99),
       r.unavailable ? '' : r.setCookie === null ? '—' : r.setCookie ? 'yes' : 'no',
       traffic(r.traffic),
-      r.serverCpu === undefined ? '' : `${r.serverCpu.toFixed(2)}${r.failures ? ` (${r.failures} non-2xx)` : ''}`,
-      r.cpuUs === undefined ? '' : `${r.cpuUs.toFixed(1)}${r.addedCpuUs === undefined ? '' : ` (${r.addedCpuUs >= 0 ? '+' : ''}${r.addedCpuUs.toFixed(1)})`}`,
+      r.serverCpu === undefined
+        ? ''
+        : `${r.serverCpu.toFixed(2)}${r.failures ? ` (${r.failures} non-2xx)` : ''}`,
+      r.cpuUs === undefined
+        ? ''
+        : `${r.cpuUs.toFixed(1)}${r.addedCpuUs === undefined ? '' : ` (${r.addedCpuUs >= 0 ? '+' : ''}${r.addedCpuUs.toFixed(1)})`}`,
     ];
     scenario = r.scenario;
     lines.push(`| ${cells.join(' | ')} |`);
@@ -123,44 +144,92 @@ export interface Target {
 export function targets(rows: Summary[]): Target[] {
   const by = new Map(rows.map((r) => [r.id, r]));
   const out: Target[] = [];
-  const add = (target: string, met: boolean | null, measured: string) => out.push({ target, met, measured });
+  const add = (target: string, met: boolean | null, measured: string) =>
+    out.push({ target, met, measured });
   const ratio = (id: string) => by.get(id)?.ratio;
   const r2 = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(2));
   const never = by.get('lk-never');
   if (never?.ratio !== undefined)
-    add('route that never loads: ≥ 0.85 of bare Hono, no Set-Cookie', never.ratio >= 0.85 && never.setCookie === false, `${r2(never.ratio)}, Set-Cookie ${never.setCookie ? 'yes' : 'no'}`);
+    add(
+      'route that never loads: ≥ 0.85 of bare Hono, no Set-Cookie',
+      never.ratio >= 0.85 && never.setCookie === false,
+      `${r2(never.ratio)}, Set-Cookie ${never.setCookie ? 'yes' : 'no'}`,
+    );
   const mem = ratio('lk-memory');
   const floorMap = ratio('floor-map');
   if (mem !== undefined && floorMap !== undefined)
-    add('memory-store read: ≥ 0.565 and ≥ the hand-written floor', mem >= 0.565 && mem >= floorMap, `${r2(mem)} vs floor ${r2(floorMap)}`);
+    add(
+      'memory-store read: ≥ 0.565 and ≥ the hand-written floor',
+      mem >= 0.565 && mem >= floorMap,
+      `${r2(mem)} vs floor ${r2(floorMap)}`,
+    );
   for (const r of rows)
     if (r.kind === 'latchkey' && r.floor && r.addedUs !== undefined) {
       const f = by.get(r.floor);
-      add(`${r.label}: added µs within 1.1× of its floor's`, r.vsFloor === undefined ? null : r.vsFloor <= 1.1, `${r.addedUs.toFixed(1)} µs vs ${f?.addedUs?.toFixed(1) ?? 'n/a'} µs (${r2(r.vsFloor)}×)`);
+      add(
+        `${r.label}: added µs within 1.1× of its floor's`,
+        r.vsFloor === undefined ? null : r.vsFloor <= 1.1,
+        `${r.addedUs.toFixed(1)} µs vs ${f?.addedUs?.toFixed(1) ?? 'n/a'} µs (${r2(r.vsFloor)}×)`,
+      );
     }
   const redis = by.get('lk-redis');
   if (redis?.ratio !== undefined) {
     const t = redis.traffic ?? {};
     const gets = t.get ?? 0;
-    const writes = Object.entries(t).filter(([name]) => name !== 'get').reduce((n, [, v]) => n + v, 0);
-    add('Redis read: exactly one GET, no write, ≥ the raw-GET floor', Math.abs(gets - 1) < 0.01 && writes < 0.01 && redis.ratio >= (ratio('floor-redis') ?? Infinity), `${gets.toFixed(2)} GET, ${writes.toFixed(2)} other; ${r2(redis.ratio)} vs floor ${r2(ratio('floor-redis'))}`);
+    const writes = Object.entries(t)
+      .filter(([name]) => name !== 'get')
+      .reduce((n, [, v]) => n + v, 0);
+    add(
+      'Redis read: exactly one GET, no write, ≥ the raw-GET floor',
+      Math.abs(gets - 1) < 0.01 &&
+        writes < 0.01 &&
+        redis.ratio >= (ratio('floor-redis') ?? Infinity),
+      `${gets.toFixed(2)} GET, ${writes.toFixed(2)} other; ${r2(redis.ratio)} vs floor ${r2(ratio('floor-redis'))}`,
+    );
   }
   const cached = ratio('lk-sealed-cached');
   const uncached = ratio('lk-sealed-uncached');
   const hono = ratio('hono-session');
   if (cached !== undefined && uncached !== undefined) {
-    add('sealed read, cached: ≥ the cached floor', cached >= (ratio('floor-sealed-cache') ?? Infinity), `${r2(cached)} vs floor ${r2(ratio('floor-sealed-cache'))}`);
-    add('sealed read, uncached: ≥ the decrypt floor', uncached >= (ratio('floor-jwe') ?? Infinity), `${r2(uncached)} vs floor ${r2(ratio('floor-jwe'))}`);
-    if (hono !== undefined) add('sealed read: ≥ 2.5× @hono/session', cached >= 2.5 * hono && uncached >= 2.5 * hono, `cached ${(cached / hono).toFixed(2)}×, uncached ${(uncached / hono).toFixed(2)}×`);
+    add(
+      'sealed read, cached: ≥ the cached floor',
+      cached >= (ratio('floor-sealed-cache') ?? Infinity),
+      `${r2(cached)} vs floor ${r2(ratio('floor-sealed-cache'))}`,
+    );
+    add(
+      'sealed read, uncached: ≥ the decrypt floor',
+      uncached >= (ratio('floor-jwe') ?? Infinity),
+      `${r2(uncached)} vs floor ${r2(ratio('floor-jwe'))}`,
+    );
+    if (hono !== undefined)
+      add(
+        'sealed read: ≥ 2.5× @hono/session',
+        cached >= 2.5 * hono && uncached >= 2.5 * hono,
+        `cached ${(cached / hono).toFixed(2)}×, uncached ${(uncached / hono).toFixed(2)}×`,
+      );
   }
   const ex = ratio('lk-express');
   const es = ratio('express-session');
   if (ex !== undefined && es !== undefined)
-    add('Express middleware (native): ≥ 0.80 of bare Express and ≥ 1.25× express-session', ex >= 0.8 && ex >= 1.25 * es, `${r2(ex)} of bare Express, ${(ex / es).toFixed(2)}× express-session`);
-  if (by.get('lk-express-compat')) add('Express middleware (express-session-compatible): the same', null, 'n/a: the drop-in is issue 14');
+    add(
+      'Express middleware (native): ≥ 0.80 of bare Express and ≥ 1.25× express-session',
+      ex >= 0.8 && ex >= 1.25 * es,
+      `${r2(ex)} of bare Express, ${(ex / es).toFixed(2)}× express-session`,
+    );
+  if (by.get('lk-express-compat'))
+    add(
+      'Express middleware (express-session-compatible): the same',
+      null,
+      'n/a: the drop-in is issue 14',
+    );
   return out;
 }
 
 export function targetList(list: Target[]): string {
-  return list.map((t) => `- ${t.met === null ? '—' : t.met ? '✓ met' : '✗ MISSED'}: ${t.target} (${t.measured})`).join('\n');
+  return list
+    .map(
+      (t) =>
+        `- ${t.met === null ? '—' : t.met ? '✓ met' : '✗ MISSED'}: ${t.target} (${t.measured})`,
+    )
+    .join('\n');
 }

@@ -32,7 +32,14 @@ function cookieValue(header: string | null | undefined, name: string): string | 
 
 const keyOf = (id: string) => `lk:${base64url.encode(sha256(encoder.encode(id)))}`;
 const record = (uid: string) =>
-  JSON.stringify({ v: 1, uid, data: {}, createdAt: Date.now(), lastSeenAt: Date.now(), exp: Date.now() + 86_400_000 });
+  JSON.stringify({
+    v: 1,
+    uid,
+    data: {},
+    createdAt: Date.now(),
+    lastSeenAt: Date.now(),
+    exp: Date.now() + 86_400_000,
+  });
 const newId = () => base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
 
 /** A Map with 1000 other sessions and alice's, and the check every floor makes. */
@@ -52,7 +59,8 @@ function mapFloor() {
   return { cookie: `${NAME}=${id}`, lookup };
 }
 
-const hello = (user: string | null) => (user === null ? new Response('no', { status: 401 }) : new Response(`hello ${user}`));
+const hello = (user: string | null) =>
+  user === null ? new Response('no', { status: 401 }) : new Response(`hello ${user}`);
 
 function honoWith(mw: MiddlewareHandler<{ Variables: { user: string | null } }>) {
   const app = new Hono<{ Variables: { user: string | null } }>();
@@ -120,7 +128,13 @@ export const floorApps: Record<string, App> = {
     return { port: await serveNode(app), request: read(cookie) };
   },
   async 'floor-sealed-cache'() {
-    const key = await crypto.subtle.importKey('raw', crypto.getRandomValues(new Uint8Array(32)), 'AES-GCM', false, ['encrypt', 'decrypt']);
+    const key = await crypto.subtle.importKey(
+      'raw',
+      crypto.getRandomValues(new Uint8Array(32)),
+      'AES-GCM',
+      false,
+      ['encrypt', 'decrypt'],
+    );
     const token = await jweOf(key, 'alice');
     // The cache holds what a verified cookie said; expiry is still checked on every request.
     const cache = new Map<string, { uid: string; exp: number }>();
@@ -138,7 +152,13 @@ export const floorApps: Record<string, App> = {
     return { port: await serveFetch(app.fetch), request: read(`${NAME}=${token}`) };
   },
   async 'floor-jwe'() {
-    const key = await crypto.subtle.importKey('raw', crypto.getRandomValues(new Uint8Array(32)), 'AES-GCM', false, ['encrypt', 'decrypt']);
+    const key = await crypto.subtle.importKey(
+      'raw',
+      crypto.getRandomValues(new Uint8Array(32)),
+      'AES-GCM',
+      false,
+      ['encrypt', 'decrypt'],
+    );
     const token = await jweOf(key, 'alice');
     const app = honoWith(async (c, next) => {
       const value = cookieValue(c.req.header('cookie'), NAME);
@@ -174,12 +194,21 @@ export const floorApps: Record<string, App> = {
     );
     const id = newId();
     for (let i = 0; i < 1000; i++)
-      await db.execute({ sql: 'INSERT INTO floor VALUES (?, ?, ?)', args: [keyOf(newId()), record(`user-${i}`), Date.now() + 86_400_000] });
-    await db.execute({ sql: 'INSERT INTO floor VALUES (?, ?, ?)', args: [keyOf(id), record('alice'), Date.now() + 86_400_000] });
+      await db.execute({
+        sql: 'INSERT INTO floor VALUES (?, ?, ?)',
+        args: [keyOf(newId()), record(`user-${i}`), Date.now() + 86_400_000],
+      });
+    await db.execute({
+      sql: 'INSERT INTO floor VALUES (?, ?, ?)',
+      args: [keyOf(id), record('alice'), Date.now() + 86_400_000],
+    });
     const app = honoWith(async (c, next) => {
       const value = cookieValue(c.req.header('cookie'), NAME);
       count('floor-sqlite');
-      const { rows } = await db.execute({ sql: 'SELECT v FROM floor WHERE k = ? AND exp > ?', args: [keyOf(value ?? ''), Date.now()] });
+      const { rows } = await db.execute({
+        sql: 'SELECT v FROM floor WHERE k = ? AND exp > ?',
+        args: [keyOf(value ?? ''), Date.now()],
+      });
       const rec = rows[0] ? (JSON.parse(rows[0].v as string) as { uid: string }) : null;
       c.set('user', rec ? rec.uid : null);
       await next();
@@ -189,15 +218,28 @@ export const floorApps: Record<string, App> = {
   async 'floor-pg'(env) {
     const pool = new pg.Pool({ connectionString: env.postgresUrl });
     pool.on('error', () => {});
-    await pool.query('CREATE TABLE IF NOT EXISTS floor (k TEXT PRIMARY KEY, v TEXT NOT NULL, exp BIGINT NOT NULL)');
+    await pool.query(
+      'CREATE TABLE IF NOT EXISTS floor (k TEXT PRIMARY KEY, v TEXT NOT NULL, exp BIGINT NOT NULL)',
+    );
     const id = newId();
     for (let i = 0; i < 1000; i++)
-      await pool.query('INSERT INTO floor VALUES ($1, $2, $3)', [keyOf(newId()), record(`user-${i}`), Date.now() + 86_400_000]);
-    await pool.query('INSERT INTO floor VALUES ($1, $2, $3)', [keyOf(id), record('alice'), Date.now() + 86_400_000]);
+      await pool.query('INSERT INTO floor VALUES ($1, $2, $3)', [
+        keyOf(newId()),
+        record(`user-${i}`),
+        Date.now() + 86_400_000,
+      ]);
+    await pool.query('INSERT INTO floor VALUES ($1, $2, $3)', [
+      keyOf(id),
+      record('alice'),
+      Date.now() + 86_400_000,
+    ]);
     const app = honoWith(async (c, next) => {
       const value = cookieValue(c.req.header('cookie'), NAME);
       count('floor-pg');
-      const { rows } = await pool.query<{ v: string }>('SELECT v FROM floor WHERE k = $1 AND exp > $2', [keyOf(value ?? ''), Date.now()]);
+      const { rows } = await pool.query<{ v: string }>(
+        'SELECT v FROM floor WHERE k = $1 AND exp > $2',
+        [keyOf(value ?? ''), Date.now()],
+      );
       const rec = rows[0] ? (JSON.parse(rows[0].v) as { uid: string }) : null;
       c.set('user', rec ? rec.uid : null);
       await next();

@@ -71,19 +71,29 @@ function countedPool(env: AppEnv, name: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: env.postgresUrl });
   pool.on('error', () => {});
   const query = pool.query.bind(pool) as (...a: unknown[]) => unknown;
-  (pool as unknown as { query: unknown }).query = (...args: unknown[]) => (count(name), query(...args));
+  (pool as unknown as { query: unknown }).query = (...args: unknown[]) => (
+    count(name),
+    query(...args)
+  );
   // pg's own pool.query() calls connect() with a callback; the store's transactions await it.
-  const connect = pool.connect.bind(pool) as (cb?: (e: Error | undefined, c?: pg.PoolClient, done?: unknown) => void) => Promise<pg.PoolClient> | void;
+  const connect = pool.connect.bind(pool) as (
+    cb?: (e: Error | undefined, c?: pg.PoolClient, done?: unknown) => void,
+  ) => Promise<pg.PoolClient> | void;
   const mark = (client: pg.PoolClient) => {
     const marked = client as pg.PoolClient & { counted?: boolean };
     if (!marked.counted) {
       const q = client.query.bind(client) as (...a: unknown[]) => unknown;
-      (client as unknown as { query: unknown }).query = (...args: unknown[]) => (count(name), q(...args));
+      (client as unknown as { query: unknown }).query = (...args: unknown[]) => (
+        count(name),
+        q(...args)
+      );
       marked.counted = true;
     }
     return client;
   };
-  (pool as unknown as { connect: unknown }).connect = (cb?: (e: Error | undefined, c?: pg.PoolClient, done?: unknown) => void) =>
+  (pool as unknown as { connect: unknown }).connect = (
+    cb?: (e: Error | undefined, c?: pg.PoolClient, done?: unknown) => void,
+  ) =>
     cb
       ? connect((e, c, done) => cb(e, c && mark(c), done))
       : (connect() as Promise<pg.PoolClient>).then(mark);
@@ -114,7 +124,11 @@ function honoApp(engine: SessionEngine, route: Route, loginData?: Record<string,
   return app;
 }
 
-async function started(engine: SessionEngine, route: Route, opts: { loginData?: Record<string, string>; sessions?: number } = {}) {
+async function started(
+  engine: SessionEngine,
+  route: Route,
+  opts: { loginData?: Record<string, string>; sessions?: number } = {},
+) {
   const port = await serveFetch(honoApp(engine, route, opts.loginData).fetch);
   if (route === 'never') return { port, request: read('', '/never') };
   const cookies: string[] = [];
@@ -130,8 +144,10 @@ const PER_CONNECTION = 50;
 export const latchkeyApps: Record<string, App> = {
   'lk-never': async () => started(engineOn(memory()), 'never'),
   'lk-memory': async () => started(engineOn(memory()), 'read'),
-  'lk-redis': async (env) => started(engineOn(redisStore(await redisClient(env), { prefix: 'lk-read:' })), 'read'),
-  'lk-sqlite': async (env) => started(engineOn(sqliteStore({ client: countedLibsql(env, 'lk-sqlite') })), 'read'),
+  'lk-redis': async (env) =>
+    started(engineOn(redisStore(await redisClient(env), { prefix: 'lk-read:' })), 'read'),
+  'lk-sqlite': async (env) =>
+    started(engineOn(sqliteStore({ client: countedLibsql(env, 'lk-sqlite') })), 'read'),
   'lk-pg': async (env) => {
     const store = postgresStore({ client: countedPool(env, 'lk-pg') });
     await store.migrate();
@@ -173,7 +189,12 @@ export const latchkeyApps: Record<string, App> = {
   'lk-touch-past': async () => {
     // Every request moves the clock one touch interval and a millisecond on, so every read is due a touch.
     const clock = new ManualClock();
-    const policy = definePolicy({ ...presets.productivity, touchInterval: '1s', renewInterval: false, absoluteTimeout: '400d' });
+    const policy = definePolicy({
+      ...presets.productivity,
+      touchInterval: '1s',
+      renewInterval: false,
+      absoluteTimeout: '400d',
+    });
     const engine = createLatchkey({ policy, store: new MemoryStore({ clock }), clock });
     const app = new Hono<SessionEnv>();
     app.use(async (_c, next) => {
@@ -186,9 +207,13 @@ export const latchkeyApps: Record<string, App> = {
   },
   'lk-write-memory': async () => started(engineOn(memory()), 'write', { sessions: PER_CONNECTION }),
   'lk-write-redis': async (env) =>
-    started(engineOn(redisStore(await redisClient(env), { prefix: 'lk-write:' })), 'write', { sessions: PER_CONNECTION }),
+    started(engineOn(redisStore(await redisClient(env), { prefix: 'lk-write:' })), 'write', {
+      sessions: PER_CONNECTION,
+    }),
   'lk-write-sqlite': async (env) =>
-    started(engineOn(sqliteStore({ client: countedLibsql(env, 'lk-write-sqlite') })), 'write', { sessions: PER_CONNECTION }),
+    started(engineOn(sqliteStore({ client: countedLibsql(env, 'lk-write-sqlite') })), 'write', {
+      sessions: PER_CONNECTION,
+    }),
   'lk-write-sealed': async () => started(sealed(true), 'write', { sessions: PER_CONNECTION }),
   'lk-login-memory': async () => {
     const port = await serveFetch(honoApp(engineOn(memory()), 'read').fetch);
@@ -199,7 +224,11 @@ export const latchkeyApps: Record<string, App> = {
     return { port, request: { method: 'POST', path: '/login', headers: {} } };
   },
   'lk-refresh': async () => {
-    const issuer = createTokenIssuer({ keys: [{ kid: 'k1', alg: 'HS256', secret: SECRET }], store: memory(), policy: presets.api });
+    const issuer = createTokenIssuer({
+      keys: [{ kid: 'k1', alg: 'HS256', secret: SECRET }],
+      store: memory(),
+      policy: presets.api,
+    });
     let users = 0;
     const app = new Hono();
     app.post('/issue', async (c) => c.json(await issuer.issue(`user-${users++}`)));
@@ -214,5 +243,6 @@ export const latchkeyApps: Record<string, App> = {
   'lk-3k-sealed-cached': async () => started(sealed(true), 'read', { loginData: payload(3000) }),
   'lk-3k-sealed-uncached': async () => started(sealed(false), 'read', { loginData: payload(3000) }),
   'lk-parallel-memory': async () => started(engineOn(memory()), 'write'),
-  'lk-parallel-redis': async (env) => started(engineOn(redisStore(await redisClient(env), { prefix: 'lk-par:' })), 'write'),
+  'lk-parallel-redis': async (env) =>
+    started(engineOn(redisStore(await redisClient(env), { prefix: 'lk-par:' })), 'write'),
 };

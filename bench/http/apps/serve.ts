@@ -41,23 +41,32 @@ function portOf(server: Server): Promise<number> {
 }
 
 /** Serve a fetch handler with @hono/node-server on a free loopback port. */
-export function serveFetch(fetch: (request: Request) => Response | Promise<Response>): Promise<number> {
+export function serveFetch(
+  fetch: (request: Request) => Response | Promise<Response>,
+): Promise<number> {
   const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }) as Server;
   return portOf(server);
 }
 
 /** Serve a node:http listener (Express, h3's toNodeHandler) on a free loopback port. */
-export function serveNode(listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> {
+export function serveNode(
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<number> {
   const server = createServer(listener);
   server.listen(0, '127.0.0.1');
   return portOf(server);
 }
 
 /** POST to the app's login route and return the Cookie header its Set-Cookie lines make. */
-export async function signIn(port: number, path = '/login', headers: Record<string, string> = {}): Promise<string> {
+export async function signIn(
+  port: number,
+  path = '/login',
+  headers: Record<string, string> = {},
+): Promise<string> {
   const response = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers });
   await response.arrayBuffer();
-  if (response.status >= 400) throw new Error(`bench setup: POST ${path} answered ${response.status}`);
+  if (response.status >= 400)
+    throw new Error(`bench setup: POST ${path} answered ${response.status}`);
   const cookies = response.headers.getSetCookie().map((c) => c.split(';')[0]!);
   if (cookies.length === 0) throw new Error(`bench setup: POST ${path} set no cookie`);
   return cookies.join('; ');
