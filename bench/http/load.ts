@@ -36,6 +36,24 @@ export interface Run {
 
 type Requests = NonNullable<autocannon.Options['requests']>;
 
+/** A Cookie header after a response's Set-Cookie lines (a cleared cookie is dropped). */
+export function adoptCookies(cookie: string, setCookie: readonly string[]): string {
+  const jar = new Map(
+    cookie
+      .split('; ')
+      .filter(Boolean)
+      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const),
+  );
+  for (const line of setCookie) {
+    const pair = line.split(';')[0]!;
+    const name = pair.slice(0, pair.indexOf('='));
+    const value = pair.slice(pair.indexOf('=') + 1);
+    if (value === '' || /;\s*max-age=0\b/i.test(line)) jar.delete(name);
+    else jar.set(name, value);
+  }
+  return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+}
+
 function requestsOf(spec: RequestSpec): Requests | undefined {
   if (spec.chain === 'refresh') {
     // Each connection issues a pair, then rotates the refresh token its last response returned;
@@ -58,6 +76,20 @@ function requestsOf(spec: RequestSpec): Requests | undefined {
     return [
       { method: 'POST', path: '/issue', onResponse: keep },
       ...Array.from({ length: 999 }, () => rotate),
+    ];
+  }
+  if (spec.adopt && !spec.cookies) {
+    let cookie = spec.headers.cookie ?? '';
+    return [
+      {
+        method: spec.method,
+        path: spec.path,
+        setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, cookie } }),
+        onResponse: (_status: number, _body: string, _context: object, headers?: Record<string, unknown>) => {
+          const set = headers?.['set-cookie'];
+          if (set !== undefined) cookie = adoptCookies(cookie, ([] as string[]).concat(set as string | string[]));
+        },
+      },
     ];
   }
   if (spec.cookies) {

@@ -125,7 +125,8 @@ export async function runHttp(settings: HttpSettings): Promise<HttpResult[]> {
         const { port, request } = started[c.id]!;
         await warmUp(port, request, settings.warmup);
         const result = results.get(c.id)!;
-        if (round === 0) result.setCookie = await setsCookie(port, request);
+        const sets = await setsCookie(port, request);
+        if (round === 0) result.setCookie = sets;
         if (c.kind !== 'latchkey' && c.kind !== 'peer' && !c.needs && c.id !== 'floor-sqlite') {
           result.runs.push(await measure(port, request, settings.seconds, child.pid!));
         } else {

@@ -135,6 +135,8 @@ async function started(
   for (let i = 0; i < (opts.sessions ?? 1); i++) cookies.push(await signIn(port));
   const request: RequestSpec = read(cookies[0]!);
   if (cookies.length > 1) request.cookies = cookies;
+  // A sealed cookie is resealed once per touch interval (1 min here): the client keeps the new one, as a browser would.
+  else if ('cookieName' in engine) request.adopt = true;
   return { port, request };
 }
 

@@ -19,6 +19,8 @@ export interface RequestSpec {
   cookies?: string[];
   /** Refresh-token rotation: each connection issues a pair, then sends back the refresh token each response returns. */
   chain?: 'refresh';
+  /** Send back the cookies responses set, as a browser does (a sealed cookie is resealed once per touch interval). */
+  adopt?: boolean;
 }
 
 export interface Started {
