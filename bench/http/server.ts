@@ -5,6 +5,8 @@
  * only serves. `{ type: 'counters' }` answers with the SQL query counters.
  */
 
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { floorApps } from './apps/floors.js';
 import { latchkeyApps } from './apps/latchkey.js';
 import { peerApps } from './apps/peers.js';
@@ -15,7 +17,27 @@ const apps: Record<string, App> = { ...floorApps, ...latchkeyApps, ...peerApps }
 const env = JSON.parse(process.env.BENCH_SERVER_ENV ?? '{}') as AppEnv;
 const ids = (process.env.BENCH_SERVER_APPS ?? '').split(',').filter(Boolean);
 
-process.on('message', (message: { type: string }) => {
+// bench/tools/profile.ts: a CPU profile of the measured run only (no start-up, no warm-up).
+const inspector = new Session();
+let connected = false;
+const post = (method: string) =>
+  new Promise<unknown>((resolve, reject) =>
+    inspector.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+
+process.on('message', (message: { type: string; file?: string }) => {
+  if (message.type === 'profile-start') {
+    if (!connected) inspector.connect();
+    connected = true;
+    void post('Profiler.enable')
+      .then(() => post('Profiler.start'))
+      .then(() => process.send!({ type: 'profiling' }));
+  }
+  if (message.type === 'profile-stop')
+    void post('Profiler.stop').then((result) => {
+      writeFileSync(message.file!, JSON.stringify((result as { profile: unknown }).profile));
+      process.send!({ type: 'profiled' });
+    });
   if (message.type === 'counters')
     process.send!({ type: 'counters', counters: Object.fromEntries(counters) });
 });
