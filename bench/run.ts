@@ -10,7 +10,7 @@
  * override the settings; BENCH_RESULTS_DIR writes the results elsewhere.
  */
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,8 @@ import { CONNECTIONS } from './http/load.js';
 import { runHttp } from './http/run-http.js';
 import { pin } from './http/services.js';
 import { httpTable, summarize, targetList, targets } from './http/summary.js';
-import { microTable, runMicro } from './micro.js';
+import { bundle } from './bundle.js';
+import { microTable, type MicroRow } from './micro.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -48,10 +49,23 @@ if (cores < 2)
 const started = performance.now();
 const log = (line: string) =>
   console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s  ${line}`);
-const micro = args.includes('--no-micro')
-  ? []
-  : await runMicro({ time: settings.microTime, rounds: settings.rounds });
-if (micro.length > 0) console.log(`\n${microTable(micro)}\n`);
+/** The micro-benchmarks, bundled, in a child process on the server's (still idle) core. */
+async function micro(): Promise<MicroRow[]> {
+  const child = fork(await bundle('./micro-child.ts'), [], {
+    env: {
+      ...process.env,
+      BENCH_MICRO: JSON.stringify({ time: settings.microTime, rounds: settings.rounds }),
+    },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  pin(child.pid!, SERVER_CORE);
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { rows: MicroRow[] }) => resolve(m.rows));
+    child.once('exit', (code) => reject(new Error(`micro-benchmarks exited (${code}) without results`)));
+  });
+}
+const microRows = args.includes('--no-micro') ? [] : await micro();
+if (microRows.length > 0) console.log(`\n${microTable(microRows)}\n`);
 
 const http = args.includes('--no-http')
   ? []
@@ -97,7 +111,9 @@ const md = [
         '',
       ]
     : []),
-  ...(micro.length > 0 ? ['## Micro-benchmarks (in process)', '', microTable(micro), ''] : []),
+  ...(microRows.length > 0
+    ? ['## Micro-benchmarks (in process)', '', microTable(microRows), '']
+    : []),
 ].join('\n');
 
 if (http.length > 0) console.log(`\n${httpTable(http)}\n\n${targetList(goals)}\n`);
@@ -121,7 +137,7 @@ writeFileSync(
       settings: { ...settings, quick, only },
       http,
       targets: goals,
-      micro,
+      micro: microRows,
     },
     null,
     2,

@@ -9,7 +9,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundle } from '../bundle.js';
 import type { AppEnv } from './apps/env.js';
 import type { Started } from './apps/serve.js';
 import { CONTENDERS, type Contender } from './contenders.js';
@@ -35,15 +35,13 @@ export interface HttpResult extends Contender {
   traffic?: Record<string, number>;
 }
 
-const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
-
 function startServer(
+  server: string,
   ids: string[],
   env: AppEnv,
   core: number,
 ): Promise<{ child: ChildProcess; started: Record<string, Started> }> {
-  const child = fork(SERVER, [], {
-    execArgv: ['--import', 'tsx'],
+  const child = fork(server, [], {
     env: {
       ...process.env,
       BENCH_SERVER_APPS: ids.join(','),
@@ -106,6 +104,7 @@ export async function runHttp(settings: HttpSettings): Promise<HttpResult[]> {
     const t0 = performance.now();
     log(`starting ${live.length} apps in one server process on core ${settings.serverCore}…`);
     const { child, started } = await startServer(
+      await bundle('./http/server.ts'),
       live.map((c) => c.id),
       env,
       settings.serverCore,

@@ -10,14 +10,13 @@ import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundle } from '../bundle.js';
 import type { Started } from '../http/apps/serve.js';
 import { measure, warmUp } from '../http/load.js';
 
 const [id = 'lk-memory', other = 'floor-map', secondsArg = '4'] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-prof-'));
-const child = fork(fileURLToPath(new URL('../http/server.ts', import.meta.url)), [], {
-  execArgv: ['--import', 'tsx'],
+const child = fork(await bundle('./http/server.ts'), [], {
   env: { ...process.env, BENCH_SERVER_APPS: `${id},${other}`, BENCH_SERVER_ENV: JSON.stringify({ dir }) },
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });

@@ -15,10 +15,11 @@ import {
   type SessionData,
   type SessionEngine,
 } from '@latchkey/core';
-import { refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
-import { deviceFacts } from './client.js';
+import { refuseUnsupportedMethod, writeResponse } from './bridge.js';
+import { lazyDeviceFacts } from './client.js';
 import { withCallbacks, type SessionCallbacks } from './callbacks.js';
 import { answerFailure, holdUntilCommitted } from './hold.js';
+import { headersOnlyRequest } from './lazy-request.js';
 
 type Next = (error?: unknown) => void;
 
@@ -68,14 +69,15 @@ export function latchkeyMiddleware<Data extends SessionData = SessionData>(
   const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     if (refuseUnsupportedMethod(req, res)) return;
-    // Headers only: the body stays with the framework's own parsers.
-    const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
+    // Headers only: the body stays with the framework's own parsers. Built lazily: a read needs one header.
+    const request = headersOnlyRequest(req, options.trustProxy === true);
     const refused = csrf?.(request);
     if (refused) {
       void writeResponse(res, refused).catch(() => res.destroy());
       return;
     }
-    const session = withCallbacks(engine.forRequest(request, deviceFacts(req, options)), res, next);
+    const facts = lazyDeviceFacts(req, options);
+    const session = withCallbacks(engine.forRequest(request, facts), res, next);
     (req as IncomingMessage & { session: ExpressSession<Data> }).session = session;
     holdUntilCommitted(res, session);
     next();

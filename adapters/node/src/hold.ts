@@ -50,6 +50,8 @@ export function holdUntilCommitted(res: ServerResponse, session: RequestSession)
   const original = { writeHead: res.writeHead, write: res.write, end: res.end };
   const held: Held[] = [];
   let committing = false;
+  // `end()` first (res.send, res.json): its flush already saw every change, so it needs no second one.
+  let endedFirst = false;
   const restore = (): void => {
     res.writeHead = original.writeHead;
     res.write = original.write;
@@ -74,7 +76,8 @@ export function holdUntilCommitted(res: ServerResponse, session: RequestSession)
         return this;
       } as ServerResponse['end'];
       for (const { method, args } of held.splice(0)) {
-        if (method === 'end') finish(args);
+        if (method === 'end' && endedFirst) (original.end as (...a: unknown[]) => void).apply(res, args);
+        else if (method === 'end') finish(args);
         else (original[method] as (...a: unknown[]) => unknown).apply(res, args);
       }
     }, fail);
@@ -82,7 +85,10 @@ export function holdUntilCommitted(res: ServerResponse, session: RequestSession)
   const hold = (method: Held['method'], result: (self: ServerResponse) => unknown) =>
     function (this: ServerResponse, ...args: unknown[]) {
       held.push({ method, args });
-      if (!committing) commit();
+      if (!committing) {
+        endedFirst = method === 'end';
+        commit();
+      }
       return result(this);
     };
   res.writeHead = hold('writeHead', (self) => self) as ServerResponse['writeHead'];
