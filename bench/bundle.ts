@@ -37,7 +37,9 @@ export async function bundle(entry: string): Promise<string> {
         name: 'workspace-sources-else-external',
         setup(b) {
           b.onResolve({ filter: /^[^./]/ }, (args) =>
-            WORKSPACE[args.path] ? { path: WORKSPACE[args.path] } : { path: args.path, external: true },
+            WORKSPACE[args.path]
+              ? { path: WORKSPACE[args.path] }
+              : { path: args.path, external: true },
           );
         },
       },

@@ -61,7 +61,9 @@ async function micro(): Promise<MicroRow[]> {
   pin(child.pid!, SERVER_CORE);
   return new Promise((resolve, reject) => {
     child.once('message', (m: { rows: MicroRow[] }) => resolve(m.rows));
-    child.once('exit', (code) => reject(new Error(`micro-benchmarks exited (${code}) without results`)));
+    child.once('exit', (code) =>
+      reject(new Error(`micro-benchmarks exited (${code}) without results`)),
+    );
   });
 }
 const microRows = args.includes('--no-micro') ? [] : await micro();

@@ -42,7 +42,9 @@ export function adoptCookies(cookie: string, setCookie: readonly string[]): stri
     cookie
       .split('; ')
       .filter(Boolean)
-      .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const),
+      .map(
+        (pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)] as const,
+      ),
   );
   for (const line of setCookie) {
     const pair = line.split(';')[0]!;
@@ -84,10 +86,19 @@ function requestsOf(spec: RequestSpec): Requests | undefined {
       {
         method: spec.method,
         path: spec.path,
-        setupRequest: (req: autocannon.Request) => ({ ...req, headers: { ...req.headers, cookie } }),
-        onResponse: (_status: number, _body: string, _context: object, headers?: Record<string, unknown>) => {
+        setupRequest: (req: autocannon.Request) => ({
+          ...req,
+          headers: { ...req.headers, cookie },
+        }),
+        onResponse: (
+          _status: number,
+          _body: string,
+          _context: object,
+          headers?: Record<string, unknown>,
+        ) => {
           const set = headers?.['set-cookie'];
-          if (set !== undefined) cookie = adoptCookies(cookie, ([] as string[]).concat(set as string | string[]));
+          if (set !== undefined)
+            cookie = adoptCookies(cookie, ([] as string[]).concat(set as string | string[]));
         },
       },
     ];

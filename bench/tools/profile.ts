@@ -17,7 +17,11 @@ import { measure, warmUp } from '../http/load.js';
 const [id = 'lk-memory', other = 'floor-map', secondsArg = '4'] = process.argv.slice(2);
 const dir = mkdtempSync(join(tmpdir(), 'latchkey-prof-'));
 const child = fork(await bundle('./http/server.ts'), [], {
-  env: { ...process.env, BENCH_SERVER_APPS: `${id},${other}`, BENCH_SERVER_ENV: JSON.stringify({ dir }) },
+  env: {
+    ...process.env,
+    BENCH_SERVER_APPS: `${id},${other}`,
+    BENCH_SERVER_ENV: JSON.stringify({ dir }),
+  },
   stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
 });
 const reply = (type: string) =>
@@ -48,7 +52,11 @@ async function profileOf(app: string): Promise<Map<string, number>> {
   child.send({ type: 'profile-stop', file });
   await off;
   console.log(`${app}: ${Math.round(run.rps)} req/s, server ${run.cpuUs.toFixed(1)} CPU µs/req`);
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+    timeDeltas: number[];
+  };
   const self = new Map<number, number>();
   profile.samples.forEach((n, i) => self.set(n, (self.get(n) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const byFn = new Map<string, number>();
@@ -69,7 +77,12 @@ child.kill();
 const keys = new Set([...a.keys(), ...b.keys()]);
 const rows = [...keys].map((k) => [k, a.get(k) ?? 0, b.get(k) ?? 0] as const);
 const show = (list: (readonly [string, number, number])[]) =>
-  list.map(([k, x, y]) => `${x.toFixed(2).padStart(7)} ${y.toFixed(2).padStart(7)} ${(x - y).toFixed(2).padStart(7)}  ${k}`).join('\n');
+  list
+    .map(
+      ([k, x, y]) =>
+        `${x.toFixed(2).padStart(7)} ${y.toFixed(2).padStart(7)} ${(x - y).toFixed(2).padStart(7)}  ${k}`,
+    )
+    .join('\n');
 console.log(`\nµs/req self time: ${id}, ${other}, difference; busiest in ${id}:`);
 console.log(show([...rows].sort((p, q) => q[1] - p[1]).slice(0, 25)));
 console.log(`\nlargest differences:`);

@@ -88,8 +88,9 @@ export function lazyDeviceFacts(
   options: { trustProxy?: boolean } = {},
 ): DeviceFacts {
   let facts: DeviceFacts | undefined;
-  return Object.defineProperty({}, 'ip', {
-    enumerable: true,
-    get: () => (facts ??= deviceFacts(req, options)).ip,
-  }) as DeviceFacts;
+  return {
+    get ip() {
+      return (facts ??= deviceFacts(req, options)).ip;
+    },
+  };
 }

@@ -31,15 +31,25 @@ function cookieValue(header: string | null | undefined, name: string): string | 
 }
 
 const keyOf = (id: string) => `lk:${base64url.encode(sha256(encoder.encode(id)))}`;
-const record = (uid: string) =>
-  JSON.stringify({
+/** The same record Latchkey's memory store holds for a signed-in session, so both parse the same bytes. */
+const record = (uid: string) => {
+  const now = Date.now();
+  return JSON.stringify({
+    t: 'session',
     v: 1,
     uid,
     data: {},
-    createdAt: Date.now(),
-    lastSeenAt: Date.now(),
-    exp: Date.now() + 86_400_000,
+    createdAt: now,
+    lastSeenAt: now,
+    idleDeadline: now + 1_800_000,
+    absoluteDeadline: now + 86_400_000,
+    authTime: now,
+    issuedAt: now,
+    device: { userAgent: 'node' },
   });
+};
+type Rec = { uid: string; idleDeadline: number; absoluteDeadline: number };
+const live = (rec: Rec, now: number) => now < rec.idleDeadline && now < rec.absoluteDeadline;
 const newId = () => base64url.encode(crypto.getRandomValues(new Uint8Array(32)));
 
 /** A Map with 1000 other sessions and alice's, and the check every floor makes. */
@@ -53,8 +63,8 @@ function mapFloor() {
     if (!value || value.length !== 43) return null;
     const raw = map.get(keyOf(value));
     if (raw === undefined) return null;
-    const rec = JSON.parse(raw) as { uid: string; exp: number };
-    return rec.exp > Date.now() ? rec.uid : null;
+    const rec = JSON.parse(raw) as Rec;
+    return live(rec, Date.now()) ? rec.uid : null;
   };
   return { cookie: `${NAME}=${id}`, lookup };
 }
@@ -72,8 +82,9 @@ function honoWith(mw: MiddlewareHandler<{ Variables: { user: string | null } }>)
   return app;
 }
 
+/** A sealed cookie shaped like Latchkey's: the session ID and the same record. */
 async function jweOf(key: CryptoKey, uid: string): Promise<string> {
-  const body = encoder.encode(JSON.stringify({ uid, exp: Date.now() + 86_400_000 }));
+  const body = encoder.encode(`{"sid":"${newId()}","r":${record(uid)}}`);
   return new CompactEncrypt(body).setProtectedHeader({ alg: 'dir', enc: 'A256GCM' }).encrypt(key);
 }
 
@@ -128,25 +139,29 @@ export const floorApps: Record<string, App> = {
     return { port: await serveNode(app), request: read(cookie) };
   },
   async 'floor-sealed-cache'() {
-    const key = await crypto.subtle.importKey(
+    const key0 = await crypto.subtle.importKey(
       'raw',
       crypto.getRandomValues(new Uint8Array(32)),
       'AES-GCM',
       false,
       ['encrypt', 'decrypt'],
     );
-    const token = await jweOf(key, 'alice');
-    // The cache holds what a verified cookie said; expiry is still checked on every request.
-    const cache = new Map<string, { uid: string; exp: number }>();
+    const token = await jweOf(key0, 'alice');
+    // Keyed by the token's SHA-256, so the cache holds no usable token; it holds JSON, and each
+    // request decodes its own copy (a handler's changes never reach another request). Expiry is
+    // still checked on every request.
+    const cache = new Map<string, string>();
     const app = honoWith(async (c, next) => {
       const value = cookieValue(c.req.header('cookie'), NAME);
-      let claims = value === undefined ? undefined : cache.get(value);
-      if (value !== undefined && claims === undefined) {
-        const { plaintext } = await compactDecrypt(value, key);
-        claims = JSON.parse(decoder.decode(plaintext)) as { uid: string; exp: number };
-        cache.set(value, claims);
+      const key = value === undefined ? '' : base64url.encode(sha256(encoder.encode(value)));
+      let json = value === undefined ? undefined : cache.get(key);
+      if (value !== undefined && json === undefined) {
+        const { plaintext } = await compactDecrypt(value, key0);
+        json = decoder.decode(plaintext);
+        cache.set(key, json);
       }
-      c.set('user', claims && claims.exp > Date.now() ? claims.uid : null);
+      const claims = json === undefined ? null : (JSON.parse(json) as { r: Rec });
+      c.set('user', claims && live(claims.r, Date.now()) ? claims.r.uid : null);
       await next();
     });
     return { port: await serveFetch(app.fetch), request: read(`${NAME}=${token}`) };
@@ -165,8 +180,8 @@ export const floorApps: Record<string, App> = {
       let user: string | null = null;
       if (value !== undefined) {
         const { plaintext } = await compactDecrypt(value, key);
-        const claims = JSON.parse(decoder.decode(plaintext)) as { uid: string; exp: number };
-        if (claims.exp > Date.now()) user = claims.uid;
+        const claims = JSON.parse(decoder.decode(plaintext)) as { r: Rec };
+        if (live(claims.r, Date.now())) user = claims.r.uid;
       }
       c.set('user', user);
       await next();
@@ -181,8 +196,8 @@ export const floorApps: Record<string, App> = {
     const app = honoWith(async (c, next) => {
       const value = cookieValue(c.req.header('cookie'), NAME);
       const raw = value?.length === 43 ? await redis.get(`floor:${keyOf(value)}`) : null;
-      const rec = raw === null ? null : (JSON.parse(raw) as { uid: string; exp: number });
-      c.set('user', rec && rec.exp > Date.now() ? rec.uid : null);
+      const rec = raw === null ? null : (JSON.parse(raw) as Rec);
+      c.set('user', rec && live(rec, Date.now()) ? rec.uid : null);
       await next();
     });
     return { port: await serveFetch(app.fetch), request: read(`${NAME}=${id}`) };
