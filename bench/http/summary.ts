@@ -29,6 +29,10 @@ export interface Summary {
   cpuUs?: number;
   /** cpuUs − the baseline's cpuUs. */
   addedCpuUs?: number;
+  /** The baseline's cpuUs ÷ cpuUs: the share of req/s a CPU-bound server would keep. */
+  cpuShare?: number;
+  /** addedCpuUs ÷ the floor's addedCpuUs. */
+  vsFloorCpu?: number;
   failures?: number;
 }
 
@@ -69,11 +73,14 @@ export function summarize(results: HttpResult[]): Summary[] {
     s.ratio = s.rps.median / b.rps.median;
     s.addedUs = 1e6 / s.rps.median - 1e6 / b.rps.median;
     s.addedCpuUs = s.cpuUs! - b.cpuUs!;
+    s.cpuShare = b.cpuUs! / s.cpuUs!;
   }
   for (const s of out) {
     const f = s.floor ? base.get(s.floor) : undefined;
     if (s.addedUs !== undefined && f?.addedUs !== undefined && f.addedUs > 0)
       s.vsFloor = s.addedUs / f.addedUs;
+    if (s.addedCpuUs !== undefined && f?.addedCpuUs !== undefined && f.addedCpuUs > 0)
+      s.vsFloorCpu = s.addedCpuUs / f.addedCpuUs;
   }
   return out;
 }
@@ -102,7 +109,7 @@ export function httpTable(rows: Summary[]): string {
     'Set-Cookie',
     'store traffic / req',
     'server CPU',
-    'server CPU µs/req (added)',
+    "server CPU µs/req (added, ÷ floor's)",
   ];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   let scenario = '';
@@ -126,7 +133,7 @@ export function httpTable(rows: Summary[]): string {
         : `${r.serverCpu.toFixed(2)}${r.failures ? ` (${r.failures} non-2xx)` : ''}`,
       r.cpuUs === undefined
         ? ''
-        : `${r.cpuUs.toFixed(1)}${r.addedCpuUs === undefined ? '' : ` (${r.addedCpuUs >= 0 ? '+' : ''}${r.addedCpuUs.toFixed(1)})`}`,
+        : `${r.cpuUs.toFixed(1)}${r.addedCpuUs === undefined ? '' : ` (${r.addedCpuUs >= 0 ? '+' : ''}${r.addedCpuUs.toFixed(1)}${r.vsFloorCpu === undefined ? '' : `, ${r.vsFloorCpu.toFixed(2)}× floor's`})`}`,
     ];
     scenario = r.scenario;
     lines.push(`| ${cells.join(' | ')} |`);
@@ -136,14 +143,36 @@ export function httpTable(rows: Summary[]): string {
 
 export interface Target {
   target: string;
+  /** Judged on req/s, as the issue states its targets. */
   met: boolean | null;
   measured: string;
+  /** Judged on server CPU time per request, which other processes on the core disturb less. */
+  metCpu: boolean | null;
+  measuredCpu: string;
 }
 
-/** The issue's targets, each met or missed by this run's numbers. */
+/**
+ * The issue's targets, each met or missed by this run's numbers: once on
+ * req/s and once on server CPU time per request (the same ratios when the
+ * server is CPU-bound and alone on its core).
+ */
 export function targets(rows: Summary[]): Target[] {
+  const byRps = judge(rows);
+  const byCpu = judge(
+    rows.map((r) => ({ ...r, ratio: r.cpuShare, addedUs: r.addedCpuUs, vsFloor: r.vsFloorCpu })),
+  );
+  return byRps.map((t, i) => ({
+    target: t.target,
+    met: t.met,
+    measured: t.measured,
+    metCpu: byCpu[i]!.met,
+    measuredCpu: byCpu[i]!.measured,
+  }));
+}
+
+function judge(rows: Summary[]): Array<{ target: string; met: boolean | null; measured: string }> {
   const by = new Map(rows.map((r) => [r.id, r]));
-  const out: Target[] = [];
+  const out: Array<{ target: string; met: boolean | null; measured: string }> = [];
   const add = (target: string, met: boolean | null, measured: string) =>
     out.push({ target, met, measured });
   const ratio = (id: string) => by.get(id)?.ratio;
@@ -226,10 +255,11 @@ export function targets(rows: Summary[]): Target[] {
 }
 
 export function targetList(list: Target[]): string {
+  const mark = (met: boolean | null) => (met === null ? '—' : met ? '✓ met' : '✗ MISSED');
   return list
     .map(
       (t) =>
-        `- ${t.met === null ? '—' : t.met ? '✓ met' : '✗ MISSED'}: ${t.target} (${t.measured})`,
+        `- ${t.target}: by req/s ${mark(t.met)} (${t.measured}); by server CPU time ${mark(t.metCpu)} (${t.measuredCpu})`,
     )
     .join('\n');
 }
