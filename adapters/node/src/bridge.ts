@@ -9,7 +9,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { requestUrl } from './client.js';
-import { headersOf } from './lazy-request.js';
 
 /** Options for {@link toRequest}. */
 export interface ToRequestOptions {
@@ -53,7 +52,15 @@ export function refuseUnsupportedMethod(req: IncomingMessage, res: ServerRespons
  * const request = toRequest(req, { trustProxy: true });
  */
 export function toRequest(req: IncomingMessage, options: ToRequestOptions = {}): Request {
-  const headers = headersOf(req);
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    try {
+      headers.append(raw[i]!, raw[i + 1]!);
+    } catch {
+      // A header value Node accepted but the Fetch standard does not: drop it rather than fail the request.
+    }
+  }
   const method = req.method ?? 'GET';
   const withBody = options.body !== false && method !== 'GET' && method !== 'HEAD';
   const init: RequestInit & { duplex?: 'half' } = {

@@ -15,11 +15,10 @@ import {
   type SessionData,
   type SessionEngine,
 } from '@latchkey/core';
-import { refuseUnsupportedMethod, writeResponse } from './bridge.js';
+import { refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
 import { lazyDeviceFacts } from './client.js';
 import { withCallbacks, type SessionCallbacks } from './callbacks.js';
 import { answerFailure, holdUntilCommitted } from './hold.js';
-import { headersOnlyRequest } from './lazy-request.js';
 
 type Next = (error?: unknown) => void;
 
@@ -69,8 +68,8 @@ export function latchkeyMiddleware<Data extends SessionData = SessionData>(
   const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     if (refuseUnsupportedMethod(req, res)) return;
-    // Headers only: the body stays with the framework's own parsers. Built lazily: a read needs one header.
-    const request = headersOnlyRequest(req, options.trustProxy === true);
+    // Headers only: the body stays with the framework's own parsers.
+    const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
     const refused = csrf?.(request);
     if (refused) {
       void writeResponse(res, refused).catch(() => res.destroy());
