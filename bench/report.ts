@@ -1,7 +1,6 @@
 /**
- * Turns tinybench results into the printed table: ops/s per operation, and
- * the ratio to the case's floor measured in the same run (ops/s ÷ floor
- * ops/s; 1 means as fast as the floor, 0.1 means a tenth of its throughput).
+ * Turns one round of tinybench results into rows: ops/s per operation, the
+ * floor each case is compared with (micro.ts takes the median of the rounds).
  */
 
 import type { Bench } from 'tinybench';
@@ -33,40 +32,4 @@ export function rows(bench: Bench, cases: Case[]): Row[] {
       ...(c.floor ? { floor: c.floor } : {}),
     };
   });
-}
-
-const fmtOps = (n: number) => Math.round(n).toLocaleString('en-US');
-const fmtRatio = (r: number) => (r >= 0.1 ? r.toFixed(2) : r.toPrecision(2));
-
-/** The table as lines of text. */
-export function table(all: Row[]): string {
-  const byName = new Map(all.map((r) => [r.name, r]));
-  const head = ['operation', 'ops/s', 'µs/op', '±%', 'ratio to floor', 'floor'];
-  const body = all.map((r) => {
-    const floor = r.floor ? byName.get(r.floor) : undefined;
-    return [
-      r.name,
-      fmtOps(r.opsPerSecond),
-      (1e6 / r.opsPerSecond).toFixed(3),
-      r.rme.toFixed(1),
-      floor ? fmtRatio(r.opsPerSecond / floor.opsPerSecond) : '(floor)',
-      r.floor ?? '',
-    ];
-  });
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const right = new Set([1, 2, 3, 4]);
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (right.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
-}
-
-/** The ratio of two rows' throughput. */
-export function ratio(all: Row[], name: string, of: string): number {
-  const a = all.find((r) => r.name === name);
-  const b = all.find((r) => r.name === of);
-  if (!a || !b) throw new Error(`no row ${a ? of : name}`);
-  return a.opsPerSecond / b.opsPerSecond;
 }

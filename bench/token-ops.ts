@@ -14,6 +14,8 @@ import { createTokenIssuer } from '../packages/core/src/tokens/index.js';
 import { sink, type Case } from './case.js';
 
 export const JWE_FLOOR = 'jose JWE decrypt (dir, A256GCM)';
+export const AES_FLOOR = 'WebCrypto AES-GCM decrypt of 64 bytes';
+export const DIGEST_FLOOR = 'WebCrypto SHA-256 digest of 32 bytes';
 export const JWT_FLOOR = 'jose JWT verify (HS256)';
 
 const secret = 'bench-secret-0123456789abcdefghijklmnopqrstuvwxyz';
@@ -67,7 +69,21 @@ export async function tokenCases(): Promise<Case[]> {
     .setExpirationTime('5m')
     .sign(hmac);
 
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, new Uint8Array(64));
   const cases: Case[] = [
+    {
+      name: AES_FLOOR,
+      fn: async () => {
+        sink.value = await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, aes, sealed);
+      },
+    },
+    {
+      name: DIGEST_FLOOR,
+      fn: async () => {
+        sink.value = await crypto.subtle.digest('SHA-256', raw);
+      },
+    },
     {
       name: JWE_FLOOR,
       fn: async () => {
@@ -86,7 +102,7 @@ export async function tokenCases(): Promise<Case[]> {
     if (!(await sessions.forRequest(request).load()).valid)
       throw new Error('bench setup: sealed cookie rejected');
     cases.push({
-      name: `validate a sealed cookie session (cache ${cache ? 'on' : 'off'})`,
+      name: `validate a sealed cookie session (unseal ${cache ? 'cached' : 'cold'})`,
       floor: JWE_FLOOR,
       fn: async () => {
         const rs = sessions.forRequest(request);
@@ -105,5 +121,17 @@ export async function tokenCases(): Promise<Case[]> {
       },
     });
   }
+  // Rotation chains: each call spends the refresh token the previous call was given.
+  const { issuer } = await accessToken(true);
+  let refreshToken = (await issuer.issue('carol')).refreshToken;
+  cases.push({
+    name: 'rotate a refresh token',
+    floor: AES_FLOOR,
+    fn: async () => {
+      const outcome = await issuer.refresh(refreshToken);
+      if (!outcome.valid) throw new Error(`refresh refused: ${outcome.reason}`);
+      refreshToken = outcome.tokens.refreshToken;
+    },
+  });
   return cases;
 }

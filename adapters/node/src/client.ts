@@ -75,3 +75,22 @@ export function deviceFacts(
   const ip = clientIp(req, options);
   return ip ? { ip } : {};
 }
+
+/**
+ * {@link deviceFacts}, read only when the engine records them (at sign-in):
+ * a session that is only read never looks at the socket.
+ *
+ * @example
+ * engine.forRequest(request, lazyDeviceFacts(req, { trustProxy: false }))
+ */
+export function lazyDeviceFacts(
+  req: IncomingMessage,
+  options: { trustProxy?: boolean } = {},
+): DeviceFacts {
+  let facts: DeviceFacts | undefined;
+  return {
+    get ip() {
+      return (facts ??= deviceFacts(req, options)).ip;
+    },
+  };
+}

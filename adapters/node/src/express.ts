@@ -16,7 +16,7 @@ import {
   type SessionEngine,
 } from '@latchkey/core';
 import { refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
-import { deviceFacts } from './client.js';
+import { lazyDeviceFacts } from './client.js';
 import { withCallbacks, type SessionCallbacks } from './callbacks.js';
 import { answerFailure, holdUntilCommitted } from './hold.js';
 
@@ -75,7 +75,8 @@ export function latchkeyMiddleware<Data extends SessionData = SessionData>(
       void writeResponse(res, refused).catch(() => res.destroy());
       return;
     }
-    const session = withCallbacks(engine.forRequest(request, deviceFacts(req, options)), res, next);
+    const facts = lazyDeviceFacts(req, options);
+    const session = withCallbacks(engine.forRequest(request, facts), res, next);
     (req as IncomingMessage & { session: ExpressSession<Data> }).session = session;
     holdUntilCommitted(res, session);
     next();

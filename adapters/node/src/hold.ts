@@ -40,6 +40,76 @@ export function answerFailure(res: ServerResponse, request: Request, error: unkn
   return true;
 }
 
+type Method = (...args: unknown[]) => unknown;
+type Originals = { writeHead: Method; write: Method; end: Method };
+
+/** Where a held response is: before its first write, committing, passing writes through, or failed. */
+interface Hold {
+  session: RequestSession;
+  original: Originals;
+  held: Held[];
+  phase: 'holding' | 'committing' | 'open' | 'failed';
+  /** `end()` came first (res.send, res.json): the commit's flush already saw every change. */
+  endedFirst: boolean;
+}
+
+const HOLD = Symbol('latchkey.hold');
+type HeldResponse = ServerResponse & { [HOLD]: Hold };
+
+// A failure before the headers went out gets its answer; after, the response can only be cut short.
+function fail(res: HeldResponse, hold: Hold, error: unknown): void {
+  hold.phase = 'failed';
+  hold.held.length = 0;
+  if (!answerFailure(res, hold.session.request, error)) res.destroy(error as Error);
+}
+
+// The last chunk waits for one more flush: data changed after the first byte (a streamed response) is saved before it.
+function finish(res: HeldResponse, hold: Hold, args: unknown[]): void {
+  hold.session.flush().then(
+    () => hold.original.end.apply(res, args),
+    (error: unknown) => fail(res, hold, error),
+  );
+}
+
+function commit(res: HeldResponse, hold: Hold, first: Held['method']): void {
+  hold.phase = 'committing';
+  hold.endedFirst = first === 'end';
+  commitHeaders(res, hold.session).then(
+    () => {
+      hold.phase = 'open';
+      for (const { method, args } of hold.held.splice(0)) {
+        if (method !== 'end') hold.original[method].apply(res, args);
+        else if (hold.endedFirst) hold.original.end.apply(res, args);
+        else finish(res, hold, args);
+      }
+    },
+    (error: unknown) => fail(res, hold, error),
+  );
+}
+
+function held(res: HeldResponse, method: Held['method'], args: unknown[]): boolean {
+  const hold = res[HOLD];
+  if (hold.phase === 'failed' || (hold.phase === 'open' && method !== 'end')) return false;
+  if (hold.phase === 'open') finish(res, hold, args);
+  else {
+    hold.held.push({ method, args });
+    if (hold.phase === 'holding') commit(res, hold, method);
+  }
+  return true;
+}
+
+// One set of replacements for every response (per-request closures were most of what holding cost).
+function writeHead(this: HeldResponse, ...args: unknown[]) {
+  return held(this, 'writeHead', args) ? this : this[HOLD].original.writeHead.apply(this, args);
+}
+// Held bytes are few (a commit is one store round trip), so report no backpressure while holding.
+function write(this: HeldResponse, ...args: unknown[]) {
+  return held(this, 'write', args) ? true : this[HOLD].original.write.apply(this, args);
+}
+function end(this: HeldResponse, ...args: unknown[]) {
+  return held(this, 'end', args) ? this : this[HOLD].original.end.apply(this, args);
+}
+
 /**
  * Hold the response until the session is committed; on a session failure answer 503/409 instead.
  *
@@ -47,46 +117,15 @@ export function answerFailure(res: ServerResponse, request: Request, error: unkn
  * holdUntilCommitted(res, session); // then hand the request to the app
  */
 export function holdUntilCommitted(res: ServerResponse, session: RequestSession): void {
-  const original = { writeHead: res.writeHead, write: res.write, end: res.end };
-  const held: Held[] = [];
-  let committing = false;
-  const restore = (): void => {
-    res.writeHead = original.writeHead;
-    res.write = original.write;
-    res.end = original.end;
+  const r = res as HeldResponse;
+  r[HOLD] = {
+    session,
+    original: { writeHead: res.writeHead, write: res.write, end: res.end } as unknown as Originals,
+    held: [],
+    phase: 'holding',
+    endedFirst: false,
   };
-  // A failure before the headers went out gets its answer; after, the response can only be cut short.
-  const fail = (error: unknown): void => {
-    restore();
-    held.length = 0;
-    if (!answerFailure(res, session.request, error)) res.destroy(error as Error);
-  };
-  // The last chunk waits for one more flush: data changed after the first byte (a streamed response) is saved before it.
-  const finish = (args: unknown[]): void => {
-    session.flush().then(() => (original.end as (...a: unknown[]) => void).apply(res, args), fail);
-  };
-  const commit = (): void => {
-    committing = true;
-    commitHeaders(res, session).then(() => {
-      restore();
-      res.end = function (this: ServerResponse, ...args: unknown[]) {
-        finish(args);
-        return this;
-      } as ServerResponse['end'];
-      for (const { method, args } of held.splice(0)) {
-        if (method === 'end') finish(args);
-        else (original[method] as (...a: unknown[]) => unknown).apply(res, args);
-      }
-    }, fail);
-  };
-  const hold = (method: Held['method'], result: (self: ServerResponse) => unknown) =>
-    function (this: ServerResponse, ...args: unknown[]) {
-      held.push({ method, args });
-      if (!committing) commit();
-      return result(this);
-    };
-  res.writeHead = hold('writeHead', (self) => self) as ServerResponse['writeHead'];
-  // Held bytes are few (a commit is one store round trip), so report no backpressure while holding.
-  res.write = hold('write', () => true) as ServerResponse['write'];
-  res.end = hold('end', (self) => self) as ServerResponse['end'];
+  res.writeHead = writeHead as ServerResponse['writeHead'];
+  res.write = write as ServerResponse['write'];
+  res.end = end as ServerResponse['end'];
 }

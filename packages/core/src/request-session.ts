@@ -71,7 +71,10 @@ export class ServerRequestSession<
 
   /** Load the session once; later calls share the result. Rejects with `StoreError` when the store fails (fail closed). */
   load(): Promise<LoadOutcome<Data>> {
-    this.#loading ??= this.#load().then((outcome) => this.#recall(outcome));
+    // Without remember-me there is nothing to recall: no extra promise hop on every read.
+    this.#loading ??= this.parts.rememberMe
+      ? this.#load().then((outcome) => this.#recall(outcome))
+      : this.#load();
     return this.#loading;
   }
 
