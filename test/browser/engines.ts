@@ -43,6 +43,18 @@ export interface Engine {
   close(): Promise<void>;
 }
 
+/** A cookie as Playwright and Puppeteer take it: on `origin`'s host, session-only unless it has an expiry. */
+function forDomain(origin: string, c: BrowserCookie) {
+  return {
+    name: c.name,
+    value: c.value,
+    domain: new URL(origin).hostname,
+    path: c.path,
+    httpOnly: c.httpOnly,
+    ...(c.expires ? { expires: c.expires } : {}),
+  };
+}
+
 /** Session-only cookies come back as -1 or 0 from the drivers; absent here. */
 function cookieOf(c: {
   name: string;
@@ -90,17 +102,7 @@ export async function launchChromium(): Promise<Engine> {
       };
     },
     cookies: async (origin) => (await context.cookies(origin)).map(cookieOf),
-    addCookies: (origin, cookies) =>
-      context.addCookies(
-        cookies.map((c) => ({
-          name: c.name,
-          value: c.value,
-          domain: new URL(origin).hostname,
-          path: c.path,
-          httpOnly: c.httpOnly,
-          ...(c.expires ? { expires: c.expires } : {}),
-        })),
-      ),
+    addCookies: (origin, cookies) => context.addCookies(cookies.map((c) => forDomain(origin, c))),
     clearCookies: () => context.clearCookies(),
     async close() {
       await context.close();
@@ -134,17 +136,7 @@ export async function launchFirefox(): Promise<Engine> {
         .filter((c) => c.domain.replace(/^\./, '') === host)
         .map(cookieOf);
     },
-    addCookies: (origin, cookies) =>
-      browser.setCookie(
-        ...cookies.map((c) => ({
-          name: c.name,
-          value: c.value,
-          domain: new URL(origin).hostname,
-          path: c.path,
-          httpOnly: c.httpOnly,
-          ...(c.expires ? { expires: c.expires } : {}),
-        })),
-      ),
+    addCookies: (origin, cookies) => browser.setCookie(...cookies.map((c) => forDomain(origin, c))),
     clearCookies: async (origin) => {
       const host = new URL(origin).hostname;
       const mine = (await browser.cookies()).filter((c) => c.domain.replace(/^\./, '') === host);

@@ -10,36 +10,10 @@ import type { AddressInfo } from 'node:net';
 import { startApp, transferForm, type AppMode, type TestApp } from './app.js';
 import { clientBundle } from './bundle.js';
 import type { Engine, Tab } from './engines.js';
+import { until } from './until.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
-
-/** Poll `read` until `done` holds, for at most `timeout` ms; the last value is returned either way. */
-async function until<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeout = 10_000,
-): Promise<T> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    let value: T | undefined;
-    try {
-      // A page mid-navigation may never answer one call: give each call 2 s, then ask again.
-      value = await Promise.race([
-        read(),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error('no answer within 2 s')), 2_000).unref(),
-        ),
-      ]);
-      if (done(value)) return value;
-    } catch (error) {
-      // Mid-navigation a tab may not answer; try again until the end.
-      if (Date.now() >= end) throw error;
-    }
-    if (Date.now() >= end) return value as T;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 export function browserSuite(launch: () => Promise<Engine>): void {
   let engine: Engine;

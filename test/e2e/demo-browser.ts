@@ -12,34 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemo, type RunningDemo } from '../../examples/demo/demo.js';
 import type { Engine, Tab } from '../browser/engines.js';
+import { waitFor } from '../browser/until.js';
 import { ALICE, BOB, MINUTE } from './agent.js';
 
 const SCREENSHOTS = new URL('./screenshots/', import.meta.url).pathname;
-
-/** Poll `read` until `done` holds (each call bounded to 2 s: a tab mid-navigation may not answer). */
-async function until<T>(
-  read: () => Promise<T>,
-  done: (v: T) => boolean,
-  timeout = 15_000,
-): Promise<T> {
-  const end = Date.now() + timeout;
-  let last: T | undefined;
-  for (;;) {
-    try {
-      last = await Promise.race([
-        read(),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error('no answer within 2 s')), 2_000).unref(),
-        ),
-      ]);
-      if (done(last)) return last;
-    } catch (error) {
-      if (Date.now() >= end) throw error;
-    }
-    if (Date.now() >= end) throw new Error(`gave up waiting; last value: ${JSON.stringify(last)}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 export function demoSuite(launch: () => Promise<Engine>): void {
   let demo: RunningDemo;
@@ -88,7 +64,7 @@ export function demoSuite(launch: () => Promise<Engine>): void {
     return tab;
   }
   const loaded = (tab: Tab) =>
-    until(
+    waitFor(
       () =>
         tab.evaluate<boolean>(
           "document.readyState === 'complete' && !!document.querySelector('main')",
@@ -110,7 +86,7 @@ export function demoSuite(launch: () => Promise<Engine>): void {
       setTimeout(() => f.requestSubmit(), 0);
       return true;
     })()`);
-    await until(
+    await waitFor(
       () => path(tab),
       (p) => !p.startsWith('/login'),
     );
@@ -140,7 +116,7 @@ export function demoSuite(launch: () => Promise<Engine>): void {
     expect(await path(tab)).toBe('/');
     expect(await text(tab, '#user')).toBe('alice');
     // Live countdowns on the demo clock.
-    await until(
+    await waitFor(
       () => text(tab, '#idle'),
       (t) => /in 29 min|in 30 min/.test(t ?? ''),
     );
@@ -189,7 +165,7 @@ export function demoSuite(launch: () => Promise<Engine>): void {
     const copied = (await browser.cookies(demo.origin)).filter((c) => c.name === 'lk_productivity');
     expect(copied).toHaveLength(1);
     await tab.evaluate("setTimeout(() => document.getElementById('logout').click(), 0), true");
-    await until(
+    await waitFor(
       () => path(tab),
       (p) => p.startsWith('/login'),
     );
@@ -225,7 +201,7 @@ export function demoSuite(launch: () => Promise<Engine>): void {
     await laptop.evaluate(
       "setTimeout(() => document.querySelector('#devices tr[data-kind=session]:not(.current) button').click(), 0), true",
     );
-    await until(
+    await waitFor(
       () => apiStatus(phone),
       (s) => s === 401,
     );
@@ -242,7 +218,7 @@ export function demoSuite(launch: () => Promise<Engine>): void {
     await tab.goto(demo.origin + '/transfer');
     await loaded(tab);
     await tab.evaluate("setTimeout(() => document.getElementById('transfer').click(), 0), true");
-    await until(
+    await waitFor(
       () => tab.evaluate<boolean>("!document.getElementById('step-up').hidden"),
       (v) => v === true,
     );
@@ -252,7 +228,7 @@ export function demoSuite(launch: () => Promise<Engine>): void {
       return true;
     })()`);
     expect(
-      await until(
+      await waitFor(
         () => text(tab, '#transfer-result'),
         (t) => /Transferred|Refused/.test(t ?? ''),
       ),
@@ -278,7 +254,7 @@ export function demoSuite(launch: () => Promise<Engine>): void {
 
   it('the single-page app signs in with tokens, keeps no token in storage, and logging out in one tab signs the other out', async () => {
     const first = await open(browser, '/spa');
-    await until(
+    await waitFor(
       () => text(first, '#spa-status'),
       (t) => (t ?? '').startsWith('signed-out'),
     );
@@ -287,26 +263,26 @@ export function demoSuite(launch: () => Promise<Engine>): void {
       document.getElementById('spa-sign-in').click();
       return true;
     })()`);
-    await until(
+    await waitFor(
       () => text(first, '#spa-status'),
       (t) => (t ?? '').startsWith('signed-in'),
     );
     const second = await open(browser, '/spa');
     // The second tab resumes from the refresh cookie.
-    await until(
+    await waitFor(
       () => text(second, '#spa-status'),
       (t) => (t ?? '').startsWith('signed-in'),
     );
     await second.evaluate("document.getElementById('spa-call').click(), true");
     expect(
-      await until(
+      await waitFor(
         () => text(second, '#spa-result'),
         (t) => (t ?? '').length > 0,
       ),
     ).toMatch(/^200 /);
     expect(await first.evaluate<number>('localStorage.length + sessionStorage.length')).toBe(0);
     await first.evaluate("document.getElementById('spa-logout').click(), true");
-    await until(
+    await waitFor(
       () => text(second, '#spa-status'),
       (t) => (t ?? '').startsWith('signed-out'),
     );

@@ -3,7 +3,7 @@
 import { authenticateBearer, readBearerToken } from '@latchkey/core';
 import type { Hono } from 'hono';
 import type { DemoEnv, DemoSessions } from '../sessions.js';
-import { badRequest, readFields, seeOther, signedIn, wantsJson } from './common.js';
+import { badRequest, readFields, seeOther, sessionState, signedIn, wantsJson } from './common.js';
 import { devicesOf, transferAuthAge } from './pages.js';
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -37,12 +37,7 @@ export function apiRoutes(app: Hono<DemoEnv>, sessions: DemoSessions) {
         user: user.id,
         preset,
         via: 'cookie',
-        handle: current.handle,
-        createdAt: current.createdAt,
-        idleExpiresAt: current.idleExpiresAt,
-        absoluteExpiresAt: current.absoluteExpiresAt,
-        authTime: current.authTime,
-        viaRememberMe: current.get('viaRememberMe') === true,
+        ...sessionState(current),
       },
       200,
       NO_STORE,

@@ -77,3 +77,15 @@ export function signedIn(json = false): MiddlewareHandler<SignedInEnv> {
     await next();
   };
 }
+
+/** What the dashboard and `GET /api/me` show of the session: its times, and whether remember-me brought it back. */
+export function sessionState(current: Session) {
+  return {
+    handle: current.handle,
+    createdAt: current.createdAt,
+    idleExpiresAt: current.idleExpiresAt,
+    absoluteExpiresAt: current.absoluteExpiresAt,
+    authTime: current.authTime,
+    viaRememberMe: current.get('viaRememberMe') === true,
+  };
+}

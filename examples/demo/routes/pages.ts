@@ -5,7 +5,7 @@ import type { DemoEnv, DemoSessions } from '../sessions.js';
 import { frame } from '../views/html.js';
 import { dashboardPage, deviceRows, devicesPage, transferPage } from '../views/pages.js';
 import { spaPage } from '../views/spa.js';
-import { signedIn, type SignedInEnv } from './common.js';
+import { sessionState, signedIn, type SignedInEnv } from './common.js';
 import type { PlaygroundPanel } from './playground.js';
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -28,12 +28,7 @@ export function pageRoutes(app: Hono<DemoEnv>, sessions: DemoSessions, panel: Pl
       user,
       preset,
       policy: engine.describePolicy(),
-      handle: current.handle,
-      createdAt: current.createdAt,
-      idleExpiresAt: current.idleExpiresAt,
-      absoluteExpiresAt: current.absoluteExpiresAt,
-      authTime: current.authTime,
-      viaRememberMe: current.get('viaRememberMe') === true,
+      ...sessionState(current),
       rememberMeOffered: engine.policy.rememberMe !== false,
     });
     return c.html(
