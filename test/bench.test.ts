@@ -71,7 +71,9 @@ describe('pnpm bench --quick', () => {
       'rotate a refresh token',
     ]) {
       const row = written.micro.find((r) => r.name === name);
-      expect(row?.opsPerSecond.median, name).toBeGreaterThan(0);
+      // A measured number came out (any positive finite value): the bench ran this case.
+      const median = row?.opsPerSecond.median ?? Number.NaN;
+      expect(Number.isFinite(median) && median > 0, name).toBe(true);
       expect(md).toContain(name);
     }
     // Each target is printed as met, missed or not applicable; which one is not this test's business.
