@@ -1,7 +1,7 @@
 /**
  * Serves the example on Node with `@hono/node-server`, which turns Node's
  * requests into Web `Request`s and back, so the app stays a plain fetch
- * handler. Run it from the repository root with `pnpm start`; the port comes
+ * handler. Run it from the repository root with `pnpm example`; the port comes
  * from `PORT` (default 3000).
  */
 
