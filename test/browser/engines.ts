@@ -33,7 +33,8 @@ export interface BrowserCookie {
 /** One browser process; its tabs share cookies, storage, channels and locks. */
 export interface Engine {
   readonly name: string;
-  newTab(): Promise<Tab>;
+  /** A new tab; `window` opens a window instead (WebKit's MiniBrowser screenshots only a visible page). */
+  newTab(kind?: 'tab' | 'window'): Promise<Tab>;
   /** Every cookie the browser holds for `origin`, HttpOnly ones included. */
   cookies(origin: string): Promise<BrowserCookie[]>;
   /** Put cookies into the browser for `origin` (a profile restored from disk, a copied cookie). */
@@ -246,11 +247,10 @@ export async function launchWebKit(): Promise<Engine> {
       (error) => done({ error: String(error) + ' at ' + String(error && error.stack) }));`;
   return {
     name: 'webkit',
-    async newTab() {
-      // The first window stays open (closing the last one would end the session); tests get new ones,
-      // as windows rather than tabs: MiniBrowser renders (and so screenshots) only a visible page.
+    async newTab(kind = 'tab') {
+      // The first window stays open (closing the last one would end the session); tests get new ones.
       const { handle } = await inTab(home, () =>
-        call<{ handle: string }>('POST', `${session}/window/new`, { type: 'window' }),
+        call<{ handle: string }>('POST', `${session}/window/new`, { type: kind }),
       );
       return {
         evaluate: <T>(expression: string) =>

@@ -57,7 +57,7 @@ export function demoSuite(launch: () => Promise<Engine>): void {
     expect((await post('/api/policy', { preset })).status).toBe(200);
 
   async function open(engine: Engine, path: string): Promise<Tab> {
-    const tab = await engine.newTab();
+    const tab = await engine.newTab('window'); // screenshots need a visible page in WebKit
     tabs.push(tab);
     await tab.goto(demo.origin + path);
     await loaded(tab);

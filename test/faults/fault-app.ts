@@ -17,7 +17,7 @@ export interface FaultApp {
 
 export async function startFaultApp(
   store: SessionStore,
-  storeTimeout = '300ms' as const,
+  storeTimeout: `${number}${'ms' | 's'}` = '300ms',
 ): Promise<FaultApp> {
   const engine = createLatchkey({
     policy: { ...presets.productivity, name: 'faults' },

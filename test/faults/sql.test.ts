@@ -84,7 +84,10 @@ describe('SQLite locked by another writer', () => {
     dir = mkdtempSync(join(tmpdir(), 'latchkey-sqlite-faults-'));
     // A short busy timeout: libSQL's local driver waits for a lock on the event loop itself.
     store = sqliteStore({ url: `file:${join(dir, 'sessions.db')}`, statementTimeout: 100 });
-    app = await startFaultApp(store);
+    // The engine's storeTimeout must be longer than the store's own (busy) timeout, so SQLite
+    // gives up first: libSQL queues statements, and one the engine stopped waiting for would
+    // still run later. With 300 ms here, a write acknowledged afterwards was seen lost under load.
+    app = await startFaultApp(store, '5s');
   });
   afterAll(async () => {
     await app?.close();
