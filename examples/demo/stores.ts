@@ -44,7 +44,7 @@ export async function openStore(choice: StoreChoice): Promise<OpenedStore> {
     const client = new Redis(choice.redisUrl, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: 500,
+      commandTimeout: 400, // below the engine's 500 ms storeTimeout
       lazyConnect: true,
     });
     client.on('error', () => {}); // an outage is answered 503 per request; not a crash
@@ -62,7 +62,7 @@ export async function openStore(choice: StoreChoice): Promise<OpenedStore> {
     ]);
     const pool = new pg.Pool({ connectionString: choice.databaseUrl, max: 10 });
     pool.on('error', () => {});
-    const store = postgresStore({ client: pool, statementTimeout: 2000 });
+    const store = postgresStore({ client: pool, statementTimeout: 400 }); // below the engine's 500 ms
     await store.migrate();
     return {
       store,
@@ -72,7 +72,8 @@ export async function openStore(choice: StoreChoice): Promise<OpenedStore> {
   }
   const { sqliteStore } = await import('@latchkey/sql/libsql');
   const file = join(choice.dataDir, 'sessions.db');
-  const store = sqliteStore({ url: pathToFileURL(file).href });
+  // SQLite's busy timeout below the engine's 500 ms storeTimeout: SQLite gives up first (docs/stores.md).
+  const store = sqliteStore({ url: pathToFileURL(file).href, statementTimeout: 250 });
   return {
     store,
     label: `SQLite (${file})`,
