@@ -10,9 +10,13 @@ import { ConfigError } from '@latchkey/core';
 /** Default `statementTimeout` of every driver, in milliseconds. */
 export const defaultStatementTimeout = 5_000;
 
-/** Check a `statementTimeout` option and return it in milliseconds. */
-export function statementTimeoutOf(who: string, value: unknown): number {
-  if (value === undefined) return defaultStatementTimeout;
+/** Check a `statementTimeout` option and return it in milliseconds (`fallback` when absent). */
+export function statementTimeoutOf(
+  who: string,
+  value: unknown,
+  fallback = defaultStatementTimeout,
+): number {
+  if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new ConfigError(
       `${who}: statementTimeout must be a whole number of milliseconds of at least 1, got ${String(value)}`,

@@ -22,13 +22,19 @@ export interface SqliteStoreOptions extends SqlStoreOptions {
   url?: string;
   /** Token for a remote libSQL server. */
   authToken?: string;
-  /** A libSQL client you made yourself; the store then never closes it. */
+  /**
+   * A libSQL client you made yourself; the store then never closes it. For a
+   * local file, a failed statement makes the store reopen the client's
+   * connections (`reconnect()`), so keep transactions of your own on
+   * another client.
+   */
   client?: Client;
   /**
    * Most time one statement may take, in ms: for a file, how long a write
    * waits for another connection's lock (SQLite's busy timeout) before it
    * rejects with `SQLITE_BUSY`; for a server, a deadline on the request.
-   * Default 5000.
+   * Default 400, below the engine's `storeTimeout` (500 ms): a local file's
+   * busy wait holds the event loop, so a long one stalls every request.
    */
   statementTimeout?: number;
   /** Create the tables before the first operation. Default true. */
@@ -41,6 +47,9 @@ export interface SqliteSessionStore extends SqlSessionStore {
 }
 
 const who = 'sqliteStore';
+
+/** Default `statementTimeout` of the SQLite store, in ms: a busy wait on a local file blocks the event loop. */
+const defaultSqliteStatementTimeout = 400;
 
 /** The folder of a `file:` URL's path, or `undefined` for memory and remote URLs. */
 function folderOf(url: string): string | undefined {
@@ -59,7 +68,7 @@ function folderOf(url: string): string | undefined {
  * `concurrency: 1`: local statements run one at a time anyway).
  *
  * @example
- * const client = libsqlClient(createClient({ url: 'file:sessions.db', concurrency: 1, timeout: 5000 }));
+ * const client = libsqlClient(createClient({ url: 'file:sessions.db', concurrency: 1, timeout: 400 }));
  */
 export function libsqlClient(
   client: Client,
@@ -68,7 +77,7 @@ export function libsqlClient(
   if (!client || typeof client.execute !== 'function') {
     throw new ConfigError(`${who}: client must be a libSQL client (createClient({ url }))`);
   }
-  const ms = statementTimeoutOf(who, options.statementTimeout);
+  const ms = statementTimeoutOf(who, options.statementTimeout, defaultSqliteStatementTimeout);
   const local = client.protocol === 'file';
   let setup: Promise<void> | undefined;
   const ready = () =>
@@ -82,18 +91,31 @@ export function libsqlClient(
             throw error;
           })
       : Promise.resolve());
-  // A local statement runs synchronously and cannot be overtaken; the busy timeout bounds it.
-  const bounded = <T>(work: Promise<T>) => (local ? work : withDeadline(who, ms, work));
+  // A remote statement gets a deadline on the client side. A local one runs synchronously and
+  // cannot be overtaken (the busy timeout bounds it), but a failed one must not poison the
+  // connection: libSQL leaves a statement that failed with SQLITE_BUSY in progress until the
+  // garbage collector finalizes it, and until then every later write on that connection stays in
+  // a transaction nobody commits, acknowledged here and invisible to every other connection
+  // (tursodatabase/libsql-client-ts#352). So after any local failure the connections are reopened.
+  const run = async <T>(work: () => Promise<T>): Promise<T> => {
+    await ready();
+    if (!local) return withDeadline(who, ms, work());
+    try {
+      return await work();
+    } catch (error) {
+      setup = undefined; // the pragmas hold per connection: set them again on the new one
+      await client.reconnect();
+      throw error;
+    }
+  };
   return {
     dialect: 'sqlite',
     async query(sql, args) {
-      await ready();
-      const result = await bounded(client.execute({ sql, args: args as InValue[] }));
+      const result = await run(() => client.execute({ sql, args: args as InValue[] }));
       return result.rows as unknown as Record<string, unknown>[];
     },
     async exec(script) {
-      await ready();
-      await bounded(client.executeMultiple(script));
+      await run(() => client.executeMultiple(script));
     },
   };
 }
@@ -111,7 +133,7 @@ export function libsqlClient(
  */
 export function sqliteStore(options: SqliteStoreOptions = {}): SqliteSessionStore {
   const { url, authToken, client: given, statementTimeout, autoMigrate, ...rest } = options;
-  const ms = statementTimeoutOf(who, statementTimeout);
+  const ms = statementTimeoutOf(who, statementTimeout, defaultSqliteStatementTimeout);
   let client = given;
   if (!client) {
     const target = url ?? 'file:.data/sessions.db';

@@ -48,7 +48,7 @@ function startWorker(url: string) {
 it('two processes consuming the same keys from one file never both get a value', async () => {
   dir = await mkdtemp(join(tmpdir(), 'latchkey-sqlite-procs-'));
   const url = `file:${join(dir, 'shared.db')}`;
-  const store = sqliteStore({ url });
+  const store = sqliteStore({ url, statementTimeout: 10_000 }); // contention is the point, not the wait
   for (let i = 0; i < KEYS; i++) await store.set(`k${i}`, `v${i}`, 600_000);
   store.close();
 

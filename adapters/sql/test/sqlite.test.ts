@@ -93,7 +93,39 @@ describe('sqliteStore on a file', () => {
     }
     await store.set('k', 'v', 60_000); // the lock is gone: writes work again
     expect(await store.get('k')).toBe('v');
+    // ...and are committed: another connection sees them, and so does the file after closing.
+    // (libSQL leaves a statement that failed busy in progress, and without reopening the
+    // connection every later write sat in a transaction nobody committed.)
+    const reader = createClient({ url });
+    expect((await reader.execute('SELECT count(*) AS n FROM latchkey_records')).rows[0]!.n).toBe(1);
+    reader.close();
     store.close();
+    const reopened = sqliteStore({ url });
+    expect(await reopened.get('k')).toBe('v');
+    reopened.close();
+  });
+
+  it('a write that failed busy does not leave later writes uncommitted', async () => {
+    // libSQL leaves a statement that failed with SQLITE_BUSY in progress until the garbage
+    // collector finalizes it; until then every later write on that connection sat in a
+    // transaction nobody committed: acknowledged, seen by the store itself, by nobody else.
+    const url = `file:${join(dir, 'busy-then-free.db')}`;
+    const store = sqliteStore({ url, statementTimeout: 50 });
+    await store.set('session', 'before', 60_000);
+    const holder = createClient({ url });
+    const tx = await holder.transaction('write');
+    await expect(store.set('session', 'during', 60_000)).rejects.toThrow(/SQLITE_BUSY|locked/);
+    await tx.rollback();
+    holder.close();
+    await store.set('session', 'after', 60_000);
+    expect(await store.get('session')).toBe('after');
+    const other = sqliteStore({ url });
+    try {
+      expect(await other.get('session')).toBe('after');
+    } finally {
+      other.close();
+      store.close();
+    }
   });
 
   it('the documented schema is what migrate() creates', async () => {
