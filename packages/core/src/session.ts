@@ -7,6 +7,7 @@
 
 import { SessionCommittedError } from './errors.js';
 import type { DeviceFacts, SessionRecord } from './record.js';
+import { checkSessionValue } from './session-value.js';
 
 /**
  * Session data: a JSON-serializable object. Keep it small and never put
@@ -61,6 +62,7 @@ export class Session<Data extends SessionData = SessionData> {
   set<K extends keyof Data & string>(key: K, value: Data[K]): void {
     this.#assertOpen('set');
     if (value === undefined) return this.delete(key);
+    checkSessionValue(key, value);
     this.record = { ...this.record, data: { ...this.record.data, [key]: value } };
     this.patch.set(key, value);
   }

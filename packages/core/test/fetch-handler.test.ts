@@ -80,6 +80,35 @@ describe('withSessions', () => {
     expect(devices.get(trusted)).toBe('198.51.100.8');
   });
 
+  it('does not bind a session to its IP or User-Agent: a change is recorded at login, never a reason to refuse', async () => {
+    const { latchkey } = counted();
+    const device = (r: Request) => ({ ip: r.headers.get('x-real-ip') ?? undefined });
+    const app = withSessions(
+      latchkey,
+      async ({ request, session }) =>
+        new URL(request.url).pathname === '/login'
+          ? Response.json((await session.login('ada')).handle)
+          : new Response((await session.load()).valid ? 'in' : 'out'),
+      { device },
+    );
+    const at = (path: string, headers: Record<string, string>) =>
+      app(
+        new Request(`http://app.test${path}`, {
+          method: path === '/login' ? 'POST' : 'GET',
+          headers,
+        }),
+      );
+    const home = { 'user-agent': 'Firefox/150 (Linux)', 'x-real-ip': '198.51.100.7' };
+    const login = await at('/login', home);
+    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+    const handle = await login.json();
+    // The same cookie from a new network and an updated browser: still the user (OWASP: a signal, not a check).
+    const moved = { cookie, 'user-agent': 'Firefox/151 (Linux)', 'x-real-ip': '203.0.113.9' };
+    expect(await (await at('/', moved)).text()).toBe('in');
+    const [listed] = await latchkey.listSessions('ada', handle);
+    expect(listed?.device).toMatchObject({ userAgent: 'Firefox/150 (Linux)', ip: '198.51.100.7' });
+  });
+
   it('answers a store failure with 503, whether it happens in the handler or at commit', async () => {
     const { latchkey, state } = counted();
     state.down = true;

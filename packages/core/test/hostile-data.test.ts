@@ -40,4 +40,45 @@ describe('hostile session data and device facts', () => {
     expect(listed?.device.ip?.length).toBe(64);
     expect(listed?.device.ip?.startsWith('1.2.3.4')).toBe(true);
   });
+
+  it('a value nested deeper than 64 levels, a cycle, a bigint, NaN or a class instance is a TypeError at set(), and the session keeps what it had', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock });
+    const latchkey = createLatchkey({ policy: presets.productivity, store, clock });
+    const rs = latchkey.forRequest(new Request('https://app.example/login', { method: 'POST' }));
+    await rs.load();
+    const session = await rs.login('ada');
+    session.set('theme', 'dark');
+    let deep: unknown = 'bottom';
+    for (let i = 0; i < 100_000; i++) deep = { next: deep };
+    let ok: unknown = 'bottom';
+    for (let i = 0; i < 63; i++) ok = [ok];
+    const cycle: Record<string, unknown> = { name: 'loop' };
+    cycle.self = cycle;
+    const shared = { x: 1 };
+    for (const [value, says] of [
+      [deep, /nested deeper than 64 levels/],
+      [cycle, /cycle/],
+      [{ n: 10n }, /bigint/],
+      [[1, Number.NaN], /NaN is not a JSON number/],
+      [{ when: new Date(0) }, /Date would come back as something else/],
+      [new Map(), /Map would come back/],
+      [() => 1, /function/],
+    ] as const) {
+      expect(() => session.set('bad', value as never), String(says)).toThrow(TypeError);
+      expect(() => session.set('bad', value as never)).toThrow(says);
+    }
+    session.set('ok', ok as never); // 64 levels: fine
+    session.set('twice', [shared, shared] as never); // the same object twice is not a cycle
+    const response = await rs.commit(new Response('ok'));
+    expect(response.status).toBe(200);
+    const cookie = response.headers.getSetCookie()[0]!.split(';')[0]!;
+    const again = latchkey.forRequest(new Request('https://app.example/', { headers: { cookie } }));
+    const outcome = await again.load();
+    expect(outcome.valid && outcome.session.data).toEqual({
+      theme: 'dark',
+      ok,
+      twice: [{ x: 1 }, { x: 1 }],
+    });
+  });
 });
