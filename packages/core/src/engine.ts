@@ -30,6 +30,8 @@ import { StoreDeadline } from './store/deadline.js';
 import { StoreAccess } from './store/typed-store.js';
 import type { SessionStore } from './store/types.js';
 
+const DEFAULT_KEY_PREFIX = 'lk:';
+
 export type { SessionLimit } from './ledger.js';
 export type { SessionSummary } from './session-list.js';
 
@@ -46,7 +48,11 @@ export interface LatchkeyOptions {
   onEvent?: EventSink;
   /** At most this many concurrent sessions per user; atomic for concurrent logins on stores with compare-and-set. */
   sessionLimit?: SessionLimit;
-  /** Prefix of every store key, to share a store between apps. Default `lk:`. */
+  /**
+   * Prefix of every store key, to share a store between apps. Default `lk:`.
+   * Any other prefix also namespaces the user index, so each app lists and
+   * revokes only its own sessions.
+   */
   keyPrefix?: string;
   /** Send `Clear-Site-Data` on logout: `true` for `"cache", "cookies", "storage"`, or the exact header value. */
   clearSiteData?: boolean | string;
@@ -120,9 +126,12 @@ export function createLatchkey<Data extends SessionData = SessionData>(
   const clock = options.clock ?? systemClock;
   const random = options.random ?? cryptoRandom;
   const sink = options.onEvent;
-  const prefix = options.keyPrefix ?? 'lk:';
+  const prefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
   const deadline = StoreDeadline.of('createLatchkey', options.storeTimeout);
-  const access = new StoreAccess(store, () => clock.now(), sink, deadline);
+  // The default prefix keeps the index keyed by user ID alone, as it always was, so an upgrade
+  // finds every session already indexed; any other prefix also namespaces the index.
+  const indexPrefix = prefix === DEFAULT_KEY_PREFIX ? '' : prefix;
+  const access = new StoreAccess(store, () => clock.now(), sink, deadline, indexPrefix);
   const ledger = new SessionLedger<Data>(
     policy,
     access,

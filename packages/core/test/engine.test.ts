@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { ManualClock } from '../src/clock.js';
 import { createLatchkey } from '../src/engine.js';
 import { SessionLimitError, StoreCapabilityError, StoreError } from '../src/errors.js';
 import { storeUnavailableResponse } from '../src/expiry-response.js';
@@ -11,6 +12,7 @@ import {
   counting,
   harness,
   NEVER_ISSUED,
+  ORIGIN,
   parseSetCookie,
   verdict,
 } from './harness.js';
@@ -461,6 +463,30 @@ describe('log out everywhere, other sessions, and the device list', () => {
     expect(h.events.filter((e) => e.type === 'revoke-all')).toMatchObject([
       { userId: 'ada', count: 3 },
     ]);
+  });
+
+  it('two apps on one store with their own keyPrefix list and revoke only their own sessions', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock });
+    const app = (keyPrefix?: string) =>
+      createLatchkey({ policy: basePolicy, store, clock, ...(keyPrefix ? { keyPrefix } : {}) });
+    const [shop, admin, legacy] = [app('shop:'), app('admin:'), app()];
+    const login = async (lk: typeof shop) => {
+      const rs = lk.forRequest(new Request(`${ORIGIN}/login`, { method: 'POST' }));
+      await rs.load();
+      return (await rs.login('ada')).handle;
+    };
+    const shopSession = await login(shop);
+    await login(admin);
+    const legacySession = await login(legacy);
+    // Listing in one app used to drop the other apps' index members as dead, hiding them from their own revokeUser.
+    expect((await shop.listSessions('ada')).map((s) => s.handle)).toEqual([shopSession]);
+    expect((await legacy.listSessions('ada')).map((s) => s.handle)).toEqual([legacySession]);
+    expect(await admin.revokeUser('ada')).toBe(1);
+    expect((await admin.listSessions('ada')).map((s) => s.handle)).toEqual([]);
+    expect((await shop.listSessions('ada')).map((s) => s.handle)).toEqual([shopSession]);
+    expect(await shop.revokeUser('ada')).toBe(1);
+    expect(await legacy.revokeUser('ada')).toBe(1);
   });
 
   it('revokeOthers keeps the current session', async () => {

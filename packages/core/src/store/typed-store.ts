@@ -29,6 +29,13 @@ export class StoreAccess {
     readonly now: () => number,
     readonly sink: EventSink | undefined,
     readonly deadline?: StoreDeadline,
+    /**
+     * Put before every user ID in the user index: an engine's `keyPrefix`
+     * other than the default, so two apps sharing a store keep apart their
+     * indexes too (each drops index members it cannot resolve, which would
+     * otherwise be the other app's sessions).
+     */
+    readonly indexPrefix = '',
   ) {}
 
   /** A `StoreAccess` for a store given by the caller, refusing anything that is not a store. */
@@ -89,13 +96,13 @@ export class StoreAccess {
   index(feature: string): GuardedIndex {
     const index = this.store.userIndex;
     if (!index) throw new StoreCapabilityError('userIndex', feature, this.store.name);
-    return new GuardedIndex(this, index);
+    return new GuardedIndex(this, index, this.indexPrefix);
   }
 
   /** The user index when the store has one, for writes that keep it current if it exists. */
   get optionalIndex(): GuardedIndex | undefined {
     const index = this.store.userIndex;
-    return index ? new GuardedIndex(this, index) : undefined;
+    return index ? new GuardedIndex(this, index, this.indexPrefix) : undefined;
   }
 }
 
@@ -104,15 +111,19 @@ export class GuardedIndex {
   constructor(
     private readonly access: StoreAccess,
     private readonly index: UserIndex,
+    private readonly prefix: string,
   ) {}
   add(userId: string, member: string, ttlMs: number): Promise<void> {
-    return this.access.run('index', () => this.index.add(userId, member, ttl(ttlMs)));
+    const user = this.prefix + userId;
+    return this.access.run('index', () => this.index.add(user, member, ttl(ttlMs)));
   }
   remove(userId: string, member: string): Promise<void> {
-    return this.access.run('index', () => this.index.remove(userId, member));
+    const user = this.prefix + userId;
+    return this.access.run('index', () => this.index.remove(user, member));
   }
   list(userId: string): Promise<string[]> {
-    return this.access.run('index', () => this.index.list(userId));
+    const user = this.prefix + userId;
+    return this.access.run('index', () => this.index.list(user));
   }
 }
 
