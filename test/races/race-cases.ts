@@ -217,17 +217,20 @@ export const raceCases: readonly RaceCase[] = [
         t.engine.revokeUser(t.user),
         t.visit(`${REMEMBER}=${device}`),
       ]);
-      const created = results
-        .filter((r): r is Awaited<ReturnType<typeof t.visit>> => typeof r === 'object')
-        .map((r) => r.cookies.get(SESSION))
-        .filter((v): v is string => Boolean(v));
-      for (const id of [...ids, ...created])
-        assertEqual(await t.valid(id), false, `session ${id.slice(0, 8)}… after the revoke`);
-      assertEqual(
-        (await t.visit(`${REMEMBER}=${device}`)).outcome.valid,
-        false,
-        'the remembered device after the revoke',
+      const visits = results.filter(
+        (r): r is Awaited<ReturnType<typeof t.visit>> => typeof r === 'object',
       );
+      const handedOut = (name: string) =>
+        visits.map((r) => r.cookies.get(name)).filter((v): v is string => Boolean(v));
+      for (const id of [...ids, ...handedOut(SESSION)])
+        assertEqual(await t.valid(id), false, `session ${id.slice(0, 8)}… after the revoke`);
+      // A recall that won its race hands out a rotated device cookie: that one must not survive either.
+      for (const token of [device, ...handedOut(REMEMBER)])
+        assertEqual(
+          (await t.visit(`${REMEMBER}=${token}`)).outcome.valid,
+          false,
+          `remembered device ${token.slice(0, 8)}… after the revoke`,
+        );
       assertEqual(await t.engine.listSessions(t.user), [], "the user's live sessions");
       assertEqual(await t.store.userIndex!.list(t.user), [], "the user's index");
     },
