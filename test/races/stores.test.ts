@@ -1,4 +1,7 @@
-/** The race suite on the memory store, Redis, PostgreSQL and SQLite (real servers, real files). */
+/**
+ * The race suite on the memory store, Redis, PostgreSQL and SQLite (real servers, real files);
+ * deno.test.ts and workers.test.ts run the same cases on Deno KV and the Durable Object store.
+ */
 
 import { afterAll, beforeAll } from 'vitest';
 import Redis from 'ioredis';
