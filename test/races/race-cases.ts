@@ -54,7 +54,7 @@ function setup(
   const { store } = open({ clock });
   const run = `race${++runs}-${Date.now()}`;
   const keyPrefix = `${run}:`;
-  // The user index is keyed by user ID alone (the engine's keyPrefix does not reach it): a user per run.
+  // Each run its own prefix (which namespaces the user index too) and its own user, on a shared store.
   const user = `ada-${run}`;
   const engine: Latchkey = createLatchkey({
     policy: presets.productivity,
