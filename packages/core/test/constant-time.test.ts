@@ -1,10 +1,9 @@
 /**
- * Secret comparisons are constant-time (issue 12), shown mechanically, never
- * by timing: `sameHash` reads every character wherever the first difference
- * is, and no `===`, `!==`, `startsWith`, `includes` or `switch` in
- * packages/core/src touches a secret-bearing value. The rest is by design:
- * session IDs, refresh tokens, selectors and `jti`s are hashed and looked up
- * by key; signatures and tags are checked by WebCrypto (docs/security.md).
+ * Secret comparisons are constant-time (issue 12), shown without timing:
+ * `sameHash` reads every character wherever the first difference is, and no
+ * `===`, `startsWith`, `switch` or the like in packages/core/src touches a
+ * secret-bearing name. IDs, refresh tokens, selectors and `jti`s are looked up
+ * by hash; WebCrypto checks signatures and tags (docs/security.md).
  */
 
 import { readdirSync, readFileSync } from 'node:fs';
