@@ -4,7 +4,6 @@
  * revocation and listing. Manual clock, MemoryStore, a tiny cookie jar.
  */
 
-import { isCanonicalBase64url } from '../src/canonical.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -310,42 +309,6 @@ describe('theft detection', () => {
     expect(again.outcome.valid && again.outcome.via).toBe('remember-me');
     expect(t.of('remember-me-theft')).toEqual([]);
     expect(await t.lk.listRememberedLogins('ada')).toHaveLength(1);
-  });
-
-  it('refuses every single-character change of the token without throwing; only a changed validator under a known selector counts as theft', async () => {
-    const t = setup();
-    const b = await t.remembered();
-    const token = b.jar.get(REMEMBER)!;
-    const flip = (s: string, i: number) =>
-      s.slice(0, i) + String.fromCharCode(s.charCodeAt(i) ^ 1) + s.slice(i + 1);
-    // Selector and separator: an unknown or malformed token, never theft.
-    for (let i = 0; i <= 22; i++) {
-      const r = await t.send(`${REMEMBER}=${flip(token, i)}`);
-      expect(r.outcome.valid).toBe(false);
-      expect(r.set.get(REMEMBER)?.maxAge).toBe(0);
-    }
-    expect(t.of('remember-me-theft')).toEqual([]);
-    b.jar.delete(SESSION);
-    expect((await b.go()).outcome.valid).toBe(true); // the real device still works
-
-    // Validator: a known selector with a wrong validator is theft of that device, and only that user's.
-    for (let i = 23; i < token.length; i++) {
-      const v = setup();
-      const owner = await v.remembered(`user${i}`);
-      const real = owner.jar.get(REMEMBER)!;
-      const tampered = flip(real, i);
-      const r = await v.send(`${REMEMBER}=${tampered}`);
-      expect(r.outcome.valid).toBe(false);
-      // Well formed: the right shape, each half in its one canonical base64url spelling.
-      const [selector = '', validator = ''] = tampered.split('.');
-      const wellFormed =
-        /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/.test(tampered) &&
-        isCanonicalBase64url(selector) &&
-        isCanonicalBase64url(validator);
-      expect(v.of('remember-me-theft').map((e) => e.userId)).toEqual(
-        wellFormed ? [`user${i}`] : [],
-      );
-    }
   });
 
   it('arbitrary device cookies never throw, never sign anyone in, and never count as theft of a real device', async () => {

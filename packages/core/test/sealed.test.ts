@@ -1,8 +1,9 @@
 /**
  * Sealed cookie sessions on the manual clock: idle and absolute expiry
  * through the same decide() as server sessions, touch throttling, key
- * rotation with resealing, chunking and refuse mode, tampering, the verified
- * cookie cache, and logout-everywhere through the per-user not-before time.
+ * rotation with resealing, chunking and refuse mode, junk cookies (each
+ * one-character change is in tamper.test.ts), the verified cookie cache, and
+ * logout-everywhere through the per-user not-before time.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/clock.js';
@@ -75,10 +76,6 @@ function browser(sessions: SealedSessions<Data>, j = jar()) {
     },
   };
 }
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const flip = (s: string, i: number) =>
-  s.slice(0, i) + (ALPHABET[ALPHABET.indexOf(s[i]!) ^ 0x20] ?? 'A') + s.slice(i + 1);
 
 describe('sealed sessions: construction', () => {
   it('refuses an empty secret list and secrets under 32 bytes, naming the position and the limit', () => {
@@ -267,23 +264,8 @@ describe('sealed sessions: size', () => {
 });
 
 describe('sealed sessions: tampering, cache, revocation', () => {
-  it('a tampered JWE (every byte of header, IV and tag, a stride of the ciphertext) is refused without throwing', async () => {
-    const { browser: b, sessions } = setup({ cache: false });
-    await b.go((rs) => rs.login('ada'));
-    const value = b.jar.cookies.get('__Host-session')!;
-    const [header, , iv, ciphertext] = value.split('.') as [string, string, string, string, string];
-    const ctStart = header.length + 2 + iv.length + 1;
-    const ctEnd = ctStart + ciphertext.length;
-    for (let i = 0; i < value.length; i++) {
-      if (value[i] === '.' || (i >= ctStart && i < ctEnd && i % 5 !== 0)) continue;
-      const rs = sessions.forRequest(
-        new Request('https://app.example/', {
-          headers: { cookie: `__Host-session=${flip(value, i)}` },
-        }),
-      );
-      const outcome = await rs.load();
-      expect(outcome.valid, `byte ${i}`).toBe(false);
-    }
+  it('junk cookies (not five segments, bad base64url, empty JSON) are malformed, without throwing', async () => {
+    const { sessions } = setup({ cache: false });
     for (const junk of ['x', 'a.b.c.d.e', '....', '%00', 'e30.e30.e30.e30.e30']) {
       const rs = sessions.forRequest(
         new Request('https://app.example/', { headers: { cookie: `__Host-session=${junk}` } }),

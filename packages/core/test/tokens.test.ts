@@ -1,7 +1,8 @@
 /**
  * The token issuer: access tokens, refresh rotation with reuse detection and
  * the grace window, lifetimes on the manual clock, store capability checks,
- * the refresh cookie, and tampered tokens refused without throwing.
+ * the refresh cookie, and junk refresh tokens refused without throwing
+ * (one-character changes of each token: tamper.test.ts).
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/clock.js';
@@ -43,14 +44,6 @@ function setup(options: Partial<TokenIssuerOptions> & { capabilities?: 'cas' | '
   });
   const types = () => events.map((e) => e.type);
   return { clock, memory, store, events, types, issuer };
-}
-
-/** Flip one data bit of the base64url character at `i` (bit 5 of its 6 is always data, even in a final partial character). */
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-function flip(token: string, i: number): string {
-  const at = ALPHABET.indexOf(token[i]!);
-  const replacement = at === -1 ? 'A' : ALPHABET[at ^ 0x20]!;
-  return token.slice(0, i) + replacement + token.slice(i + 1);
 }
 
 describe('createTokenIssuer: construction', () => {
@@ -174,23 +167,6 @@ describe('access tokens', () => {
       valid: false,
       reason: 'wrong-claims',
     });
-  });
-
-  it('a tampered access token (every byte of header and signature, a stride of the payload) is refused without throwing', async () => {
-    const { issuer } = setup();
-    const { accessToken } = await issuer.issue('ada');
-    const [h, p] = accessToken.split('.') as [string, string, string];
-    const positions: number[] = [];
-    for (let i = 0; i < accessToken.length; i++) {
-      const inPayload = i > h.length && i < h.length + 1 + p.length;
-      if (!inPayload || i % 7 === 0) positions.push(i);
-    }
-    for (const i of positions) {
-      if (accessToken[i] === '.') continue;
-      const verdict = await issuer.verifyAccess(flip(accessToken, i));
-      expect(verdict.valid, `byte ${i}`).toBe(false);
-    }
-    expect((await issuer.verifyAccess(accessToken)).valid).toBe(true);
   });
 });
 
@@ -347,13 +323,9 @@ describe('refresh tokens: lifetimes', () => {
     });
   });
 
-  it('a tampered refresh token (each character flipped) is refused without throwing', async () => {
+  it('junk refresh tokens (empty, short, wrong alphabet, lone surrogates, 10,000 characters) are refused without throwing', async () => {
     const { issuer } = setup();
     const pair = await issuer.issue('ada');
-    for (let i = 0; i < pair.refreshToken.length; i++) {
-      const outcome = await issuer.refresh(flip(pair.refreshToken, i));
-      expect(outcome.valid, `char ${i}`).toBe(false);
-    }
     for (const junk of [
       '',
       'x',
