@@ -84,6 +84,8 @@ export class AnomalyRules {
   readonly #episodes = new Map<string, number>();
   readonly #loggedOut = new Map<string, number>();
   readonly #logoutFamilies = new Map<string, number>();
+  /** Families revoked for reuse: their tokens coming back belong to that incident. */
+  readonly #reusedFamilies = new Map<string, number>();
   /** Client key to the times of its recent failures, at most `threshold` of them. */
   readonly #failures = new Map<string, number[]>();
 
@@ -93,6 +95,7 @@ export class AnomalyRules {
     const { retention, maxTracked } = this.options;
     forget(this.#loggedOut, (at) => e.at - at > retention);
     forget(this.#logoutFamilies, (at) => e.at - at > retention);
+    forget(this.#reusedFamilies, (at) => e.at - at > retention);
     const found: Array<Anomaly | null> = [];
     switch (e.type) {
       case 'logout':
@@ -113,6 +116,10 @@ export class AnomalyRules {
         );
         break;
       case 'token-revoked-used': {
+        if (e.family !== undefined && this.#reusedFamilies.has(e.family)) {
+          found.push(this.#reuse(e, e.family, e.userId));
+          break;
+        }
         const afterLogout = e.family !== undefined && this.#logoutFamilies.has(e.family);
         found.push(
           afterLogout
@@ -150,15 +157,8 @@ export class AnomalyRules {
         if (e.client !== undefined) found.push(this.#burst(e, this.options.clientKey(e.client)));
         break;
       case 'refresh-reuse':
-        found.push(
-          this.#flag(
-            e,
-            'refresh-reuse',
-            e.family,
-            e.userId,
-            'a rotated refresh token was reused: its family is revoked',
-          ),
-        );
+        remember(this.#reusedFamilies, e.family, e.at, maxTracked);
+        found.push(this.#reuse(e, e.family, e.userId));
         break;
       case 'remember-me-theft':
         found.push(
@@ -200,6 +200,11 @@ export class AnomalyRules {
         break;
     }
     return found.filter((a): a is Anomaly => a !== null);
+  }
+
+  #reuse(e: SessionEvent, family: string, userId: string | null): Anomaly | null {
+    const message = 'a rotated refresh token was reused: its family is revoked';
+    return this.#flag(e, 'refresh-reuse', family, userId, message);
   }
 
   #burst(e: SessionEvent, client: string): Anomaly | null {
