@@ -52,6 +52,10 @@ export class ActiveSessions {
       case 'remember-me-used':
         if (!this.#sessions.has(e.handle)) this.#add(e.handle, e.userId, e.at, e.at);
         break;
+      case 'validation-failed':
+        // A cookie the store no longer knows: its session ended unseen (swept after its deadline).
+        if (e.handle !== undefined) this.#remove(e.handle);
+        break;
       case 'expired':
       case 'logout':
       case 'revoked':
