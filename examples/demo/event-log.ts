@@ -96,7 +96,7 @@ function describe(e: SessionEvent): string {
 }
 
 function subjectOf(e: SessionEvent): string | null {
-  if ('handle' in e) return e.handle;
+  if ('handle' in e) return e.handle ?? null;
   if ('device' in e) return e.device;
   if ('family' in e) return e.family ?? null;
   return null;

@@ -6,6 +6,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../src/clock.js';
 import { MemoryStore } from '../src/store/memory.js';
 import type { SessionStore } from '../src/store/types.js';
 import { createMonitor } from '../src/monitor/monitor.js';
@@ -131,7 +132,7 @@ describe('createMonitor: active sessions per user', () => {
 describe('createMonitor: structured log lines', () => {
   it('one JSON line per event, anomalies included; no line holds a session ID, remember-me, refresh or access token, or the client address', async () => {
     let failing = false;
-    const flaky = (clock: Parameters<NonNullable<Parameters<typeof monitored>[0]>['store']>[0]) => {
+    const flaky = (clock: ManualClock) => {
       const memory = new MemoryStore({ clock });
       return new Proxy(memory, {
         get(target, prop) {
