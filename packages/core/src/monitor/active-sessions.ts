@@ -20,7 +20,14 @@ interface Tracked {
   startedAt: number;
 }
 
-/** Signed-in sessions by public handle; renamed on renewal and regeneration. Anonymous ones are not counted. */
+/**
+ * Signed-in sessions by public handle; renamed on renewal and regeneration. Anonymous ones are not counted.
+ *
+ * @example
+ * const active = new ActiveSessions(policy);
+ * active.apply(event); // +1 for a login, -1 for a logout
+ * active.of('ada');
+ */
 export class ActiveSessions {
   readonly #sessions = new Map<string, Tracked>();
   readonly #byUser = new Map<string, Set<string>>();

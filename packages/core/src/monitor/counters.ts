@@ -74,7 +74,14 @@ export const METRICS = {
   },
 } satisfies Record<string, MetricDefinition>;
 
-/** Counter values by metric, then by label value (`''` when the metric has no label). */
+/**
+ * Counter values by metric, then by label value (`''` when the metric has no label).
+ *
+ * @example
+ * const counters = new Counters(meter);
+ * counters.count(event);
+ * counters.value(METRICS.expired, 'idle');
+ */
 export class Counters {
   readonly #values = new Map<MetricDefinition, Map<string, number>>();
   readonly #instruments = new Map<MetricDefinition, MeterInstrument>();

@@ -30,7 +30,12 @@ export function saltedHash(salt: Uint8Array): (value: string) => string {
   return (value) => base64url.encode(hmac(sha256, salt, encoder.encode(value)).slice(0, 16));
 }
 
-/** The line for one event: its fields, the client hashed, and the anomalies' kinds and messages. */
+/**
+ * The line for one event: its fields, the client hashed, and the anomalies' kinds and messages.
+ *
+ * @example
+ * logLine({ type: 'logout', at, handle, userId: 'ada' }, [], key); // '{"time":"…","event":"logout",…}'
+ */
 export function logLine(
   event: SessionEvent,
   anomalies: readonly Anomaly[],

@@ -176,7 +176,7 @@ export function createMonitor(options: MonitorOptions = {}): Monitor {
     expireSessions(event.at);
     const found = rules.check(event);
     for (const anomaly of found) report(anomaly);
-    writeLine(options.log, logLine(event, found, clientKey));
+    if (options.log) writeLine(options.log, logLine(event, found, clientKey));
     return found;
   };
 

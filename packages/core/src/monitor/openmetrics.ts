@@ -14,7 +14,12 @@ export const OPENMETRICS_CONTENT_TYPE =
 const escape = (text: string): string =>
   text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
-/** Render metric families as OpenMetrics text. */
+/**
+ * Render metric families as OpenMetrics text.
+ *
+ * @example
+ * openMetricsText(counters.entries()); // '# TYPE latchkey_sessions_created counter\n…# EOF\n'
+ */
 export function openMetricsText(
   families: ReadonlyArray<[MetricDefinition, ReadonlyMap<string, number>]>,
 ): string {
