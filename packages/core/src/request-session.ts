@@ -35,6 +35,9 @@ export interface ServerSessionParts<Data extends SessionData> {
   revokeUser(userId: string, except?: string): Promise<number>;
 }
 
+/** A store whose clock runs a little behind the engine's (a TTL counted from when it got the write) is not stale. */
+const STALE_SLACK_MS = 60_000;
+
 type CookieAction =
   { kind: 'set'; id: string; absoluteDeadline: number } | { kind: 'clear' } | null;
 type Cause = 'login' | 'privilege-change' | 'reauthentication';
@@ -113,7 +116,7 @@ export class ServerRequestSession<
         // The TTL the engine gave the store ran out: a store that keeps records past it never expires them.
         const ttlEnd =
           Math.min(record.idleDeadline, record.absoluteDeadline) + this.parts.policy.expiryNotice;
-        if (now >= ttlEnd)
+        if (now >= ttlEnd + STALE_SLACK_MS)
           emit(sink, { type: 'stale-record', at: now, handle, userId: record.uid, reason, ttlEnd });
       }
       return { valid: false, reason: `expired-${reason}`, at: decision.expiry.at };
