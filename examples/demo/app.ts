@@ -4,6 +4,7 @@
  * serves it on Node; the tests start it the same way on a free port.
  */
 
+import { createMonitor } from '@latchkey/core';
 import { Hono } from 'hono';
 import type { Asset } from './assets.js';
 import type { DemoClock } from './clock.js';
@@ -41,7 +42,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 
 export function createDemoApp(options: DemoAppOptions): DemoApp {
   const { clock, store } = options;
-  const events = new EventLog();
+  // One monitor for every engine and the token issuer: counts over 5 minutes, anomalies, /metrics.
+  const events = new EventLog(createMonitor({ clock, window: '5m' }));
   const sessions = createSessions({ store, clock, events, tokenSecret: options.tokenSecret });
   const app = new Hono<DemoEnv>();
 
@@ -63,6 +65,12 @@ export function createDemoApp(options: DemoAppOptions): DemoApp {
   apiRoutes(app, sessions);
   tokenRoutes(app, sessions, clock);
   playgroundRoutes(app, { sessions, clock, events, storeLabel: store.label });
+  app.get('/metrics', (c) =>
+    c.body(events.monitor.metrics(), 200, {
+      'content-type': 'application/openmetrics-text; version=1.0.0; charset=utf-8',
+      'cache-control': 'no-store',
+    }),
+  );
   app.notFound((c) => c.json({ error: 'not_found' }, 404));
   app.onError((error, c) => {
     console.error(error);

@@ -1,10 +1,10 @@
 /**
- * The playground's event log: the engines' events (public handles only,
- * never a secret), numbered, the last few hundred kept, each with a line a
- * person can read. The session monitor of a later issue grows from this.
+ * The playground's event log: the engines' events as the session monitor
+ * sees them (public handles only, never a secret), numbered, the last few
+ * hundred kept, each with a line a person can read and the anomalies it revealed.
  */
 
-import type { SessionEvent } from '@latchkey/core';
+import type { AnomalyKind, Monitor, SessionEvent } from '@latchkey/core';
 
 export interface LoggedEvent {
   /** Increasing: `GET /api/events?after=<id>` returns only newer ones. */
@@ -14,11 +14,14 @@ export interface LoggedEvent {
   userId: string | null;
   /** Public handle of the session, device or token family, when the event has one. */
   subject: string | null;
-  /** True for what an operator should look at: reuse, theft, a revoked credential used. */
+  /** True for what an operator should look at: an anomaly the monitor flagged, or a store error. */
   alarm: boolean;
+  /** The kinds of the anomalies the monitor flagged on this event (each once per episode). */
+  anomalies: AnomalyKind[];
   text: string;
 }
 
+/** Alarms whatever the monitor says: reuse, theft, a revoked credential used, a refused login, the store failing. */
 const ALARMS = new Set<SessionEvent['type']>([
   'refresh-reuse',
   'remember-me-theft',
@@ -26,6 +29,7 @@ const ALARMS = new Set<SessionEvent['type']>([
   'token-revoked-used',
   'limit-refused',
   'store-error',
+  'stale-record',
 ]);
 
 const short = (handle: string) => handle.slice(0, 8);
@@ -50,6 +54,12 @@ function describe(e: SessionEvent): string {
       return `logged out everywhere: ${e.count} session(s) ended`;
     case 'revoked-used':
       return `a revoked session's cookie was presented again (${short(e.handle)}): refused`;
+    case 'validation-failed':
+      return e.reason === 'malformed'
+        ? 'a session cookie that is not a Latchkey ID: refused'
+        : `a session cookie the store does not know${e.handle ? ` (${short(e.handle)})` : ''}: refused`;
+    case 'stale-record':
+      return `the store returned session ${short(e.handle)} after its TTL ran out: does it honour TTLs?`;
     case 'evicted':
       return `session ${short(e.handle)} evicted: over the per-user session limit`;
     case 'limit-refused':
@@ -86,7 +96,7 @@ function describe(e: SessionEvent): string {
 }
 
 function subjectOf(e: SessionEvent): string | null {
-  if ('handle' in e) return e.handle;
+  if ('handle' in e) return e.handle ?? null;
   if ('device' in e) return e.device;
   if ('family' in e) return e.family ?? null;
   return null;
@@ -95,10 +105,14 @@ function subjectOf(e: SessionEvent): string | null {
 export class EventLog {
   readonly #events: LoggedEvent[] = [];
   #next = 1;
-  constructor(private readonly keep = 300) {}
+  constructor(
+    readonly monitor: Monitor,
+    private readonly keep = 300,
+  ) {}
 
-  /** The engines' `onEvent`. `touched` is left out: it fires on nearly every request. */
+  /** The engines' `onEvent`: the monitor sees every event; `touched` is left out of the list (it fires on nearly every request). */
   readonly sink = (event: SessionEvent): void => {
+    const anomalies = this.monitor.observe(event).map((a) => a.kind);
     if (event.type === 'touched') return;
     this.#events.push({
       id: this.#next++,
@@ -106,7 +120,8 @@ export class EventLog {
       type: event.type,
       userId: 'userId' in event && typeof event.userId === 'string' ? event.userId : null,
       subject: subjectOf(event),
-      alarm: ALARMS.has(event.type),
+      alarm: anomalies.length > 0 || ALARMS.has(event.type),
+      anomalies,
       text: describe(event),
     });
     if (this.#events.length > this.keep) this.#events.splice(0, this.#events.length - this.keep);

@@ -317,10 +317,16 @@ describe('tokens', () => {
     // The whole family is revoked: the honest holder's newer token is dead too.
     const after = await a.post('/api/token/refresh', { refresh_token: second.refresh_token });
     expect(await after.json()).toMatchObject({ error: 'invalid_refresh_token', reason: 'revoked' });
-    const { events } = await (await agent().get('/api/events')).json();
+    const { events, anomalies } = await (await agent().get('/api/events')).json();
     expect(
       events.some((e: { type: string; alarm: boolean }) => e.type === 'refresh-reuse' && e.alarm),
     ).toBe(true);
+    // The monitor flagged it once, as refresh-reuse, on the reuse event itself.
+    const reuse = events.filter((e: { type: string }) => e.type === 'refresh-reuse').at(-1);
+    expect(reuse.anomalies).toEqual(['refresh-reuse']);
+    expect(anomalies).toContainEqual(
+      expect.objectContaining({ kind: 'refresh-reuse', userId: 'bob', at: reuse.at }),
+    );
   });
 
   it('wrong credentials get no tokens; a bad bearer token is 401 invalid_token', async () => {
@@ -360,6 +366,53 @@ describe('playground routes', () => {
     expect(JSON.stringify(events)).not.toContain(secret);
     const newer = await (await agent().get(`/api/events?after=${last.id}`)).json();
     expect(newer.events).toEqual([]);
+  });
+
+  it('GET /metrics serves OpenMetrics text, and a login moves the created counter by one', async () => {
+    const scrape = async () => {
+      const r = await agent().get('/metrics', { accept: '*/*' });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-type')).toBe(
+        'application/openmetrics-text; version=1.0.0; charset=utf-8',
+      );
+      const text = await r.text();
+      expect(text.endsWith('# EOF\n')).toBe(true);
+      expect(text).toContain('# TYPE latchkey_sessions_created counter\n');
+      const line = text.split('\n').find((l) => l.startsWith('latchkey_sessions_created_total '));
+      return Number(line!.split(' ')[1]);
+    };
+    const before = await scrape();
+    await signedIn(BOB);
+    expect(await scrape()).toBe(before + 1);
+  });
+
+  it("GET /api/events carries the monitor's counters, and a remember-me theft shows as an anomaly", async () => {
+    const a = await signedIn(ALICE, { remember: true });
+    const { counters } = await (await agent().get('/api/events')).json();
+    expect(counters.windowMs).toBe(5 * MINUTE);
+    expect(counters.window.created).toBeGreaterThanOrEqual(1);
+    expect(counters.totals.created).toBeGreaterThanOrEqual(counters.window.created);
+    expect(typeof counters.activeSessions).toBe('number');
+
+    const copied = a.jar.get('lk_remember')!;
+    await advance(31 * MINUTE);
+    expect(await (await a.get('/api/me')).json()).toMatchObject({ viaRememberMe: true });
+    await advance(31_000); // past the grace in which a parallel request may use the old token
+    const thief = agent();
+    thief.jar.set('lk_remember', copied);
+    expect((await thief.get('/api/me')).status).toBe(401);
+    const { events, anomalies } = await (await agent().get('/api/events')).json();
+    const theft = events.filter((e: { type: string }) => e.type === 'remember-me-theft');
+    expect(theft).toHaveLength(1);
+    expect(theft[0]).toMatchObject({
+      userId: 'alice',
+      alarm: true,
+      anomalies: ['remember-me-theft'],
+    });
+    expect(anomalies.filter((x: { kind: string }) => x.kind === 'remember-me-theft')).toEqual([
+      expect.objectContaining({ userId: 'alice', subject: theft[0].subject }),
+    ]);
+    expect(JSON.stringify({ events, anomalies })).not.toContain(copied.split('.')[1]);
   });
 
   it('the dashboard says which store is in use', async () => {

@@ -136,23 +136,38 @@ for (const form of document.querySelectorAll('form[data-enhance]')) {
   });
 }
 
-// The event log: new events every second, newest first.
+// The session monitor's view: new events every second, newest first, and its counters.
 const list = $('#events');
+const counters = $('#monitor-counters');
 let after = 0;
+function describeCounters(c) {
+  const w = c.window;
+  const parts = [
+    `${w.created ?? 0} created`,
+    `${w.expired ?? 0} expired`,
+    `${(w.logout ?? 0) + (w.revoked ?? 0) + (w['revoke-all'] ?? 0)} ended`,
+    `${w['validation-failed'] ?? 0} unknown cookies`,
+  ];
+  return `Last ${Math.round(c.windowMs / 60000)} min: ${parts.join(', ')}. Active sessions: ${c.activeSessions}.`;
+}
 async function poll() {
   try {
     const r = await fetch(`/api/events?after=${after}`, {
       headers: { accept: 'application/json' },
     });
-    const { events } = await r.json();
+    const { events, anomalies, counters: c } = await r.json();
+    if (counters && c)
+      counters.textContent = `${describeCounters(c)} Anomalies: ${anomalies.length}.`;
     for (const e of events) {
       after = Math.max(after, e.id);
       const item = document.createElement('li');
       item.className = e.alarm ? 'alarm' : '';
       item.dataset.type = e.type;
+      if (e.anomalies.length) item.dataset.anomaly = e.anomalies.join(' ');
       const when = document.createElement('time');
       when.textContent = new Date(e.at).toLocaleTimeString();
-      item.append(when, ` ${e.userId ? e.userId + ': ' : ''}${e.text}`);
+      const flags = e.anomalies.length ? ` [${e.anomalies.join(', ')}]` : '';
+      item.append(when, ` ${e.userId ? e.userId + ': ' : ''}${e.text}${flags}`);
       list.prepend(item);
     }
     while (list.children.length > 60) list.lastElementChild.remove();

@@ -61,9 +61,22 @@ export function playgroundRoutes(
 
   app.get('/api/events', (c) => {
     const after = Number(c.req.query('after') ?? 0);
-    return c.json({ events: events.since(Number.isFinite(after) ? after : 0) }, 200, {
-      'cache-control': 'no-store',
-    });
+    const view = events.monitor.view();
+    return c.json(
+      {
+        events: events.since(Number.isFinite(after) ? after : 0),
+        anomalies: view.anomalies,
+        counters: {
+          windowMs: view.window.ms,
+          window: view.window.counts,
+          totals: view.totals,
+          activeSessions: view.activeSessions,
+          users: view.users,
+        },
+      },
+      200,
+      { 'cache-control': 'no-store' },
+    );
   });
 
   const clockBody = () => ({ now: clock.now(), offsetMs: clock.offset });

@@ -66,9 +66,12 @@ export function playground(view: PlaygroundView): Html {
     </section>
     <section>
       <h3>Event log</h3>
+      <p class="monitor" id="monitor-counters"></p>
       <ol class="events" id="events" aria-live="polite"></ol>
       <p class="hint">
-        What the engines emitted, newest first: public handles only, never a session ID.
+        The session monitor's view, newest first: what the engines emitted (public handles only,
+        never a session ID), anomalies in red, counts over the last 5 minutes. The same counters are
+        at <a href="/metrics">/metrics</a> (OpenMetrics).
       </p>
     </section>
     <p class="store">Store: <span id="store">${view.storeLabel}</span></p>

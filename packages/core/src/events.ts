@@ -23,8 +23,36 @@ export type SessionEvent =
   | { type: 'expired'; at: number; handle: string; userId: string | null; reason: ExpiryKind }
   | { type: 'logout'; at: number; handle: string; userId: string | null }
   | { type: 'revoked'; at: number; handle: string; userId: string | null }
-  | { type: 'revoke-all'; at: number; userId: string; count: number }
+  | {
+      type: 'revoke-all';
+      at: number;
+      userId: string;
+      count: number;
+      /** The handle of the session kept (`revokeOthers`), when one was. */
+      except?: string;
+    }
   | { type: 'revoked-used'; at: number; handle: string }
+  | {
+      /** A session cookie that is not a Latchkey ID (`malformed`) or that the store does not know (`unknown`). */
+      type: 'validation-failed';
+      at: number;
+      reason: 'malformed' | 'unknown';
+      /** The handle of a well-formed ID (the hash the store is keyed by), never the ID. */
+      handle?: string;
+      /** The client's address as the adapter gave it (`facts.ip`), to tell one client's burst from many. */
+      client?: string;
+    }
+  | {
+      /** The store returned a session record after the TTL the engine gave it had run out: a store not honouring TTL. */
+      type: 'stale-record';
+      at: number;
+      handle: string;
+      userId: string | null;
+      /** The deadline that passed. */
+      reason: ExpiryKind;
+      /** When the store should have dropped the record: the deadline plus `expiryNotice`. */
+      ttlEnd: number;
+    }
   | { type: 'evicted'; at: number; handle: string; userId: string; cause: 'session-limit' }
   | { type: 'limit-refused'; at: number; userId: string; limit: number }
   | { type: 'conflict'; at: number; handle: string; userId: string | null }

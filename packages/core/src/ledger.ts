@@ -371,7 +371,13 @@ export class SessionLedger<Data extends SessionData = SessionData> {
       if (entry.handle === options.except) continue;
       if (await this.end(entry, 'revoke')) count++;
     }
-    emit(this.sink, { type: 'revoke-all', at: this.now(), userId, count });
+    emit(this.sink, {
+      type: 'revoke-all',
+      at: this.now(),
+      userId,
+      count,
+      ...(options.except === undefined ? {} : { except: options.except }),
+    });
     return count;
   }
 

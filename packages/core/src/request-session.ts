@@ -35,6 +35,9 @@ export interface ServerSessionParts<Data extends SessionData> {
   revokeUser(userId: string, except?: string): Promise<number>;
 }
 
+/** A store whose clock runs a little behind the engine's (a TTL counted from when it got the write) is not stale. */
+const STALE_SLACK_MS = 60_000;
+
 type CookieAction =
   { kind: 'set'; id: string; absoluteDeadline: number } | { kind: 'clear' } | null;
 type Cause = 'login' | 'privilege-change' | 'reauthentication';
@@ -93,28 +96,30 @@ export class ServerRequestSession<
     const { ledger, sink } = this.parts;
     const id = this.parts.cookie.read(this.request.headers.get('cookie'));
     if (id === undefined) return { valid: false, reason: 'missing' };
-    if (!isSecretShaped(id)) return { valid: false, reason: 'malformed' };
+    if (!isSecretShaped(id)) return this.#failed('malformed', undefined, ledger.now());
     const handle = hashSecret(id);
     const found = await ledger.resolve(handle, false);
     const now = ledger.now();
-    if (found.kind === 'none') return { valid: false, reason: 'unknown' };
+    if (found.kind === 'none') return this.#failed('unknown', handle, now);
     if (found.kind === 'revoked') {
       // A logged-out ID is simply unknown; a revoked one is told so (a tab of a revoked session, too).
-      if (found.logout) return { valid: false, reason: 'unknown' };
+      if (found.logout) return this.#failed('unknown', handle, now);
       if (found.handle === handle) emit(sink, { type: 'revoked-used', at: now, handle });
       return { valid: false, reason: 'revoked', at: found.at };
     }
-    const decision = decide(this.parts.policy, found.record, now);
+    const { record } = found;
+    const decision = decide(this.parts.policy, record, now);
     if (decision.kind === 'expired') {
-      if (found.handle === handle)
-        emit(sink, {
-          type: 'expired',
-          at: now,
-          handle,
-          userId: found.record.uid,
-          reason: decision.expiry.kind,
-        });
-      return { valid: false, reason: `expired-${decision.expiry.kind}`, at: decision.expiry.at };
+      const reason = decision.expiry.kind;
+      if (found.handle === handle) {
+        emit(sink, { type: 'expired', at: now, handle, userId: record.uid, reason });
+        // The TTL the engine gave the store ran out: a store that keeps records past it never expires them.
+        const ttlEnd =
+          Math.min(record.idleDeadline, record.absoluteDeadline) + this.parts.policy.expiryNotice;
+        if (now >= ttlEnd + STALE_SLACK_MS)
+          emit(sink, { type: 'stale-record', at: now, handle, userId: record.uid, reason, ttlEnd });
+      }
+      return { valid: false, reason: `expired-${reason}`, at: decision.expiry.at };
     }
     // A request that followed a renewal alias rides on the successor: no touch, no second renewal.
     if (found.handle === handle) {
@@ -122,6 +127,24 @@ export class ServerRequestSession<
       this.#renew = decision.renew;
     }
     return { valid: true, session: this.#adopt(found) };
+  }
+
+  /** A cookie that names no session: said in a `validation-failed` event, with the client for burst detection. */
+  #failed(
+    reason: 'malformed' | 'unknown',
+    handle: string | undefined,
+    at: number,
+  ): LoadOutcome<Data> {
+    const ip = this.deviceFacts.ip;
+    const client = typeof ip === 'string' && ip ? ip.trim().slice(0, 64) : undefined;
+    emit(this.parts.sink, {
+      type: 'validation-failed',
+      at,
+      reason,
+      ...(handle === undefined ? {} : { handle }),
+      ...(client === undefined ? {} : { client }),
+    });
+    return { valid: false, reason };
   }
 
   /** No live session: sign the user back in from a remembered login, if the request carries one. */
