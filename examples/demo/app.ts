@@ -4,7 +4,7 @@
  * serves it on Node; the tests start it the same way on a free port.
  */
 
-import { createMonitor } from '@latchkey/core';
+import { createMonitor } from '@latchkey/core/monitor';
 import { Hono } from 'hono';
 import type { Asset } from './assets.js';
 import type { DemoClock } from './clock.js';

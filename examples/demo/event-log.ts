@@ -4,7 +4,8 @@
  * hundred kept, each with a line a person can read and the anomalies it revealed.
  */
 
-import type { AnomalyKind, Monitor, SessionEvent } from '@latchkey/core';
+import type { SessionEvent } from '@latchkey/core';
+import type { AnomalyKind, Monitor } from '@latchkey/core/monitor';
 
 export interface LoggedEvent {
   /** Increasing: `GET /api/events?after=<id>` returns only newer ones. */

@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     tokens: 'src/tokens/index.ts',
+    monitor: 'src/monitor/index.ts',
     sealed: 'src/sealed/index.ts',
     cookie: 'src/cookie/index.ts',
     store: 'src/store/index.ts',

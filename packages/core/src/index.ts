@@ -80,22 +80,5 @@ export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';
 export type { SessionStore } from './store/types.js';
 export type { SessionEvent, EventSink } from './events.js';
 
-// The session monitor: windowed counts, active sessions, anomalies, log lines, OpenMetrics.
-export {
-  createMonitor,
-  type Monitor,
-  type MonitorOptions,
-  type MonitorView,
-  type EventCounts,
-} from './monitor/monitor.js';
-export type { Anomaly, AnomalyKind } from './monitor/anomaly-rules.js';
-export type {
-  Meter,
-  MeterInstrument,
-  MeterInstrumentOptions,
-  MeterAttributes,
-} from './monitor/meter.js';
-export type { LogTarget } from './monitor/log-line.js';
-
 // Errors, each with a stable code.
 export * from './errors.js';
