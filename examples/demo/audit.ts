@@ -11,7 +11,7 @@ import { audit, runCli } from '@latchkey/audit';
 import { startDemo } from './demo.js';
 
 /** The demo's recipe: its login form, a protected page, logout, its preset's claimed timeouts and its clock hook. */
-export const demoAuditArgs = (origin: string) => [
+const demoAuditArgs = (origin: string) => [
   origin,
   '--login',
   '/login',

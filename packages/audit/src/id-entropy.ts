@@ -75,7 +75,8 @@ function asNumbers(middles: readonly string[]): bigint[] | null {
  * estimateEntropy(['0001', '0002', '0003']).sequential // true
  */
 export function estimateEntropy(samples: readonly string[]): EntropyEstimate {
-  const values = samples.filter((s) => typeof s === 'string');
+  // Percent-encoding (`s%3A…` in express-session) spreads one character over three.
+  const values = samples.filter((s) => typeof s === 'string').map(percentDecoded);
   if (values.length === 0)
     return {
       samples: 0,
@@ -117,6 +118,14 @@ export function estimateEntropy(samples: readonly string[]): EntropyEstimate {
     bits: Math.floor(varying * Math.log2(alphabet.size)),
     sequential,
   };
+}
+
+function percentDecoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }
 
 /** Samples that occur more than once. */

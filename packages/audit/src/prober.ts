@@ -102,7 +102,7 @@ export async function probe(r: ResolvedRecipe, deps: ProbeDeps): Promise<Observa
       r.body === 'json' ? JSON.stringify(fields) : new URLSearchParams(fields).toString();
     const type = r.body === 'json' ? 'application/json' : 'application/x-www-form-urlencoded';
     const result = await post(jar, action, body, origin, type);
-    return { result, before };
+    return { result, before, setCookies: [...page.setCookies, ...result.setCookies] };
   };
 
   const skipped: Observations['skipped'] = {};
@@ -118,18 +118,19 @@ export async function probe(r: ResolvedRecipe, deps: ProbeDeps): Promise<Observa
   // 1. Sign in; find the session cookie(s): those set by login that the protected URL needs.
   log(`signing in at ${r.login.href}`);
   const jar = new CookieJar();
-  const { result: login, before } = await signIn(jar);
+  const { result: login, before, setCookies } = await signIn(jar);
   const signedIn = await status(jar.clone(), false);
   if (!ok(signedIn))
     throw new AuditError(
       'ERR_AUDIT_RECIPE',
       `after signing in (POST ${login.first.status}), ${r.protected.href} answered ${signedIn}: check the fields, the login URL and --protected`,
     );
-  const fromLogin = latestByName(login.setCookies).filter((c) => jar.get(c.name) === c.value);
+  // Cookies set on the way (the form page's included: a pre-login session cookie counts) and still held.
+  const fromLogin = latestByName(setCookies).filter((c) => jar.get(c.name) === c.value);
   if (fromLogin.length === 0)
     throw new AuditError(
       'ERR_AUDIT_RECIPE',
-      'the login set no cookie: the audit checks cookie sessions only',
+      'signing in set no cookie: the audit checks cookie sessions only',
     );
   const needed: SetCookie[] = [];
   for (const c of fromLogin) if (!ok(await status(jar.without(c.name), false))) needed.push(c);

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { audit, type AuditReport } from '@latchkey/audit';
+import { selfSignedCert, startBrokenApp, type BrokenApp } from './fixtures/broken-app.js';
+
+describe('latchkey audit against a deliberately broken app (over HTTPS)', () => {
+  let app: BrokenApp;
+  let report: AuditReport;
+  beforeAll(async () => {
+    const tls = selfSignedCert();
+    app = await startBrokenApp(tls);
+    report = await audit(
+      {
+        target: app.origin,
+        fields: { username: 'alice', password: 's3cret' },
+        protected: '/me',
+        logout: '/logout',
+      },
+      { ca: tls.cert },
+    );
+  });
+  afterAll(() => app?.close());
+
+  it('reports each flaw exactly once: counter IDs, no HttpOnly, logout that only clears the cookie', () => {
+    expect(report.plainHttp).toBe(false);
+    expect(report.sessionCookies).toEqual(['__Host-sid']);
+    expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.id)).toEqual([
+      'cookie-httponly',
+      'id-entropy',
+      'logout-server-side',
+    ]);
+  });
+
+  it('says why: the IDs count up, and the pre-logout cookie still works', () => {
+    const message = (id: string) => report.checks.find((c) => c.id === id)!.message;
+    expect(message('id-entropy')).toMatch(/count up/);
+    expect(message('logout-server-side')).toMatch(/still works afterwards \(protected URL: 200\)/);
+    expect(message('cookie-secure')).toMatch(/__Host-sid: Secure/);
+  });
+
+  it('refuses a certificate it was not told to trust', async () => {
+    await expect(audit({ target: app.origin, fields: {}, protected: '/me' })).rejects.toMatchObject(
+      { code: 'ERR_AUDIT_UNREACHABLE' },
+    );
+  });
+});
