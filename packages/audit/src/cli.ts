@@ -4,7 +4,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { runCli } from './cli-args.js';
+import { runCli } from './run-cli.js';
 import { audit } from './audit.js';
 
 process.exitCode = await runCli(process.argv.slice(2), {

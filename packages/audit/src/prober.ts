@@ -4,10 +4,11 @@
  * `checks.ts` does. The order matters: the timeouts move the target's clock, so they run last.
  */
 
-import { browse, CookieJar, readLoginForm, type BrowseResult } from './browser.js';
+import { browse, CookieJar, readLoginForm } from './browser.js';
 import { AuditError, type HttpResponse, type Transport } from './http.js';
 import type { FixationProbe, Observations, TimeoutProbe } from './observations.js';
 import type { ResolvedRecipe } from './recipe.js';
+import { probeAbsolute, probeIdle, type TimeTravel } from './timeout-probe.js';
 import type { SetCookie } from './set-cookie.js';
 
 export interface ProbeDeps {
@@ -31,10 +32,6 @@ const base64url = (bytes: Uint8Array) =>
     .replace(/\+/g, '-')
     .replace(/\//g, '_')
     .replace(/=+$/, '');
-
-/** Tolerance of a timeout probe: a tenth of the claim, at least a minute (or half a short claim). */
-export const toleranceFor = (claimedMs: number) =>
-  Math.max(claimedMs / 10, Math.min(60_000, claimedMs / 2));
 
 export async function probe(r: ResolvedRecipe, deps: ProbeDeps): Promise<Observations> {
   const { transport: send, now } = deps;
@@ -249,31 +246,18 @@ export async function probe(r: ResolvedRecipe, deps: ProbeDeps): Promise<Observa
         );
     } else await deps.sleep(ms);
   };
-  const method = r.clockHook ? ('clock-hook' as const) : ('wait' as const);
+  const time: TimeTravel = {
+    method: r.clockHook ? 'clock-hook' : 'wait',
+    advance,
+    signIn: (jar) => signIn(jar),
+    status: (jar) => status(jar),
+  };
   const canMoveTime = r.clockHook !== undefined || r.wait;
   let idleTimeout: TimeoutProbe | undefined;
   let absoluteTimeout: TimeoutProbe | undefined;
   if (r.idleTimeoutMs !== undefined && canMoveTime) {
     log('probing the idle timeout');
-    const claimed = r.idleTimeoutMs;
-    const tol = toleranceFor(claimed);
-    const s = new CookieJar();
-    await signIn(s);
-    await advance(claimed - tol);
-    const aliveBefore = ok(await status(s));
-    let aliveAfter = false;
-    if (aliveBefore) {
-      await advance(claimed + tol);
-      aliveAfter = ok(await status(s));
-    }
-    idleTimeout = {
-      claimedMs: claimed,
-      toleranceMs: tol,
-      method,
-      aliveBefore,
-      aliveAfter,
-      ...(aliveBefore ? {} : { endedAfterMs: claimed - tol }),
-    };
+    idleTimeout = await probeIdle(r.idleTimeoutMs, time);
   } else
     skipped['idle-timeout'] =
       r.idleTimeoutMs === undefined
@@ -281,14 +265,7 @@ export async function probe(r: ResolvedRecipe, deps: ProbeDeps): Promise<Observa
         : 'give --clock-hook or --wait to test the idle timeout';
   if (r.absoluteTimeoutMs !== undefined && canMoveTime) {
     log('probing the absolute timeout');
-    absoluteTimeout = await probeAbsolute(
-      r.absoluteTimeoutMs,
-      r.idleTimeoutMs,
-      method,
-      advance,
-      signIn,
-      status,
-    );
+    absoluteTimeout = await probeAbsolute(r.absoluteTimeoutMs, r.idleTimeoutMs, time);
   } else
     skipped['absolute-timeout'] =
       r.absoluteTimeoutMs === undefined
@@ -308,42 +285,6 @@ export async function probe(r: ResolvedRecipe, deps: ProbeDeps): Promise<Observa
     ...(absoluteTimeout ? { absoluteTimeout } : {}),
     skipped,
   };
-}
-
-/** Keeps the session active (steps under the idle timeout) up to the claim minus, then plus, the tolerance. */
-async function probeAbsolute(
-  claimed: number,
-  idle: number | undefined,
-  method: TimeoutProbe['method'],
-  advance: (ms: number) => Promise<void>,
-  signIn: (jar: CookieJar) => Promise<{ result: BrowseResult }>,
-  status: (jar: CookieJar) => Promise<number>,
-): Promise<TimeoutProbe> {
-  const tol = toleranceFor(claimed);
-  const step = Math.min(idle !== undefined ? idle / 2 : claimed / 10, (claimed - tol) / 2);
-  const jar = new CookieJar();
-  await signIn(jar);
-  let t = 0;
-  const until = async (end: number) => {
-    while (t < end) {
-      const by = Math.min(step, end - t);
-      await advance(by);
-      t += by;
-      if (!ok(await status(jar))) return false;
-    }
-    return true;
-  };
-  if (!(await until(claimed - tol)))
-    return {
-      claimedMs: claimed,
-      toleranceMs: tol,
-      method,
-      aliveBefore: false,
-      endedAfterMs: t,
-      aliveAfter: false,
-    };
-  const aliveAfter = await until(claimed + tol);
-  return { claimedMs: claimed, toleranceMs: tol, method, aliveBefore: true, aliveAfter };
 }
 
 /** The last `Set-Cookie` per name (a response may clear a cookie, then set it). */

@@ -43,3 +43,34 @@ describe('latchkey audit against a deliberately broken app (over HTTPS)', () => 
     );
   });
 });
+
+describe('latchkey audit --wait (time injected)', () => {
+  it('tests a claimed idle timeout by waiting, and fails an app that never ends idle sessions', async () => {
+    const tls = selfSignedCert();
+    const app = await startBrokenApp(tls);
+    const slept: number[] = [];
+    try {
+      const report = await audit(
+        {
+          target: app.origin,
+          fields: { username: 'alice', password: 's3cret' },
+          protected: '/me',
+          samples: 2,
+          idleTimeoutMs: 5 * 60_000,
+          wait: true,
+        },
+        { ca: tls.cert, sleep: async (ms) => void slept.push(ms) },
+      );
+      const idle = report.checks.find((c) => c.id === 'idle-timeout')!;
+      expect(idle.status).toBe('fail');
+      expect(idle.message).toMatch(
+        /still worked past the claimed idle timeout of 5 min \(plus 1 min\)/,
+      );
+      // Just before the claim (5 min less the tolerance), then past it (plus the tolerance).
+      expect(slept).toEqual([4 * 60_000, 6 * 60_000]);
+      expect(report.checks.find((c) => c.id === 'absolute-timeout')!.status).toBe('n/a');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -51,3 +51,41 @@ describe('latchkey audit against express-session in its default configuration', 
     expect(report.checks.find((c) => c.id === 'idle-timeout')!.message).toMatch(/--idle-timeout/);
   });
 });
+
+describe('latchkey audit refuses a recipe that cannot work, saying why', () => {
+  let app: Awaited<ReturnType<typeof startExpressSessionApp>>;
+  beforeAll(async () => {
+    app = await startExpressSessionApp();
+  });
+  afterAll(() => app?.close());
+
+  it('a wrong password: the login did not sign in', async () => {
+    await expect(
+      audit({
+        target: app.origin,
+        fields: { username: 'alice', password: 'wrong' },
+        protected: '/me',
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_AUDIT_RECIPE',
+      message: expect.stringMatching(
+        /after signing in \(POST 401\), .*\/me answered 401: check the fields/,
+      ),
+    });
+  });
+
+  it('a --protected URL that answers 200 to anyone', async () => {
+    await expect(
+      audit({
+        target: app.origin,
+        fields: { username: 'alice', password: 's3cret' },
+        protected: '/login',
+      }),
+    ).rejects.toMatchObject({
+      code: 'ERR_AUDIT_RECIPE',
+      message: expect.stringMatching(
+        /answered 200 without any cookie: --protected must be a URL that needs a session/,
+      ),
+    });
+  });
+});
