@@ -5,8 +5,10 @@ import { selfSignedCert, startBrokenApp, type BrokenApp } from './fixtures/broke
 describe('latchkey audit against a deliberately broken app (over HTTPS)', () => {
   let app: BrokenApp;
   let report: AuditReport;
+  let certificate: string;
   beforeAll(async () => {
     const tls = selfSignedCert();
+    certificate = tls.cert;
     app = await startBrokenApp(tls);
     report = await audit(
       {
@@ -35,6 +37,29 @@ describe('latchkey audit against a deliberately broken app (over HTTPS)', () => 
     expect(message('id-entropy')).toMatch(/count up/);
     expect(message('logout-server-side')).toMatch(/still works afterwards \(protected URL: 200\)/);
     expect(message('cookie-secure')).toMatch(/__Host-sid: Secure/);
+  });
+
+  it('without --logout: the logout checks are n/a, and the CSRF probe is a login from a foreign Origin', async () => {
+    const tls = { ca: certificate };
+    const noLogout = await audit(
+      {
+        target: app.origin,
+        fields: { username: 'alice', password: 's3cret' },
+        protected: '/me',
+        samples: 4,
+      },
+      tls,
+    );
+    const byId = (id: string) => noLogout.checks.find((c) => c.id === id)!;
+    expect(byId('logout-server-side')).toMatchObject({
+      status: 'n/a',
+      message: 'no --logout URL given',
+    });
+    expect(byId('logout-no-store').status).toBe('n/a');
+    expect(byId('csrf-origin')).toMatchObject({
+      status: 'pass',
+      message: 'a login from a foreign Origin was refused (403)',
+    });
   });
 
   it('refuses a certificate it was not told to trust', async () => {

@@ -23,8 +23,13 @@ describe('latchkey audit against the demo', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const recipe = (claims: { idle: string; absolute: string }, samples = 8) => ({
+  const recipe = (
+    claims: { idle: string; absolute: string },
+    samples = 8,
+    body: 'form' | 'json' = 'form',
+  ) => ({
     target: demo.origin,
+    body,
     login: '/login',
     fields: { username: 'alice', password: 'correct horse battery staple' },
     protected: '/api/me',
@@ -52,10 +57,17 @@ describe('latchkey audit against the demo', () => {
   );
 
   it(
-    'fails the timeout checks when the claimed values are not the ones the app enforces',
+    'signs in with a JSON body too, and fails the timeout checks when the claimed values are not the ones the app enforces',
     async () => {
       // The demo's productivity preset: idle 30 min, absolute 24 h. Claimed here: 20 min and 48 h.
-      const report = await audit(recipe({ idle: '20m', absolute: '48h' }, 2));
+      const report = await audit(recipe({ idle: '20m', absolute: '48h' }, 2, 'json'));
+      expect(report.sessionCookies).toEqual(['lk_productivity']);
+      expect(failed(report)).toEqual([
+        'cookie-secure',
+        'cookie-prefix',
+        'idle-timeout',
+        'absolute-timeout',
+      ]);
       expect(byId(report, 'idle-timeout')).toMatchObject({ status: 'fail' });
       expect(byId(report, 'idle-timeout').message).toMatch(
         /still worked past the claimed idle timeout of 20 min/,
