@@ -174,6 +174,23 @@ function attributes(tag: string): Record<string, string> {
   return out;
 }
 
+/** Each `<form …>…</form>`, found in one pass (a lazy regex would be quadratic on a hostile page). */
+function formsIn(html: string): Array<{ tag: string; body: string }> {
+  const lower = html.toLowerCase();
+  const forms: Array<{ tag: string; body: string }> = [];
+  let at = 0;
+  for (;;) {
+    const start = lower.indexOf('<form', at);
+    if (start < 0) break;
+    const tagEnd = lower.indexOf('>', start);
+    const end = tagEnd < 0 ? -1 : lower.indexOf('</form', tagEnd);
+    if (end < 0) break;
+    forms.push({ tag: html.slice(start + 5, tagEnd), body: html.slice(tagEnd + 1, end) });
+    at = end + 6;
+  }
+  return forms;
+}
+
 /** The login form found in a page: where it posts, and the fields a browser would send unprompted. */
 export interface LoginForm {
   action?: string;
@@ -190,12 +207,12 @@ export interface LoginForm {
  * // { action: '/s', fields: { t: '1' } }
  */
 export function readLoginForm(html: string): LoginForm | null {
-  const forms = [...html.slice(0, 512 * 1024).matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form\s*>/gi)];
-  const form = forms.find((f) => /type\s*=\s*["']?password/i.test(f[2]!)) ?? forms[0];
+  const forms = formsIn(html.slice(0, 512 * 1024));
+  const form = forms.find((f) => /type\s*=\s*["']?password/i.test(f.body)) ?? forms[0];
   if (!form) return null;
-  const attrs = attributes(form[1]!.slice(0, 4096));
+  const attrs = attributes(form.tag.slice(0, 4096));
   const fields: Record<string, string> = {};
-  for (const input of form[2]!.matchAll(/<input\b([^>]*)>/gi)) {
+  for (const input of form.body.matchAll(/<input\b([^>]*)>/gi)) {
     const a = attributes(input[1]!);
     const type = (a.type ?? 'text').toLowerCase();
     if (
