@@ -162,7 +162,12 @@ export function evaluate(observations: Observations): CheckResult[] {
   });
 }
 
-/** Failures at or above `threshold`. */
+/**
+ * Failures at or above `threshold`: what `--fail-on` counts.
+ *
+ * @example
+ * failuresAtOrAbove(report.checks, 'high').length > 0 // the run fails
+ */
 export function failuresAtOrAbove(
   checks: readonly CheckResult[],
   threshold: Severity,

@@ -57,7 +57,12 @@ const UNITS: Record<string, number> = {
   d: 86_400_000,
 };
 
-/** `30m`, `90s`, `24h`, `1d`, `1500ms` → ms. */
+/**
+ * `30m`, `90s`, `24h`, `1d`, `1500ms` → ms; anything else is a `UsageError` naming `flag`.
+ *
+ * @example
+ * parseDuration('--idle-timeout', '30m') // 1800000
+ */
 export function parseDuration(flag: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|min|m|h|d)$/.exec(String(text).trim());
   if (!m)

@@ -33,7 +33,12 @@ export type AuditErrorCode =
   | 'ERR_AUDIT_OFF_ORIGIN'
   | 'ERR_AUDIT_RECIPE';
 
-/** Why an audit could not be completed; `code` is stable. */
+/**
+ * Why an audit could not be completed; `code` is stable.
+ *
+ * @example
+ * try { await audit(recipe) } catch (e) { if (e instanceof AuditError && e.code === 'ERR_AUDIT_RECIPE') … }
+ */
 export class AuditError extends Error {
   override name = 'AuditError';
   constructor(

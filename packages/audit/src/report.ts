@@ -31,6 +31,12 @@ export interface Summary {
   failOn: Severity | 'none';
 }
 
+/**
+ * Counts per status, and the failures that fail the run.
+ *
+ * @example
+ * summarize(report, 'high', { allowPlainHttp: true }).blocking
+ */
 export function summarize(
   report: AuditReport,
   failOn: Severity | 'none',
@@ -66,7 +72,12 @@ export function renderJson(
 
 const LABEL = { pass: 'PASS', fail: 'FAIL', 'n/a': 'N/A ' } as const;
 
-/** The terminal report: one line per check, its fix under each failure. */
+/**
+ * The terminal report: one line per check, its fix under each failure.
+ *
+ * @example
+ * process.stdout.write(renderText(await audit(recipe), 'high'));
+ */
 export function renderText(
   report: AuditReport,
   failOn: Severity | 'none',

@@ -18,7 +18,12 @@ export interface CliIo {
   audit: (recipe: Recipe, options: AuditOptions) => Promise<AuditReport>;
 }
 
-/** Runs the command; resolves to the exit status. Never throws. */
+/**
+ * Runs the command; resolves to the exit status. Never throws.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), { env: process.env, stdout, stderr, readFile, audit });
+ */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   let options: CliOptions;
   try {
