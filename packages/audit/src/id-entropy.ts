@@ -21,7 +21,15 @@ export interface EntropyEstimate {
   bits: number;
   /** The varying part reads as a number that moves by small steps: a counter or a clock. */
   sequential: boolean;
+  /**
+   * Too few samples to tell a fixed position from one that repeated by chance (two hex IDs
+   * share a digit one time in 16), so every position was counted.
+   */
+  fewSamples: boolean;
 }
+
+/** A position counts as fixed only when chance would repeat it less than once in 2^20. */
+const CHANCE_BITS = 20;
 
 const ALPHABETS: ReadonlyArray<{ name: string; size: number; test: RegExp }> = [
   { name: 'decimal digits', size: 10, test: /^[0-9]*$/ },
@@ -86,6 +94,7 @@ export function estimateEntropy(samples: readonly string[]): EntropyEstimate {
       sharedPrefix: 0,
       bits: 0,
       sequential: false,
+      fewSamples: true,
     };
   const length = Math.min(...values.map((v) => v.length));
   let varying = 0;
@@ -98,9 +107,11 @@ export function estimateEntropy(samples: readonly string[]): EntropyEstimate {
     }
   }
   const alphabet = alphabetOf(varyingChars);
+  const fewSamples = (values.length - 1) * Math.log2(alphabet.size) < CHANCE_BITS;
+  if (fewSamples) varying = length;
   const prefix = values.length > 1 ? commonPrefix(values) : 0;
   let sequential = false;
-  if (values.length > 2) {
+  if (values.length >= 2) {
     const suffix = commonSuffix(values, prefix);
     const numbers = asNumbers(values.map((v) => v.slice(prefix, v.length - suffix)));
     if (numbers) {
@@ -117,6 +128,7 @@ export function estimateEntropy(samples: readonly string[]): EntropyEstimate {
     sharedPrefix: prefix,
     bits: Math.floor(varying * Math.log2(alphabet.size)),
     sequential,
+    fewSamples,
   };
 }
 

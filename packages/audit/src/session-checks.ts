@@ -31,7 +31,10 @@ export const idEntropy: Check = (o) => {
     bits += e.bits;
     parts.push(
       `${name}: ${e.varyingPositions} of ${e.length} characters vary over ${e.alphabet.name}` +
-        (e.sharedPrefix > 0 ? `, ${e.sharedPrefix} shared by every sample` : ''),
+        (e.sharedPrefix > 0 ? `, ${e.sharedPrefix} shared by every sample` : '') +
+        (e.fewSamples
+          ? '; too few samples to tell fixed positions from chance, so all were counted'
+          : ''),
     );
   }
   const samples = o.idSamples[names[0]!]!.length;

@@ -202,6 +202,18 @@ describe('estimateEntropy', () => {
     });
   });
 
+  it('with only two samples counts every position (a shared digit may be chance), yet still spots a counter', () => {
+    const hex = () => Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('hex');
+    expect(estimateEntropy([hex(), hex()])).toMatchObject({
+      bits: 128,
+      fewSamples: true,
+      sequential: false,
+    });
+    expect(
+      estimateEntropy(['00000000000000000000000000005e51', '00000000000000000000000000005e52']),
+    ).toMatchObject({ sequential: true });
+  });
+
   it('finds a UUIDv4 short of 128 bits (its version digit and dashes never change)', () => {
     const e = estimateEntropy(samples(32, () => crypto.randomUUID()));
     expect(e.bits).toBeLessThan(128);
