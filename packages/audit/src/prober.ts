@@ -33,6 +33,13 @@ const base64url = (bytes: Uint8Array) =>
     .replace(/\//g, '_')
     .replace(/=+$/, '');
 
+/**
+ * Runs the recipe against the target and returns what it saw. Rejects with `AuditError` when
+ * the recipe cannot work (no login, an unprotected URL) or the target misbehaves.
+ *
+ * @example
+ * const observations = await probe(resolveRecipe(recipe), { transport, now: Date.now, sleep, random });
+ */
 export async function probe(r: ResolvedRecipe, deps: ProbeDeps): Promise<Observations> {
   const { transport: send, now } = deps;
   const log = deps.log ?? (() => {});
