@@ -13,6 +13,7 @@ export default defineConfig({
       },
       { find: /^@latchkey\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@latchkey\/client$/, replacement: src('./packages/client/src/index.ts') },
+      { find: /^@latchkey\/audit$/, replacement: src('./packages/audit/src/index.ts') },
       { find: /^@latchkey\/hono$/, replacement: src('./adapters/hono/src/index.ts') },
       { find: /^@latchkey\/unstorage$/, replacement: src('./adapters/unstorage/src/index.ts') },
       {
