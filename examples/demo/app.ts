@@ -23,6 +23,8 @@ export interface DemoAppOptions {
   /** The access tokens' HMAC key (kept in the data folder, so tokens survive a restart). */
   tokenSecret: string;
   assets: ReadonlyMap<string, Asset>;
+  /** Served over HTTPS: Secure, prefixed cookies. */
+  secure?: boolean;
 }
 
 export interface DemoApp {
@@ -44,7 +46,13 @@ export function createDemoApp(options: DemoAppOptions): DemoApp {
   const { clock, store } = options;
   // One monitor for every engine and the token issuer: counts over 5 minutes, anomalies, /metrics.
   const events = new EventLog(createMonitor({ clock, window: '5m' }));
-  const sessions = createSessions({ store, clock, events, tokenSecret: options.tokenSecret });
+  const sessions = createSessions({
+    store,
+    clock,
+    events,
+    tokenSecret: options.tokenSecret,
+    secure: options.secure,
+  });
   const app = new Hono<DemoEnv>();
 
   app.use(async (c, next) => {

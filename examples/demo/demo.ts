@@ -5,6 +5,7 @@
  */
 
 import { serve, type ServerType } from '@hono/node-server';
+import { createServer as createHttpsServer } from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,10 +19,15 @@ export interface DemoOptions extends Partial<StoreChoice> {
   port?: number;
   /** Default `127.0.0.1`: the development cookies must never face a network. */
   hostname?: string;
+  /**
+   * Serve HTTPS with this key and certificate (PEM): the cookies are then
+   * Secure with their `__Host-`/`__Secure-` prefix, as in production.
+   */
+  tls?: { key: string; cert: string };
 }
 
 export interface RunningDemo extends DemoApp {
-  /** `http://localhost:<port>`. */
+  /** `http://localhost:<port>` (`https://` with `tls`). */
   readonly origin: string;
   readonly clock: DemoClock;
   readonly storeLabel: string;
@@ -50,13 +56,21 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     loadAssets(),
   ]);
   const clock = new DemoClock();
-  const demo = createDemoApp({ store, clock, assets, tokenSecret: tokenSecret(dataDir) });
+  const { tls } = options;
+  const demo = createDemoApp({
+    store,
+    clock,
+    assets,
+    tokenSecret: tokenSecret(dataDir),
+    secure: tls !== undefined,
+  });
   const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve(
       {
         fetch: demo.app.fetch,
         hostname: options.hostname ?? '127.0.0.1',
         port: options.port ?? 3000,
+        ...(tls ? { createServer: createHttpsServer, serverOptions: tls } : {}),
       },
       () => resolve(s),
     );
@@ -66,7 +80,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
     ...demo,
-    origin: `http://localhost:${port}`,
+    origin: `${tls ? 'https' : 'http'}://localhost:${port}`,
     clock,
     storeLabel: store.label,
     close: async () => {

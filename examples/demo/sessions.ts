@@ -70,12 +70,20 @@ export function createSessions(options: {
   clock: DemoClock;
   events: EventLog;
   tokenSecret: string;
+  /** Served over HTTPS: Secure cookies with their `__Host-`/`__Secure-` prefix, as in production. */
+  secure?: boolean;
 }): DemoSessions {
   const { clock, events } = options;
   const store = options.store.store;
   // Plain http://localhost: no Secure flag and so no __Host- prefix (WebKit, like Safari, drops
   // Secure cookies there). The server listens on loopback only; production runs on HTTPS.
-  const quiet = { warn: () => {} };
+  const secure = options.secure === true;
+  const quiet = secure ? {} : { development: true, warn: () => {} };
+  /** The name on the wire: over HTTPS the core adds `__Host-` (`__Secure-` off the root path). */
+  const wire = (name: string, path = '/') =>
+    secure ? `${path === '/' ? '__Host-' : '__Secure-'}${name}` : name;
+  const sessionOf = (preset: PresetName) => wire(sessionCookie(preset));
+  const remember = wire(REMEMBER);
   const make = (preset: PresetName): Latchkey =>
     createLatchkey({
       policy: presets[preset],
@@ -83,7 +91,7 @@ export function createSessions(options: {
       clock,
       onEvent: events.sink,
       sessionLimit: { max: 5, onLimit: 'evict-oldest' },
-      cookie: { name: sessionCookie(preset), development: true, ...quiet },
+      cookie: { name: sessionCookie(preset), ...quiet },
       ...(preset === 'productivity' ? { rememberMe: { cookieName: REMEMBER } } : {}),
     });
   const engines = Object.fromEntries(PRESETS.map((p) => [p, make(p)])) as Record<
@@ -96,7 +104,7 @@ export function createSessions(options: {
     clock,
     policy: presets.api,
     onEvent: events.sink,
-    cookie: { name: REFRESH, path: SPA_AUTH, development: true, ...quiet },
+    cookie: { name: REFRESH, path: SPA_AUTH, ...quiet },
   });
   // Every state-changing request must come from the demo's own pages (Origin / Sec-Fetch-Site).
   const middlewares = Object.fromEntries(
@@ -114,11 +122,11 @@ export function createSessions(options: {
     devices: engines.productivity,
     tokens,
     active: 'productivity',
-    cookies: { session: sessionCookie, remember: REMEMBER, refresh: REFRESH },
+    cookies: { session: sessionOf, remember, refresh: wire(REFRESH, SPA_AUTH) },
     middleware: async (c, next) => {
       const names = cookieNames(c);
       const has = (p: PresetName) =>
-        names.has(sessionCookie(p)) || (p === 'productivity' && names.has(REMEMBER));
+        names.has(sessionOf(p)) || (p === 'productivity' && names.has(remember));
       // A cookie is only ever read by the engine that set it, under that engine's policy.
       const preset = has(sessions.active)
         ? sessions.active
@@ -147,7 +155,8 @@ export async function loginUnderActive(
   const out: string[] = [];
   for (const preset of PRESETS) {
     if (preset === target || preset === c.var.preset) continue;
-    if (!names.has(sessionCookie(preset)) && !(preset === 'productivity' && names.has(REMEMBER)))
+    const { session, remember } = sessions.cookies;
+    if (!names.has(session(preset)) && !(preset === 'productivity' && names.has(remember)))
       continue;
     const other = sessions.engines[preset].forRequest(c.req.raw);
     await other.logout();

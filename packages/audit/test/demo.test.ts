@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { audit, type AuditReport, type CheckResult } from '@latchkey/audit';
 import { startDemo, type RunningDemo } from '../../../examples/demo/demo.js';
+import { selfSignedCert } from './fixtures/self-signed.js';
 
 // The demo's login costs a scrypt hash (and the machine is shared): these tests do about 20 logins.
 const LONG = 180_000;
@@ -85,3 +86,47 @@ function parseDuration(text: string): number {
   const n = Number.parseInt(text, 10);
   return text.endsWith('h') ? n * 3_600_000 : n * 60_000;
 }
+
+describe('latchkey audit against the demo over HTTPS', () => {
+  let dataDir: string;
+  let demo: RunningDemo;
+  let cert: string;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'latchkey-audit-demo-tls-'));
+    const tls = selfSignedCert();
+    cert = tls.cert;
+    demo = await startDemo({ port: 0, dataDir, tls });
+  });
+  afterAll(async () => {
+    await demo?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it(
+    'passes every check: Secure, __Host- prefixed cookies, and the rest as on plain HTTP',
+    async () => {
+      const report = await audit(
+        {
+          target: demo.origin,
+          body: 'form',
+          login: '/login',
+          fields: { username: 'alice', password: 'correct horse battery staple' },
+          protected: '/api/me',
+          logout: '/logout',
+          samples: 8,
+          idleTimeoutMs: parseDuration('30m'),
+          absoluteTimeoutMs: parseDuration('24h'),
+          clockHook: '/__demo/clock',
+        },
+        { ca: cert },
+      );
+      expect(report.plainHttp).toBe(false);
+      expect(report.sessionCookies).toEqual(['__Host-lk_productivity']);
+      expect(report.checks.map((c) => [c.id, c.status])).toEqual(
+        report.checks.map((c) => [c.id, 'pass']),
+      );
+      expect(report.checks).toHaveLength(15);
+    },
+    LONG,
+  );
+});
