@@ -11,17 +11,7 @@ import { MemoryStore } from '../src/store/memory.js';
 import type { SessionStore } from '../src/store/types.js';
 import { createMonitor } from '../src/monitor/monitor.js';
 import type { Meter, MeterAttributes } from '../src/monitor/meter.js';
-import { monitored, REMEMBER, SESSION } from './monitor-setup.js';
-
-const renewing = {
-  name: 'renewing',
-  idleTimeout: '30m',
-  absoluteTimeout: '8h',
-  touchInterval: '1m',
-  renewInterval: '15m',
-  expiryNotice: '15m',
-  rememberMe: '14d',
-} as const;
+import { monitored, REMEMBER, renewing, SESSION } from './monitor-setup.js';
 
 /** Parse OpenMetrics text by the spec's line grammar; throws on the first line that breaks it. */
 function parseOpenMetrics(text: string): Map<string, number> {

@@ -31,6 +31,9 @@ export const policy: PolicyOptions = {
   rememberMe: '14d',
 };
 
+/** The same, with renewal every 15 minutes. */
+export const renewing: PolicyOptions = { ...policy, name: 'renewing', renewInterval: '15m' };
+
 type Handler = (rs: ServerRequestSession, outcome: LoadOutcome) => unknown;
 
 export interface SetupOptions {

@@ -6,7 +6,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { MemoryStore } from '../src/store/memory.js';
-import { monitored, neverExpiring, REMEMBER, SESSION } from './monitor-setup.js';
+import { monitored, neverExpiring, REMEMBER, renewing, SESSION } from './monitor-setup.js';
 
 const NEVER_ISSUED = 'A'.repeat(43);
 
@@ -167,7 +167,7 @@ describe('createMonitor: anomalies, flagged as they happen, once each', () => {
   });
 
   it('ordinary use flags nothing: login, use, renewal, logout, expiry, log out everywhere', async () => {
-    const t = monitored({ policy: { ...policyWithRenewal } });
+    const t = monitored({ policy: renewing });
     const a = await t.signedIn('ada');
     const other = await t.signedIn('ada');
     t.clock.advance('16m');
@@ -205,13 +205,3 @@ describe('createMonitor: anomalies, flagged as they happen, once each', () => {
     expect(t.lines.at(-1)).toContain('"used-after-revocation"');
   });
 });
-
-const policyWithRenewal = {
-  name: 'renewing',
-  idleTimeout: '30m',
-  absoluteTimeout: '8h',
-  touchInterval: '1m',
-  renewInterval: '15m',
-  expiryNotice: '15m',
-  rememberMe: '14d',
-} as const;
