@@ -20,7 +20,7 @@ import { decodeRecord, type SessionRecord } from '../record.js';
 import type { SessionData } from '../session.js';
 import type { SessionStore } from '../store/types.js';
 import { createRevocation, type Revocation } from '../tokens/revocation.js';
-import { VerifiedCache } from './cache.js';
+import { VerifiedCache } from '../verified-cache.js';
 import type { Chunking } from './chunks.js';
 import type { SealingKeys, SealingSecret } from './keys.js';
 

@@ -8,7 +8,7 @@
 
 import type { JWTPayload } from 'jose';
 import { newSecret, type RandomSource } from '../random.js';
-import { VerifiedCache } from '../sealed/cache.js';
+import { VerifiedCache } from '../verified-cache.js';
 import type { KeySet, VerifyFailure } from './keys.js';
 import type { Revocation } from './revocation.js';
 
