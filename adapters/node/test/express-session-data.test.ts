@@ -233,6 +233,34 @@ describe("express-session's methods on expressSession()", () => {
     expect(await again.json()).toEqual({ views: 2 });
   });
 
+  it('rolling never re-sends a cookie that a renewal replaced (a parallel tab would undo the renewal)', async () => {
+    const { app: server, clock } = app({ rolling: true });
+    const base = await listen(server);
+    const visitor = browser(base);
+    await visitor.fetch('/views');
+    const old = visitor.cookie!;
+    clock.advance('8m');
+    expect(sessionCookieOf(await visitor.fetch('/data'))).toBe(old); // rolling: the same cookie again
+    clock.advance('8m'); // past the renewal interval (a quarter of the 1-hour absolute timeout)
+    await visitor.fetch('/data'); // renewed: a new cookie
+    expect(visitor.cookie).not.toBe(old);
+    // A request still carrying the old cookie, inside the renewal grace, is served but not re-sent it.
+    const parallel = await fetch(`${base}/data`, { headers: { cookie: old } });
+    expect(await parallel.json()).toEqual({ views: 1 });
+    expect(sessionCookieOf(parallel)).toBeUndefined();
+  });
+
+  it('a store that fails while loading answers 503 before the route runs (fail closed)', async () => {
+    const { app: server, fail } = app();
+    const visitor = browser(await listen(server));
+    await visitor.fetch('/views');
+    fail.reads = true;
+    const down = await visitor.fetch('/views');
+    expect(down.status).toBe(503);
+    fail.reads = false;
+    expect(await (await visitor.fetch('/views')).json()).toEqual({ views: 2 });
+  });
+
   it('each callback gets the store failure as an error, never an unhandled rejection', async () => {
     const { app: server, fail } = app();
     const errors: Record<string, string> = {};

@@ -111,6 +111,21 @@ describe('expressSession() options with a meaning shape the cookie', () => {
     expect(scoped).toMatch(/; Path=\/app/);
   });
 
+  it('csrf: true refuses a cross-site POST before the route runs, as on latchkeyMiddleware', async () => {
+    const app = express();
+    app.use(expressSession({ latchkey, csrf: true }));
+    app.post('/', (_req, res) => void res.json({ ran: true }));
+    const base = await listen(app);
+    const crossSite = await fetch(base, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.json()).toMatchObject({ error: 'csrf_rejected' });
+    const sameOrigin = await fetch(base, { method: 'POST', headers: { origin: base } });
+    expect(await sameOrigin.json()).toEqual({ ran: true });
+  });
+
   it('cookie.maxAge within the absolute timeout caps the cookie’s Max-Age; null makes a browser-session cookie', async () => {
     expect(await cookieLine({})).toMatch(/; Max-Age=3600;/);
     expect(await cookieLine({ cookie: { maxAge: 30 * 60_000 } })).toMatch(/; Max-Age=1800;/);

@@ -158,12 +158,20 @@ export function readExpressSessionOptions(options: ExpressSessionOptions): DropI
       'latchkey',
       'required: the engine options, e.g. latchkey: { policy: presets.productivity, store: new MemoryStore() }',
     );
+  if (latchkey.policy === undefined)
+    fail('latchkey.policy', 'required, e.g. latchkey: { policy: presets.productivity, store }');
+  for (const key of Object.keys(latchkey.cookie ?? {}))
+    if (!['prefix', 'development', 'warn'].includes(key))
+      fail(
+        `latchkey.cookie.${key}`,
+        `set it with express-session's names here (name, cookie.secure, cookie.sameSite, cookie.path, …); latchkey.cookie takes only prefix, development and warn`,
+      );
   const cookie = options.cookie ?? {};
   checkNames(cookie, KNOWN_COOKIE, REFUSED_COOKIE, 'cookie.');
   if ((cookie.secure as unknown) === 'auto')
     fail(
       'cookie.secure',
-      "'auto' has no Latchkey form: the cookie is always Secure; for plain-HTTP localhost set latchkey: { cookie: { development: true } }",
+      "'auto' has no Latchkey form: keep the default (true) for HTTPS; for plain-HTTP localhost set latchkey: { cookie: { development: true } }",
     );
   const policy =
     typeof latchkey.policy === 'object' &&

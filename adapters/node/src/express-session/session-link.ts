@@ -214,7 +214,8 @@ export class SessionLink implements SessionHost {
 
   reload(callback: Callback): void {
     this.#settle(async () => {
-      // A fresh read of the cookie's session; unsaved changes on req.session are dropped, as in express-session.
+      // A fresh read of the request cookie's session; unsaved changes on req.session are dropped, as in
+      // express-session. After a login in this same request that cookie names the old session: reload first.
       const fresh = this.reopen();
       await fresh.load();
       this.rs = fresh;
