@@ -21,7 +21,7 @@ export interface SessionCallbacks {
 }
 
 const REGENERATE_FIX =
-  "req.session.regenerate(callback) is express-session's API (Passport's req.login and req.logout call it); @latchkey/node's req.session is a Latchkey session: sign in with `await req.session.login(user.id)`, which issues a new session ID every time (with Passport, authenticate with { session: false } and then call it), and sign out with `await req.session.logout()`";
+  "req.session.regenerate(callback) is express-session's API (Passport's req.login and req.logout call it); @latchkey/node's req.session is a Latchkey session: sign in with `await req.session.login(user.id)`, which issues a new session ID every time (with Passport, authenticate with { session: false } and then call it), and sign out with `await req.session.logout()`; or keep passport's session login unchanged on the express-session drop-in, expressSession() from @latchkey/node";
 
 /**
  * Add the callback methods; a callback that throws reaches Express's error handlers through `next`.

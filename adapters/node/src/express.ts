@@ -19,6 +19,7 @@ import { refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
 import { lazyDeviceFacts } from './client.js';
 import { withCallbacks, type SessionCallbacks } from './callbacks.js';
 import { answerFailure, holdUntilCommitted } from './hold.js';
+import type { ExpressSessionObject } from './express-session/session.js';
 
 type Next = (error?: unknown) => void;
 
@@ -26,12 +27,30 @@ type Next = (error?: unknown) => void;
 export type ExpressSession<Data extends SessionData = SessionData> = RequestSession<Data> &
   SessionCallbacks;
 
+/**
+ * Which `req.session` your app's Express `Request` has: `latchkeyMiddleware`'s by default. An app
+ * on the `expressSession()` drop-in says so once, and `req.session` is typed as express-session's.
+ *
+ * @example
+ * declare module '@latchkey/node' {
+ *   interface SessionMiddlewareMode { expressSession: true }
+ *   interface ExpressSessionData { views: number }
+ * }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface SessionMiddlewareMode {}
+
+/** `req.session`'s type, as {@link SessionMiddlewareMode} selects it. */
+export type SessionOnRequest = SessionMiddlewareMode extends { expressSession: true }
+  ? ExpressSessionObject
+  : ExpressSession;
+
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
     interface Request {
-      /** The request's Latchkey session (set by `latchkeyMiddleware`). */
-      session: ExpressSession;
+      /** The request's session (set by `latchkeyMiddleware`, or `expressSession()` after a type selection). */
+      session: SessionOnRequest;
     }
   }
 }

@@ -10,6 +10,9 @@ import type { ServerResponse } from 'node:http';
 import { sessionFailureResponse, type RequestSession } from '@latchkey/core';
 import { writeResponse } from './bridge.js';
 
+/** What holding needs of a session: its request (for a failure's answer) and `flush()`. */
+export type Committable = Pick<RequestSession, 'request' | 'flush'>;
+
 type Held = { method: 'writeHead' | 'write' | 'end'; args: unknown[] };
 
 /**
@@ -18,7 +21,7 @@ type Held = { method: 'writeHead' | 'write' | 'end'; args: unknown[] };
  * @example
  * await commitHeaders(res, req.session); // before res.writeHead
  */
-export async function commitHeaders(res: ServerResponse, session: RequestSession): Promise<void> {
+export async function commitHeaders(res: ServerResponse, session: Committable): Promise<void> {
   // flush, not commit: a streamed response may still change data before its last chunk.
   const { setCookie, headers } = await session.flush();
   for (const [name, value] of headers) res.setHeader(name, value);
@@ -45,7 +48,7 @@ type Originals = { writeHead: Method; write: Method; end: Method };
 
 /** Where a held response is: before its first write, committing, passing writes through, or failed. */
 interface Hold {
-  session: RequestSession;
+  session: Committable;
   original: Originals;
   held: Held[];
   phase: 'holding' | 'committing' | 'open' | 'failed';
@@ -116,7 +119,7 @@ function end(this: HeldResponse, ...args: unknown[]) {
  * @example
  * holdUntilCommitted(res, session); // then hand the request to the app
  */
-export function holdUntilCommitted(res: ServerResponse, session: RequestSession): void {
+export function holdUntilCommitted(res: ServerResponse, session: Committable): void {
   const r = res as HeldResponse;
   r[HOLD] = {
     session,

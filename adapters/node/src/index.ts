@@ -16,6 +16,19 @@ export {
   latchkeyErrorHandler,
   type ExpressSession,
   type LatchkeyMiddlewareOptions,
+  type SessionMiddlewareMode,
+  type SessionOnRequest,
 } from './express.js';
+export { expressSession, type ExpressSessionMiddleware } from './express-session/middleware.js';
+export type {
+  ExpressSessionOptions,
+  ExpressSessionCookieOptions,
+} from './express-session/options.js';
+export type {
+  DropInSession,
+  ExpressSessionData,
+  ExpressSessionObject,
+  SessionCookieView,
+} from './express-session/session.js';
 export type { SessionCallbacks } from './callbacks.js';
 export { requireAccessToken, type RequireAccessTokenOptions } from './bearer.js';
