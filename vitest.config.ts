@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -24,6 +24,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'adapters/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    // The packaging checks need the built packages: `pnpm check:packaging` runs them.
+    exclude: [...configDefaults.exclude, 'test/packaging/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },
