@@ -5,6 +5,7 @@
 export {
   unstorageStore,
   type UnstorageStoreOptions,
+  type UnstorageLike,
   type UnstorageSessionStore,
   type SweepOptions,
 } from './unstorage-store.js';
