@@ -14,6 +14,10 @@ export default defineConfig({
       { find: /^@latchkey\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@latchkey\/client$/, replacement: src('./packages/client/src/index.ts') },
       { find: /^@latchkey\/hono$/, replacement: src('./adapters/hono/src/index.ts') },
+      {
+        find: /^@latchkey\/unstorage\/redis$/,
+        replacement: src('./adapters/unstorage/src/redis.ts'),
+      },
       { find: /^@latchkey\/unstorage$/, replacement: src('./adapters/unstorage/src/index.ts') },
       {
         find: /^@latchkey\/sql\/(pg|postgres|libsql)$/,

@@ -29,6 +29,7 @@ export const mainExport: Record<string, string> = {
   '@latchkey/sql/postgres': 'postgresJsStore',
   '@latchkey/sql/libsql': 'sqliteStore',
   '@latchkey/unstorage': 'unstorageStore',
+  '@latchkey/unstorage/redis': 'redisStore',
   '@latchkey/workers': 'withWorkerSessions',
 };
 

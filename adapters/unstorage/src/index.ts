@@ -1,6 +1,7 @@
 /**
  * @latchkey/unstorage: Latchkey session stores over unstorage (any driver)
  * and over Redis directly (native TTLs, atomic scripts, a per-user index).
+ * The Redis store alone is on `@latchkey/unstorage/redis`.
  */
 export {
   unstorageStore,
@@ -14,4 +15,4 @@ export {
   type RedisClient,
   type RedisStoreOptions,
   type RedisSessionStore,
-} from './redis-store.js';
+} from './redis.js';

@@ -15,6 +15,7 @@ import * as sqlLibsql from '@latchkey/sql/libsql';
 import * as sqlPg from '@latchkey/sql/pg';
 import * as sqlPostgres from '@latchkey/sql/postgres';
 import * as unstorage from '@latchkey/unstorage';
+import * as unstorageRedis from '@latchkey/unstorage/redis';
 import * as workers from '@latchkey/workers';
 
 export const mainExports: Function[] = [
@@ -34,5 +35,6 @@ export const mainExports: Function[] = [
   sqlPg.postgresStore,
   sqlPostgres.postgresJsStore,
   unstorage.unstorageStore,
+  unstorageRedis.redisStore,
   workers.withWorkerSessions,
 ];
