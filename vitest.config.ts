@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const src = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -15,6 +15,10 @@ export default defineConfig({
       { find: /^@latchkey\/client$/, replacement: src('./packages/client/src/index.ts') },
       { find: /^@latchkey\/audit$/, replacement: src('./packages/audit/src/index.ts') },
       { find: /^@latchkey\/hono$/, replacement: src('./adapters/hono/src/index.ts') },
+      {
+        find: /^@latchkey\/unstorage\/redis$/,
+        replacement: src('./adapters/unstorage/src/redis.ts'),
+      },
       { find: /^@latchkey\/unstorage$/, replacement: src('./adapters/unstorage/src/index.ts') },
       {
         find: /^@latchkey\/sql\/(pg|postgres|libsql)$/,
@@ -25,6 +29,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'adapters/*/test/**/*.test.ts', 'test/**/*.test.ts'],
+    // The packaging checks need the built packages: `pnpm check:packaging` runs them.
+    exclude: [...configDefaults.exclude, 'test/packaging/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
   },

@@ -11,7 +11,7 @@ import Redis from 'ioredis';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisStore } from '@latchkey/unstorage';
+import { redisStore } from '@latchkey/unstorage/redis';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
 import { Client, startFaultApp, tally, type FaultApp } from './fault-app.js';
 

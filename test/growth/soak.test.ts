@@ -16,7 +16,7 @@ import { createLatchkey, MemoryStore, type SessionStore } from '@latchkey/core';
 import { ManualClock } from '@latchkey/core/testing';
 import { postgresStore } from '@latchkey/sql/pg';
 import { sqliteStore } from '@latchkey/sql/libsql';
-import { redisStore } from '@latchkey/unstorage';
+import { redisStore } from '@latchkey/unstorage/redis';
 import { createClient, pg } from '../../adapters/sql/test/support/drivers.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { MemoryStore, type SessionStore } from '@latchkey/core';
 import { postgresStore } from '@latchkey/sql/pg';
 import { sqliteStore } from '@latchkey/sql/libsql';
-import { redisStore } from '@latchkey/unstorage';
+import { redisStore } from '@latchkey/unstorage/redis';
 import { pg } from '../../adapters/sql/test/support/drivers.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';

@@ -13,7 +13,7 @@
  */
 import { serve } from '@hono/node-server';
 import { createLatchkey, withSessions, type RequestSession } from '@latchkey/core';
-import { redisStore } from '@latchkey/unstorage';
+import { redisStore } from '@latchkey/unstorage/redis';
 import Redis from 'ioredis';
 
 const port = Number(process.env.PORT);

@@ -5,12 +5,27 @@
  */
 
 import { ConfigError } from '@latchkey/core';
-import { createClient, type Client, type InValue } from '@libsql/client';
+import { createClient } from '@libsql/client';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { statementTimeoutOf, withDeadline } from './deadline.js';
-import type { SqlClient } from './sql-client.js';
+import type { SqlClient, SqlParam } from './sql-client.js';
 import { sqlStore, type SqlSessionStore, type SqlStoreOptions } from './sql-store.js';
+
+/**
+ * The part of a libSQL `Client` (`createClient()` from `@libsql/client`) the
+ * store uses. Declared here, not imported: @libsql/client's types are ESM
+ * even where `require` loads its CommonJS build, so a CommonJS project's
+ * `.d.cts` could not import them (TS1479).
+ */
+export interface LibsqlClient {
+  /** `'file'` for a local database. */
+  readonly protocol: string;
+  execute(statement: { sql: string; args: SqlParam[] }): Promise<{ rows: unknown[] }>;
+  executeMultiple(sql: string): Promise<void>;
+  reconnect(): void | Promise<void>;
+  close(): void;
+}
 
 /** Options for {@link sqliteStore}. */
 export interface SqliteStoreOptions extends SqlStoreOptions {
@@ -28,7 +43,7 @@ export interface SqliteStoreOptions extends SqlStoreOptions {
    * connections (`reconnect()`), so keep transactions of your own on
    * another client.
    */
-  client?: Client;
+  client?: LibsqlClient;
   /**
    * Most time one statement may take, in ms: for a file, how long a write
    * waits for another connection's lock (SQLite's busy timeout) before it
@@ -71,7 +86,7 @@ function folderOf(url: string): string | undefined {
  * const client = libsqlClient(createClient({ url: 'file:sessions.db', concurrency: 1, timeout: 400 }));
  */
 export function libsqlClient(
-  client: Client,
+  client: LibsqlClient,
   options: { statementTimeout?: number } = {},
 ): SqlClient {
   if (!client || typeof client.execute !== 'function') {
@@ -111,7 +126,7 @@ export function libsqlClient(
   return {
     dialect: 'sqlite',
     async query(sql, args) {
-      const result = await run(() => client.execute({ sql, args: args as InValue[] }));
+      const result = await run(() => client.execute({ sql, args: args as SqlParam[] }));
       return result.rows as unknown as Record<string, unknown>[];
     },
     async exec(script) {

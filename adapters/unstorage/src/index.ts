@@ -1,10 +1,12 @@
 /**
  * @latchkey/unstorage: Latchkey session stores over unstorage (any driver)
  * and over Redis directly (native TTLs, atomic scripts, a per-user index).
+ * The Redis store alone is on `@latchkey/unstorage/redis`.
  */
 export {
   unstorageStore,
   type UnstorageStoreOptions,
+  type UnstorageLike,
   type UnstorageSessionStore,
   type SweepOptions,
 } from './unstorage-store.js';
@@ -13,4 +15,4 @@ export {
   type RedisClient,
   type RedisStoreOptions,
   type RedisSessionStore,
-} from './redis-store.js';
+} from './redis.js';

@@ -15,12 +15,26 @@ import {
   parseEnvelope,
   systemClock,
   type Clock,
+  type Envelope,
   type SessionStore,
 } from '@latchkey/core/store';
-import type { Storage } from 'unstorage';
 import { storageKey } from './storage-key.js';
 
 const who = 'unstorageStore';
+
+/**
+ * The part of an unstorage `Storage` (`createStorage()`) the store uses.
+ * Declared here, not imported: unstorage's types import every driver's
+ * optional dependency, which fails a project that checks its libraries
+ * (`skipLibCheck: false`).
+ */
+export interface UnstorageLike {
+  getItem(key: string): Promise<unknown>;
+  setItem(key: string, value: Envelope, options: { ttl: number }): Promise<void>;
+  removeItem(key: string): Promise<void>;
+  getKeys(base: string): Promise<string[]>;
+  getMount?(key: string): { driver?: { name?: string } } | undefined;
+}
 
 /** Options for {@link unstorageStore}. */
 export interface UnstorageStoreOptions {
@@ -66,7 +80,7 @@ export interface UnstorageSessionStore extends SessionStore {
  * const latchkey = createLatchkey({ policy: presets.productivity, store });
  */
 export function unstorageStore(
-  storage: Storage,
+  storage: UnstorageLike,
   options: UnstorageStoreOptions = {},
 ): UnstorageSessionStore {
   if (!storage || typeof storage.getItem !== 'function' || typeof storage.setItem !== 'function') {

@@ -8,7 +8,7 @@ import { testStore } from '@latchkey/core/testing';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisCluster, type RedisCluster } from '../../../test/support/redis-cluster.js';
-import { redisStore, type RedisClient } from '../src/index.js';
+import { redisStore, type RedisClient } from '../src/redis.js';
 
 let cluster: RedisCluster;
 let client: InstanceType<typeof Redis.Cluster>;

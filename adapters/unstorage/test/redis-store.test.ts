@@ -9,7 +9,7 @@ import { createStorage } from 'unstorage';
 import redisDriver from 'unstorage/drivers/redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../../../test/support/redis-server.js';
-import { redisStore, type RedisClient } from '../src/index.js';
+import { redisStore, type RedisClient } from '../src/redis.js';
 
 let redis: RedisServer;
 let client: Redis;

@@ -15,7 +15,7 @@ import { latchkey, type SessionEnv } from '../../../adapters/hono/src/index.js';
 import { latchkeyMiddleware } from '../../../adapters/node/src/index.js';
 import { sqliteStore } from '../../../adapters/sql/src/libsql.js';
 import { postgresStore } from '../../../adapters/sql/src/pg.js';
-import { redisStore } from '../../../adapters/unstorage/src/index.js';
+import { redisStore } from '../../../adapters/unstorage/src/redis.js';
 import {
   createLatchkey,
   definePolicy,

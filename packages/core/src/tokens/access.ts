@@ -6,9 +6,9 @@
  * of verified tokens saves the signature check, never the revocation check.
  */
 
-import type { JWTPayload } from 'jose';
 import { newSecret, type RandomSource } from '../random.js';
 import { VerifiedCache } from '../verified-cache.js';
+import type { JWTPayload } from './jose-types.js';
 import type { KeySet, VerifyFailure } from './keys.js';
 import type { Revocation } from './revocation.js';
 

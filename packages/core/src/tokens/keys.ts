@@ -4,18 +4,10 @@
  * without logging anyone out; public keys are published as a JWKS.
  */
 
-import {
-  errors,
-  exportJWK,
-  importJWK,
-  jwtVerify,
-  SignJWT,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTPayload,
-} from 'jose';
+import { errors, exportJWK, importJWK, jwtVerify, SignJWT } from 'jose';
 import { isCanonicalCompact } from '../canonical.js';
 import { ConfigError } from '../errors.js';
+import type { JSONWebKeySet, JWK, JWTPayload } from './jose-types.js';
 
 /** Algorithms a key set can hold. HS256 is the default; EdDSA (Ed25519) and ES256 for keys others verify through a JWKS. */
 export type TokenAlgorithm = 'HS256' | 'EdDSA' | 'ES256';
