@@ -1,0 +1,19 @@
+/**
+ * Starts the Hono + Redis example: `pnpm example:hono-redis` from the repository root.
+ * REDIS_URL (default redis://127.0.0.1:6379) and PORT (default 3000) come from the environment.
+ */
+
+import { redisStore } from '@latchkey/unstorage';
+import { createApp, startServer } from './app.js';
+import { connectRedis } from './redis.js';
+
+const redis = connectRedis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const running = await startServer(
+  createApp({ store: redisStore(redis) }),
+  Number(process.env.PORT ?? 3000),
+);
+console.log(`Hono + Redis example on ${running.url}/  (POST /login, GET /me, POST /logout)`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => void running.close().then(() => redis.quit()));
+}
