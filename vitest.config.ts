@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@latchkey\/client$/, replacement: src('./packages/client/src/index.ts') },
       { find: /^@latchkey\/audit$/, replacement: src('./packages/audit/src/index.ts') },
       { find: /^@latchkey\/hono$/, replacement: src('./adapters/hono/src/index.ts') },
+      { find: /^@latchkey\/node$/, replacement: src('./adapters/node/src/index.ts') },
       { find: /^@latchkey\/unstorage$/, replacement: src('./adapters/unstorage/src/index.ts') },
       {
         find: /^@latchkey\/sql\/(pg|postgres|libsql)$/,
