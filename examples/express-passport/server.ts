@@ -1,6 +1,6 @@
 /**
- * Starts the Express + Passport example: `pnpm example:express-passport` from the repository root; PORT (default
- * 3000) comes from the environment. Sessions live in this process's memory, so they end when it
+ * Starts the Express + Passport example: `pnpm example:express-passport` from the repository
+ * root; PORT (default 3000) comes from the environment. Sessions live in this process's memory, so they end when it
  * stops; with several processes pass `redisStore(redis)` or `postgresStore({ client: pool })`
  * instead (examples/hono-redis, examples/hono-postgres).
  */
