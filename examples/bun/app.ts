@@ -53,9 +53,11 @@ export function createApp(options: AppOptions): (request: Request) => Promise<Re
       }
       if (route === 'GET /me') {
         const outcome = await session.load();
-        // 401 JSON with the reason (idle, absolute, revoked, missing); a page is sent to /login.
-        if (!outcome.valid) return expiryResponse(request, outcome, { loginPath: '/login' });
-        if (outcome.session.userId === null) return expiryResponse(request, { reason: 'missing' });
+        // An API route: 401 JSON with the reason (idle, absolute, revoked, missing), whatever the
+        // client accepts; an app with a login page leaves out `mode` so pages get a redirect to it.
+        if (!outcome.valid) return expiryResponse(request, outcome, json);
+        if (outcome.session.userId === null)
+          return expiryResponse(request, { reason: 'missing' }, json);
         return Response.json({ user: outcome.session.userId });
       }
       if (route === 'POST /logout') {
@@ -68,6 +70,8 @@ export function createApp(options: AppOptions): (request: Request) => Promise<Re
   );
   return (request) => handler(request);
 }
+
+const json = { mode: 'json' } as const;
 
 /** `username` and `password` from a JSON or urlencoded body (at most 4 KiB). */
 async function credentials(request: Request): Promise<{ username: string; password: string }> {

@@ -48,14 +48,18 @@ export function createApp(options: AppOptions): express.Express {
   // CSRF guard: a POST must come from this origin (Origin / Sec-Fetch-Site), else 403.
   app.use(latchkeyMiddleware(engine, { csrf: true }));
 
-  /** Signed in, or the core's expiry answer: 401 JSON with the reason, a redirect for a page. */
+  /**
+   * Signed in, or the core's expiry answer: 401 JSON with the reason (idle, absolute, revoked,
+   * missing). An API route, so JSON whatever the client accepts; with a login page, leave out
+   * `mode` and pages get a redirect to it.
+   */
   const requireSession: express.RequestHandler = async (req, res, next) => {
     const outcome = await req.session.load();
     if (outcome.valid && outcome.session.userId !== null) return next();
     await writeResponse(
       res,
       expiryResponse(req.session.request, outcome.valid ? { reason: 'missing' } : outcome, {
-        loginPath: '/login',
+        mode: 'json',
       }),
     );
   };

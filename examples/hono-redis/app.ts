@@ -49,8 +49,12 @@ export function createApp(options: AppOptions): Hono {
     return c.json({ user: username });
   });
 
-  // requireSession answers 401 JSON (a page gets a redirect to /login) without a signed-in session.
-  app.get('/me', requireSession(), (c) => c.json({ user: c.var.session.current.userId }));
+  // Without a signed-in session: 401 JSON with the reason (idle, absolute, revoked, missing). An API
+  // route, so JSON whatever the client accepts; with a login page, leave out `mode` and pages get
+  // a redirect to it.
+  app.get('/me', requireSession({ mode: 'json' }), (c) =>
+    c.json({ user: c.var.session.current.userId }),
+  );
 
   app.post('/logout', async (c) => {
     await c.var.session.logout(); // deletes the record in Redis and clears the cookie

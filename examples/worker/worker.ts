@@ -59,9 +59,11 @@ export default {
       }
       if (route === 'GET /me') {
         const outcome = await session.load();
-        // 401 JSON with the reason (idle, absolute, revoked, missing); a page is sent to /login.
-        if (!outcome.valid) return expiryResponse(request, outcome, { loginPath: '/login' });
-        if (outcome.session.userId === null) return expiryResponse(request, { reason: 'missing' });
+        // An API route: 401 JSON with the reason (idle, absolute, revoked, missing), whatever the
+        // client accepts; an app with a login page leaves out `mode` so pages get a redirect to it.
+        if (!outcome.valid) return expiryResponse(request, outcome, json);
+        if (outcome.session.userId === null)
+          return expiryResponse(request, { reason: 'missing' }, json);
         return Response.json({ user: outcome.session.userId });
       }
       if (route === 'POST /logout') {
@@ -73,6 +75,8 @@ export default {
     { csrf: true }, // a POST must come from this origin (Origin / Sec-Fetch-Site), else 403
   ),
 };
+
+const json = { mode: 'json' } as const;
 
 /** `username` and `password` from a JSON or urlencoded body (at most 4 KiB). */
 async function credentials(request: Request): Promise<{ username: string; password: string }> {

@@ -6,10 +6,12 @@ import { spawnApp } from '../scenarios/serve.js';
 import { runtimeBinary, smokeTest } from './smoke.js';
 
 describe('examples/bun', () => {
-  smokeTest(() =>
-    spawnApp(runtimeBinary('bun'), ['run', join(root, 'examples/bun/server.ts')], {
-      cwd: root,
-      env: { PORT: '0' },
-    }),
+  smokeTest(
+    () =>
+      spawnApp(runtimeBinary('bun'), ['run', join(root, 'examples/bun/server.ts')], {
+        cwd: root,
+        env: { PORT: '0' },
+      }),
+    { injectedClock: false },
   );
 });

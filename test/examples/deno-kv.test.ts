@@ -6,22 +6,24 @@ import { spawnApp } from '../scenarios/serve.js';
 import { runtimeBinary, smokeTest } from './smoke.js';
 
 describe('examples/deno-kv', () => {
-  smokeTest(() =>
-    spawnApp(
-      runtimeBinary('deno'),
-      [
-        'run',
-        '--config',
-        join(root, 'examples/deno-kv/deno.json'),
-        '--allow-net=127.0.0.1',
-        '--allow-env=PORT,KV_PATH',
-        '--no-prompt',
-        join(root, 'examples/deno-kv/server.ts'),
-      ],
-      {
-        cwd: root,
-        env: { PORT: '0', KV_PATH: ':memory:', DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
-      },
-    ),
+  smokeTest(
+    () =>
+      spawnApp(
+        runtimeBinary('deno'),
+        [
+          'run',
+          '--config',
+          join(root, 'examples/deno-kv/deno.json'),
+          '--allow-net=127.0.0.1',
+          '--allow-env=PORT,KV_PATH',
+          '--no-prompt',
+          join(root, 'examples/deno-kv/server.ts'),
+        ],
+        {
+          cwd: root,
+          env: { PORT: '0', KV_PATH: ':memory:', DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' },
+        },
+      ),
+    { injectedClock: false },
   );
 });

@@ -6,10 +6,13 @@ import { DEMO_PASSWORD, smokeTest } from './smoke.js';
 
 describe('examples/worker', () => {
   let worker: Awaited<ReturnType<typeof startWorker>>;
-  smokeTest(async () => {
-    worker = await startWorker(0);
-    return { baseUrl: worker.url, stop: worker.dispose };
-  });
+  smokeTest(
+    async () => {
+      worker = await startWorker(0);
+      return { baseUrl: worker.url, stop: worker.dispose };
+    },
+    { injectedClock: false },
+  );
 
   it('keeps the user directory in KV and the sessions in the Durable Object', async () => {
     const res = await fetch(`${worker.url}/login`, {
