@@ -43,7 +43,10 @@ export async function startWorker(port: number) {
     host: '127.0.0.1', // loopback only: the development cookie must never face a network
     port,
   });
-  const url = await mf.ready;
+  const url = await mf.ready.catch(async (error: unknown) => {
+    await mf.dispose(); // a Worker that fails to start leaves no workerd behind
+    throw error;
+  });
   return { url: url.origin, mf, dispose: () => mf.dispose() };
 }
 

@@ -9,17 +9,22 @@ import { smokeTest } from './smoke.js';
 describe('examples/hono-postgres', () => {
   smokeTest(async () => {
     const server = await startPostgres();
-    const clock = new ManualClock();
-    const { pool, store } = await connectPostgres(server.url, { clock, onError: () => {} });
-    const running = await startServer(createApp({ store, clock, warn: () => {} }), 0);
-    return {
-      baseUrl: running.url,
-      advance: (ms) => void clock.advance(ms),
-      async stop() {
-        await running.close();
-        await pool.end();
-        await server.stop();
-      },
-    };
+    try {
+      const clock = new ManualClock();
+      const { pool, store } = await connectPostgres(server.url, { clock, onError: () => {} });
+      const running = await startServer(createApp({ store, clock, warn: () => {} }), 0);
+      return {
+        baseUrl: running.url,
+        advance: (ms) => void clock.advance(ms),
+        async stop() {
+          await running.close();
+          await pool.end();
+          await server.stop();
+        },
+      };
+    } catch (error) {
+      await server.stop(); // a failed start leaves no cluster behind
+      throw error;
+    }
   });
 });

@@ -12,20 +12,24 @@ describe('examples/hono-redis', () => {
   smokeTest(async () => {
     const server = await startRedis();
     const redis = connectRedis(server.url, () => {});
-    await once(redis, 'ready'); // with no offline queue, a command before that is refused
-    const clock = new ManualClock();
-    const running = await startServer(
-      createApp({ store: redisStore(redis), clock, warn: () => {} }),
-      0,
-    );
-    return {
-      baseUrl: running.url,
-      advance: (ms) => void clock.advance(ms),
-      async stop() {
-        await running.close();
-        redis.disconnect();
-        await server.stop();
-      },
-    };
+    try {
+      await once(redis, 'ready'); // with no offline queue, a command before that is refused
+      const clock = new ManualClock();
+      const app = createApp({ store: redisStore(redis), clock, warn: () => {} });
+      const running = await startServer(app, 0);
+      return {
+        baseUrl: running.url,
+        advance: (ms) => void clock.advance(ms),
+        async stop() {
+          await running.close();
+          redis.disconnect();
+          await server.stop();
+        },
+      };
+    } catch (error) {
+      redis.disconnect();
+      await server.stop(); // a failed start leaves no redis-server behind
+      throw error;
+    }
   });
 });

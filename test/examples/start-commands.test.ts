@@ -18,7 +18,11 @@ const children: ChildProcess[] = [];
 let redis: RedisServer;
 let postgres: PostgresServer;
 beforeAll(async () => {
-  [redis, postgres] = await Promise.all([startRedis(), startPostgres()]);
+  // allSettled: if one fails to start, afterAll still stops the other.
+  const [r, p] = await Promise.allSettled([startRedis(), startPostgres()]);
+  if (r.status === 'fulfilled') redis = r.value;
+  if (p.status === 'fulfilled') postgres = p.value;
+  for (const started of [r, p]) if (started.status === 'rejected') throw started.reason;
 });
 afterAll(async () => {
   await Promise.all(children.map(stopGroup));
