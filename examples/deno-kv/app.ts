@@ -32,7 +32,12 @@ export function createSessions(options: { store: SessionStore; clock?: Clock }) 
   });
 }
 
-/** The app's routes; the session is committed (store, then Set-Cookie) after each. */
+/**
+ * The app's routes; the session is committed (store, then Set-Cookie) after each.
+ *
+ * @example
+ * serveWithSessions(createSessions({ store }), routes, { port: 8000, csrf: true });
+ */
 export const routes: SessionHandler = async ({ request, session }) => {
   const route = `${request.method} ${new URL(request.url).pathname}`;
   if (route === 'POST /login') {

@@ -19,7 +19,12 @@ export interface WranglerConfig {
 
 type Table = Record<string, unknown>;
 
-/** A TOML subset: `[a.b]`, `[[a.b]]`, `key = "string"` and `key = ["a", "b"]`, `#` comments. */
+/**
+ * A TOML subset: `[a.b]`, `[[a.b]]`, `key = "string"` and `key = ["a", "b"]`, `#` comments.
+ *
+ * @example
+ * parseToml('[[kv_namespaces]]\nbinding = "USERS"'); // { kv_namespaces: [{ binding: 'USERS' }] }
+ */
 export function parseToml(text: string): Table {
   const root: Table = {};
   let current = root;
@@ -49,7 +54,12 @@ export function parseToml(text: string): Table {
   return root;
 }
 
-/** `KEY=value` lines, `#` comments. */
+/**
+ * `KEY=value` lines, `#` comments.
+ *
+ * @example
+ * parseDevVars('DEVELOPMENT_COOKIE=true'); // { DEVELOPMENT_COOKIE: 'true' }
+ */
 export function parseDevVars(text: string): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const line of text.split('\n')) {

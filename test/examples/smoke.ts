@@ -22,6 +22,14 @@ export const DEMO_PASSWORD = 'correct horse battery staple';
 /**
  * Registers the smoke cases for one example; `start` runs before them, `stop` after.
  * `injectedClock: false` for a runtime that keeps its own time: the idle case needs the clock.
+ *
+ * @example
+ * describe('examples/express', () => {
+ *   smokeTest(async () => {
+ *     const running = await startServer(createApp({ store, clock }), 0);
+ *     return { baseUrl: running.url, advance: (ms) => void clock.advance(ms), stop: running.close };
+ *   });
+ * });
  */
 export function smokeTest(
   start: () => Promise<RunningExample>,
@@ -125,6 +133,9 @@ export function smokeTest(
 /**
  * The runtime's own binary, not node_modules/.bin's shim: the shim runs it as a child (bun) or
  * through node (deno), so stopping the shim would leave the server running.
+ *
+ * @example
+ * spawnApp(runtimeBinary('bun'), ['run', 'examples/bun/server.ts'], { env: { PORT: '0' } });
  */
 export function runtimeBinary(name: 'bun' | 'deno'): string {
   return join(root, name === 'bun' ? 'node_modules/bun/bin/bun.exe' : 'node_modules/deno/deno');
