@@ -19,6 +19,7 @@ export default defineConfig({
         find: /^@latchkey\/unstorage\/redis$/,
         replacement: src('./adapters/unstorage/src/redis.ts'),
       },
+      { find: /^@latchkey\/node$/, replacement: src('./adapters/node/src/index.ts') },
       { find: /^@latchkey\/unstorage$/, replacement: src('./adapters/unstorage/src/index.ts') },
       {
         find: /^@latchkey\/sql\/(pg|postgres|libsql)$/,

@@ -1,0 +1,17 @@
+// examples/bun in the real Bun binary, started with the example's own command (bun run server.ts).
+import { join } from 'node:path';
+import { describe } from 'vitest';
+import { root } from '../runtimes/harness.js';
+import { spawnApp } from '../scenarios/serve.js';
+import { runtimeBinary, smokeTest } from './smoke.js';
+
+describe('examples/bun', () => {
+  smokeTest(
+    () =>
+      spawnApp(runtimeBinary('bun'), ['run', join(root, 'examples/bun/server.ts')], {
+        cwd: root,
+        env: { PORT: '0' },
+      }),
+    { injectedClock: false },
+  );
+});

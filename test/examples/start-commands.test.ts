@@ -1,0 +1,93 @@
+// The examples run by node started by their root scripts (`pnpm example:<name>`, run as the script says)
+// with the environment a user sets, then signed in once: the one command each README gives works.
+// The full smoke suites run the same apps in process (test/examples/<name>.test.ts).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { root } from '../runtimes/harness.js';
+import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
+import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { DEMO_PASSWORD } from './smoke.js';
+
+const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<
+  string,
+  string
+>;
+const children: ChildProcess[] = [];
+let redis: RedisServer;
+let postgres: PostgresServer;
+beforeAll(async () => {
+  // allSettled: if one fails to start, afterAll still stops the other.
+  const [r, p] = await Promise.allSettled([startRedis(), startPostgres()]);
+  if (r.status === 'fulfilled') redis = r.value;
+  if (p.status === 'fulfilled') postgres = p.value;
+  for (const started of [r, p]) if (started.status === 'rejected') throw started.reason;
+});
+afterAll(async () => {
+  await Promise.all(children.map(stopGroup));
+  await Promise.all([redis?.stop(), postgres?.stop()]);
+});
+
+/** Kill a started example's whole process group and wait for the example to exit. */
+function stopGroup(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    process.kill(-child.pid!, 'SIGKILL');
+  });
+}
+
+/** Run `pnpm <script>`'s command line with `env`; resolves with the URL the server prints. */
+function start(script: string, env: Record<string, string>): Promise<string> {
+  const [command, ...args] = scripts[script]!.split(' ');
+  expect(command).toBe('node');
+  const child = spawn(process.execPath, args, {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so stopping it also stops what it started (workerd)
+  });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
+      if (match) resolve(match[1]!);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code}):\n${output}`)));
+  });
+}
+
+async function signsIn(baseUrl: string) {
+  const login = await fetch(`${baseUrl}/login`, {
+    method: 'POST',
+    headers: { origin: baseUrl, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'ada', password: DEMO_PASSWORD }),
+  });
+  expect(login.status).toBe(200);
+  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  const me = await fetch(`${baseUrl}/me`, { headers: { cookie, accept: 'application/json' } });
+  expect(await me.json()).toEqual({ user: 'ada' });
+}
+
+describe('the examples run by node, started by their root scripts', () => {
+  it.concurrent('example:hono-redis with REDIS_URL', async () => {
+    await signsIn(await start('example:hono-redis', { REDIS_URL: redis.url }));
+  });
+  it.concurrent('example:hono-postgres with DATABASE_URL', async () => {
+    await signsIn(await start('example:hono-postgres', { DATABASE_URL: postgres.url }));
+  });
+  it.concurrent('example:express', async () => {
+    await signsIn(await start('example:express', {}));
+  });
+  it.concurrent('example:express-passport', async () => {
+    await signsIn(await start('example:express-passport', {}));
+  });
+  it.concurrent('example:worker (workerd through miniflare)', async () => {
+    await signsIn(await start('example:worker', {}));
+  });
+});
