@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import { describe } from 'vitest';
 import { root } from '../runtimes/harness.js';
 import { spawnApp } from '../scenarios/serve.js';
-import { runtimeBinary, smokeTest } from './smoke.js';
+import { bin } from '../runtimes/harness.js';
+import { smokeTest } from './smoke.js';
 
 describe('examples/bun', () => {
   smokeTest(
     () =>
-      spawnApp(runtimeBinary('bun'), ['run', join(root, 'examples/bun/server.ts')], {
+      spawnApp(bin('bun'), ['run', join(root, 'examples/bun/server.ts')], {
         cwd: root,
         env: { PORT: '0' },
       }),

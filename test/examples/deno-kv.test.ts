@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { describe } from 'vitest';
 import { root } from '../runtimes/harness.js';
 import { spawnApp } from '../scenarios/serve.js';
-import { runtimeBinary, smokeTest } from './smoke.js';
+import { bin } from '../runtimes/harness.js';
+import { smokeTest } from './smoke.js';
 
 describe('examples/deno-kv', () => {
   smokeTest(
     () =>
       spawnApp(
-        runtimeBinary('deno'),
+        bin('deno'),
         [
           'run',
           '--config',

@@ -4,9 +4,7 @@
  * example's test file starts the app its own way and hands over its URL.
  */
 
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { root } from '../runtimes/harness.js';
 
 /** A started example: its URL, and the clock when the test injected one. */
 export interface RunningExample {
@@ -128,15 +126,4 @@ export function smokeTest(
     expect(idle.status).toBe(401);
     await idle.body?.cancel();
   });
-}
-
-/**
- * The runtime's own binary, not node_modules/.bin's shim: the shim runs it as a child (bun) or
- * through node (deno), so stopping the shim would leave the server running.
- *
- * @example
- * spawnApp(runtimeBinary('bun'), ['run', 'examples/bun/server.ts'], { env: { PORT: '0' } });
- */
-export function runtimeBinary(name: 'bun' | 'deno'): string {
-  return join(root, name === 'bun' ? 'node_modules/bun/bin/bun.exe' : 'node_modules/deno/deno');
 }

@@ -13,7 +13,12 @@ import { build, type Plugin } from 'esbuild';
 import { reportMarker } from './report.js';
 
 export const root = fileURLToPath(new URL('../../', import.meta.url));
-export const bin = (name: 'deno' | 'bun') => join(root, 'node_modules/.bin', name);
+/**
+ * The runtime's own binary, not node_modules/.bin's shim: the shim is a shell
+ * script, and stopping it leaves the runtime it started running.
+ */
+export const bin = (name: 'deno' | 'bun') =>
+  join(root, name === 'bun' ? 'node_modules/bun/bin/bun.exe' : 'node_modules/deno/deno');
 
 /** Resolves `@latchkey/<pkg>` (and the `@latchkey/core/*` subpaths) to sources, and extra aliases given by the caller. */
 function workspaceAliases(extra: Record<string, string>): Plugin {

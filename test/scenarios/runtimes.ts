@@ -3,13 +3,10 @@
  * runtime's entry once, then spawn the runtime's binary from node_modules.
  */
 
-import { fileURLToPath } from 'node:url';
+import { bin } from '../runtimes/harness.js';
 import { bundle } from './bundle.js';
 import { spawnApp } from './serve.js';
 import type { RunningApp } from './suite.js';
-
-const bin = (name: string) =>
-  fileURLToPath(new URL(`../../node_modules/.bin/${name}`, import.meta.url));
 
 /** Bundle `entries/<file>` once per test file, however many variants it starts. */
 function bundled(file: string): () => Promise<string> {
