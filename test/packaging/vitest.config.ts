@@ -1,6 +1,6 @@
 // The packaging checks (`pnpm check:packaging`): they read the built packages
 // through their package.json, so no alias to the sources here, and `pnpm test`
-// leaves them out (the build they need takes minutes).
+// runs them after the suites, through `pnpm check:packaging` (the build they need takes minutes).
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
