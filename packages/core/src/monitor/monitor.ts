@@ -32,7 +32,7 @@ export interface MonitorOptions {
   onAnomaly?: (anomaly: Anomaly) => void | Promise<void>;
   /** An OpenTelemetry `Meter` (or any object with `createCounter` and `createUpDownCounter`). */
   meter?: Meter;
-  /** Key of the hash a client's address is logged as. Default: random, once per process. */
+  /** Key of the hash a client's address is logged as. Default: random, drawn once and shared by every monitor in this isolate (so their logs join). */
   salt?: string | Uint8Array;
   /** Anomalies kept for {@link Monitor.view}. Default 100. */
   keepAnomalies?: number;
@@ -72,7 +72,7 @@ export interface Monitor {
 }
 
 const encoder = new TextEncoder();
-let processSalt: Uint8Array | undefined;
+let isolateSalt: Uint8Array | undefined;
 
 function positive(value: Duration | undefined, fallback: Duration, field: string): number {
   const ms = toMillis(value ?? fallback);
@@ -112,7 +112,7 @@ function checkOptions(o: MonitorOptions): void {
 function saltOf(salt: string | Uint8Array | undefined, random: RandomSource): Uint8Array {
   if (typeof salt === 'string') return encoder.encode(salt);
   if (salt) return salt;
-  return (processSalt ??= random(32));
+  return (isolateSalt ??= random(32));
 }
 
 /**
