@@ -113,9 +113,12 @@ export function libsqlClient(
   // a transaction nobody commits, acknowledged here and invisible to every other connection
   // (tursodatabase/libsql-client-ts#352). So after any local failure the connections are reopened.
   const run = async <T>(work: () => Promise<T>): Promise<T> => {
-    await ready();
-    if (!local) return withDeadline(who, ms, work());
+    if (!local) {
+      await ready();
+      return withDeadline(who, ms, work());
+    }
     try {
+      await ready(); // the pragmas too: journal_mode waits for the lock like any write
       return await work();
     } catch (error) {
       setup = undefined; // the pragmas hold per connection: set them again on the new one
