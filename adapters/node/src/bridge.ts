@@ -99,3 +99,22 @@ export async function writeResponse(res: ServerResponse, response: Response): Pr
     res,
   );
 }
+
+/**
+ * A middleware's view of `req`: its headers as a `Request` (the body stays
+ * with the framework's own parsers), or `null` once `res` has been answered:
+ * a method no fetch Request can carry, or a cross-site request `csrf` refused.
+ */
+export function admitHeaders(
+  req: IncomingMessage,
+  res: ServerResponse,
+  trustProxy: boolean | undefined,
+  csrf: ((request: Request) => Response | null) | null,
+): Request | null {
+  if (refuseUnsupportedMethod(req, res)) return null;
+  const request = toRequest(req, { trustProxy, body: false });
+  const refused = csrf?.(request);
+  if (!refused) return request;
+  void writeResponse(res, refused).catch(() => res.destroy());
+  return null;
+}

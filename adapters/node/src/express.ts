@@ -15,7 +15,7 @@ import {
   type SessionData,
   type SessionEngine,
 } from '@latchkey/core';
-import { refuseUnsupportedMethod, toRequest, writeResponse } from './bridge.js';
+import { admitHeaders } from './bridge.js';
 import { lazyDeviceFacts } from './client.js';
 import { withCallbacks, type SessionCallbacks } from './callbacks.js';
 import { answerFailure, holdUntilCommitted } from './hold.js';
@@ -86,14 +86,8 @@ export function latchkeyMiddleware<Data extends SessionData = SessionData>(
   assertSessionEngine(engine, 'latchkeyMiddleware()');
   const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
-    if (refuseUnsupportedMethod(req, res)) return;
-    // Headers only: the body stays with the framework's own parsers.
-    const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
-    const refused = csrf?.(request);
-    if (refused) {
-      void writeResponse(res, refused).catch(() => res.destroy());
-      return;
-    }
+    const request = admitHeaders(req, res, options.trustProxy, csrf);
+    if (!request) return;
     const facts = lazyDeviceFacts(req, options);
     const session = withCallbacks(engine.forRequest(request, facts), res, next);
     (req as IncomingMessage & { session: ExpressSession<Data> }).session = session;

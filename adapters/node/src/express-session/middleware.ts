@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createLatchkey, csrfGuard, type Latchkey } from '@latchkey/core';
 import { resolveSessionCookie } from '@latchkey/core/cookie';
-import { refuseUnsupportedMethod, toRequest, writeResponse } from '../bridge.js';
+import { admitHeaders } from '../bridge.js';
 import { lazyDeviceFacts } from '../client.js';
 import { answerFailure, holdUntilCommitted } from '../hold.js';
 import { readExpressSessionOptions, type ExpressSessionOptions } from './options.js';
@@ -46,13 +46,8 @@ export function expressSession(options: ExpressSessionOptions): ExpressSessionMi
   );
   const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
   const middleware = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
-    if (refuseUnsupportedMethod(req, res)) return;
-    const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
-    const refused = csrf?.(request);
-    if (refused) {
-      void writeResponse(res, refused).catch(() => res.destroy());
-      return;
-    }
+    const request = admitHeaders(req, res, options.trustProxy, csrf);
+    if (!request) return;
     const facts = lazyDeviceFacts(req, options);
     const open = () => engine.forRequest(request, facts);
     const rs = open();
