@@ -398,7 +398,10 @@ export function planStoreCases(options: StoreConformanceOptions = {}): StorePlan
 }
 
 /** The context for one case: a fresh clock and a fresh key namespace. */
-export function storeCaseContext(plan: StorePlan, clock = new ManualClock()): StoreCaseContext {
+export function storeCaseContext(
+  plan: StorePlan,
+  clock: ManualClock = new ManualClock(),
+): StoreCaseContext {
   const prefix = `conformance:${crypto.randomUUID()}:`;
   return {
     clock,
