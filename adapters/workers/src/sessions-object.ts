@@ -115,10 +115,9 @@ export class LatchkeySessionsDO {
    * The Workers runtime calls it; the interval is `LATCHKEY_SWEEP_INTERVAL_MS` (default one hour).
    *
    * @example
-   * // wrangler.toml: sweep every 10 minutes instead of every hour
-   * // [vars]
-   * // LATCHKEY_SWEEP_INTERVAL_MS = "600000"
-   * await object.alarm(); // what the runtime runs when the alarm fires
+   * // The runtime builds the object with the Worker's env (wrangler.toml [vars]):
+   * const object = new LatchkeySessionsDO(state, { LATCHKEY_SWEEP_INTERVAL_MS: '600000' });
+   * await object.alarm(); // drops what has expired; re-arms in 10 minutes while entries remain
    */
   async alarm(): Promise<void> {
     const left = await this.#sweep(Date.now());

@@ -213,8 +213,8 @@ export class SealedRequestSession<
    * Start an anonymous session (a cart, a preference) without a user; an existing valid session is returned as is.
    *
    * @example
-   * const session = await rs.start({ cart: [] });
-   * session.set('cart', [...session.data.cart, sku]);
+   * const session = await rs.start({ theme: 'dark' });
+   * session.set('cart', [sku]);
    * return rs.commit(new Response('added'));
    */
   async start(data: Partial<Data> = {}): Promise<Session<Data>> {
