@@ -11,7 +11,8 @@ const fixture = 'test/docs/fixture/typedoc.json';
 const fixtureMissing = [
   { name: 'subtract', file: 'test/docs/fixture/index.ts', line: 17 },
   { name: 'double', file: 'test/docs/fixture/index.ts', line: 22 },
-  { name: 'Counter.reset', file: 'test/docs/fixture/index.ts', line: 61 },
+  { name: 'negate', file: 'test/docs/fixture/index.ts', line: 36 },
+  { name: 'Counter.reset', file: 'test/docs/fixture/index.ts', line: 67 },
 ];
 
 describe('the @example check', () => {
@@ -27,7 +28,7 @@ describe('the @example check', () => {
     expect(app.logger.hasErrors()).toBe(true);
     expect(error).toHaveBeenCalledTimes(1);
     const message = String(error.mock.calls[0]![0]);
-    expect(message).toContain('3 exported function(s) without an @example');
+    expect(message).toContain('4 exported function(s) without an @example');
     for (const m of fixtureMissing) expect(message).toContain(`${m.name} (${m.file}:${m.line})`);
     expect(message).not.toMatch(/\badd\b|\bhalf\b|increment|answer|area/);
   });

@@ -13,6 +13,7 @@ import {
   type DeclarationReflection,
   type ProjectReflection,
   type Reflection,
+  type SomeType,
 } from 'typedoc';
 import { publicEntries, typedocModuleName } from './public-surface.js';
 
@@ -40,13 +41,17 @@ function documented(reflection: DeclarationReflection): boolean {
   return (signatures ?? []).some((signature) => hasExample(signature.comment));
 }
 
-/** A const whose value is a function but which TypeDoc kept as a variable. */
+/** Whether a type has call signatures, directly or through a type alias of ours. */
+function callable(type: SomeType | undefined): boolean {
+  if (type?.type === 'reflection') return (type.declaration.signatures?.length ?? 0) > 0;
+  if (type?.type === 'reference' && type.reflection?.kindOf(ReflectionKind.TypeAlias))
+    return callable((type.reflection as DeclarationReflection).type);
+  return false;
+}
+
+/** A const whose value is a function but which TypeDoc kept as a variable (`const f: Alias = …`). */
 function callableVariable(reflection: DeclarationReflection): boolean {
-  return (
-    reflection.kindOf(ReflectionKind.Variable) &&
-    reflection.type?.type === 'reflection' &&
-    (reflection.type.declaration.signatures?.length ?? 0) > 0
-  );
+  return reflection.kindOf(ReflectionKind.Variable) && callable(reflection.type);
 }
 
 /** Our own source (not a method inherited from a library class such as Error). */
