@@ -36,5 +36,5 @@ describe('the @example check', () => {
   it('finds every exported function and method of the published entry points documented with an @example', async () => {
     const missing = await checkApiExamples();
     expect(missing, `exported without an @example:\n${describeMissing(missing)}`).toEqual([]);
-  }, 120_000); // one TypeScript program over every package: about 15 s on 2 busy cores
+  }, 120_000); // one TypeScript program over every package: about 10 s on 2 busy cores
 });
