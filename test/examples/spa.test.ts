@@ -205,7 +205,11 @@ for (const [name, launch] of ENGINES) {
     let engine: Engine;
     let tab: Tab;
     beforeAll(async () => {
-      [app, engine] = await Promise.all([start(), launch()]);
+      // allSettled: if one fails to start, afterAll still stops the other.
+      const [a, e] = await Promise.allSettled([start(), launch()]);
+      if (a.status === 'fulfilled') app = a.value;
+      if (e.status === 'fulfilled') engine = e.value;
+      for (const started of [a, e]) if (started.status === 'rejected') throw started.reason;
     });
     afterAll(async () => {
       await tab?.close().catch(() => {});
