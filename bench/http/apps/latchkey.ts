@@ -1,7 +1,7 @@
 /**
  * Latchkey's contenders: the Hono middleware on every store and in sealed
- * mode, `withSessions` on a bare fetch handler and the Express middleware,
- * each configured as its README says (productivity preset, default strict
+ * mode, `withSessions` on a bare fetch handler, the Express middleware and
+ * the express-session drop-in, each configured as its README says (productivity preset, default strict
  * `__Host-` cookie), signing in through its own login route.
  */
 
