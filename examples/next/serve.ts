@@ -1,0 +1,46 @@
+/**
+ * Builds and starts the Next.js example: `pnpm example:next` from the repository root, the same
+ * as `next build && next start` in this folder. PORT (default 3000) comes from the environment;
+ * it listens on 127.0.0.1 only, and sessions live in .data/sessions.db (SESSIONS_DB moves it).
+ */
+
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('./', import.meta.url));
+const nextBin = createRequire(import.meta.url).resolve('next/dist/bin/next');
+// No usage reports sent anywhere, from the build or the server.
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
+
+/** Run the Next CLI in this folder; `onLine` sees its output line by line. */
+function next(args: string[], onLine: (line: string) => void = (line) => console.log(line)) {
+  const child = spawn(process.execPath, [nextBin, ...args], { cwd: here, env, stdio: 'pipe' });
+  let rest = '';
+  const lines = (chunk: Buffer) => {
+    const parts = (rest + chunk.toString()).split('\n');
+    rest = parts.pop()!;
+    parts.forEach(onLine);
+  };
+  child.stdout.on('data', lines);
+  child.stderr.on('data', lines);
+  return child;
+}
+
+const build = next(['build']);
+const built = await new Promise<number | null>((resolve) => build.once('exit', resolve));
+if (built !== 0) process.exit(built ?? 1);
+
+// Loopback only: the development cookie (lib/cookie-options.ts) must never face a network.
+let url = '';
+const server = next(
+  ['start', '--hostname', '127.0.0.1', '--port', process.env.PORT ?? '3000'],
+  (line) => {
+    console.log(line);
+    url ||= /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? '';
+    if (url && /Ready in/.test(line))
+      console.log(`Next.js example on ${url}/  (GET / · GET|POST /login · GET /me · POST /logout)`);
+  },
+);
+server.once('exit', (code) => process.exit(code ?? 0));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
