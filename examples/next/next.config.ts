@@ -12,7 +12,8 @@ const config: NextConfig = {
   experimental: { externalDir: true },
   transpilePackages: ['@latchkey/core', '@latchkey/sql'],
   serverExternalPackages: ['@libsql/client', 'libsql'],
-  // Tests build into a folder of their own, so two builds never share one.
+  // Tests build into a folder of their own, so two builds never share one. `next build` adds
+  // `<distDir>/types/**/*.ts` to tsconfig.json's include unless it is there: the tests' are.
   distDir: process.env.NEXT_DIST_DIR ?? '.next',
   // The workspace root, not this folder, holds the lockfile and node_modules/.pnpm.
   outputFileTracingRoot: fileURLToPath(new URL('../../', import.meta.url)),
