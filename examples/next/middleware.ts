@@ -21,6 +21,13 @@ const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 /** The API routes: refused with 401 JSON. Every other matched path is a page: 303 to /login. */
 const API = new Set(['/me']);
 
+/**
+ * Let a request with a well-formed session cookie through; answer every other at the edge.
+ *
+ * @example
+ * GET /   (no cookie)  // 303 Location: …/login?returnTo=%2F
+ * GET /me (no cookie)  // 401 {"error":"session_expired","reason":"unauthenticated"}
+ */
 export function middleware(request: NextRequest): Response {
   const id = cookie.read(request.headers.get('cookie'));
   if (id !== undefined && SESSION_ID.test(id)) return NextResponse.next();

@@ -4,7 +4,7 @@
  * it listens on 127.0.0.1 only, and sessions live in .data/sessions.db (SESSIONS_DB moves it).
  */
 
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -27,20 +27,24 @@ function next(args: string[], onLine: (line: string) => void = (line) => console
   return child;
 }
 
-const build = next(['build']);
-const built = await new Promise<number | null>((resolve) => build.once('exit', resolve));
+// Ctrl-C or a stop during the build stops the build too, not only this script.
+let current: ChildProcess | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => (current ? current.kill(signal) : process.exit(1)));
+
+current = next(['build']);
+const built = await new Promise<number | null>((resolve) => current!.once('exit', resolve));
 if (built !== 0) process.exit(built ?? 1);
 
 // Loopback only: the development cookie (lib/cookie-options.ts) must never face a network.
 let url = '';
-const server = next(
-  ['start', '--hostname', '127.0.0.1', '--port', process.env.PORT ?? '3000'],
-  (line) => {
-    console.log(line);
-    url ||= /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? '';
-    if (url && /Ready in/.test(line))
-      console.log(`Next.js example on ${url}/  (GET / · GET|POST /login · GET /me · POST /logout)`);
-  },
-);
-server.once('exit', (code) => process.exit(code ?? 0));
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => server.kill(signal));
+const port = process.env.PORT ?? '3000';
+current = next(['start', '--hostname', '127.0.0.1', '--port', port], (line) => {
+  console.log(line);
+  url ||= /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(line)?.[1] ?? '';
+  if (!url || !/Ready in/.test(line)) return;
+  console.log(`Next.js example on ${url}/  (GET / · GET|POST /login · GET /me · POST /logout)`);
+  // Next writes a loopback host in middleware redirects as localhost: stay on that name.
+  console.log(`In a browser, open ${url.replace('127.0.0.1', 'localhost')}/`);
+});
+current.once('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

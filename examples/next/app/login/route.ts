@@ -10,7 +10,12 @@ import { DEMO_PASSWORD, sessionRoute } from '../../lib/latchkey';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
-/** The form, posting back here with the page to return to. */
+/**
+ * The form, posting back here with the page to return to.
+ *
+ * @example
+ * GET /login?returnTo=%2F  // 200 text/html: the form, returnTo=/
+ */
 export function GET(request: Request): Response {
   const url = new URL(request.url);
   const back = safeReturnTo(url.searchParams.get('returnTo'), url.origin) ?? '/';
@@ -27,6 +32,12 @@ export function GET(request: Request): Response {
   return new Response(html, { headers: { 'content-type': 'text/html; charset=utf-8' } });
 }
 
+/**
+ * Sign in: a new session for the user name, with the demo password.
+ *
+ * @example
+ * POST /login  username=ada&password=…  // 200 {"user":"ada"} and Set-Cookie: session=…
+ */
 export const POST = sessionRoute(
   async ({ request, session }) => {
     const page = answerMode(request) === 'page';

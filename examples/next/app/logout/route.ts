@@ -9,6 +9,12 @@ import { sessionRoute } from '../../lib/latchkey';
 export const runtime = 'nodejs';
 export const dynamic = 'force-dynamic';
 
+/**
+ * Sign out: the session ends in the store, the cookie is cleared.
+ *
+ * @example
+ * POST /logout  Cookie: session=…  // 200 {"loggedOut":true}, Set-Cookie: session=; Max-Age=0
+ */
 export const POST = sessionRoute(
   async ({ request, session }) => {
     await session.logout(); // deletes the record in the store and clears the cookie

@@ -13,6 +13,12 @@ export const dynamic = 'force-dynamic';
 // An API route: JSON whatever the client accepts, never a redirect.
 const json = { mode: 'json' } as const;
 
+/**
+ * The signed-in user, loaded from the store.
+ *
+ * @example
+ * GET /me  Cookie: session=…  // 200 {"user":"ada"}; without one, 401 {"error":"session_expired",…}
+ */
 export const GET = sessionRoute(async ({ request, session }) => {
   const outcome = await session.load();
   if (!outcome.valid) return expiryResponse(request, outcome, json);
