@@ -1,7 +1,7 @@
 // examples/next built and started as `pnpm example:next` does (next build, then next start), in
 // a build folder and on a session database of its own; the whole process group stops afterwards.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,11 @@ function stopGroup(child: ChildProcess): Promise<void> {
 /** Start `pnpm example:next`'s command; resolves with the URL it prints once Next is ready. */
 async function startNext() {
   const data = mkdtempSync(join(tmpdir(), 'latchkey-next-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/next/serve.ts'], {
+  // The root script, as start-commands.test.ts runs the others (`node …` with this Node).
+  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
+  const [command, ...args] = (scripts['example:next'] as string).split(' ');
+  expect(command).toBe('node');
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: {
       ...process.env,

@@ -113,12 +113,6 @@ describe('the examples run by node, started by their root scripts', () => {
   it.concurrent('example:worker (workerd through miniflare)', async () => {
     await signsIn(await start('example:worker', {}));
   });
-  it.concurrent(
-    'example:next (next build, then next start)',
-    async () => {
-      // A build folder of its own, apart from test/examples/next.test.ts's (git-ignored).
-      await signsIn(await start('example:next', { NEXT_DIST_DIR: '.next-start-commands' }));
-    },
-    240_000, // next build takes about a minute
-  );
+  // example:next: test/examples/next.test.ts starts exactly that script (a Next build costs a
+  // minute, so it is built once).
 });
