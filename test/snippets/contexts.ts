@@ -141,3 +141,29 @@ declare function page(anomaly: import('@latchkey/core/monitor').Anomaly): void;
 /** The express-session drop-in, `const sessions = expressSession({ ... })`. */
 declare const sessions: import('@latchkey/node').ExpressSessionMiddleware;
 // #endregion
+
+// #region clock
+/** The clock the engines are given (`systemClock` in production, a `ManualClock` in tests). */
+declare const clock: import('@latchkey/core/store').Clock;
+// #endregion
+
+// #region pager-client
+/** Your alerting client. */
+declare const pager: { send(text: string): Promise<void> };
+// #endregion
+
+// #region apps
+/** A Hono app and an Express app, side by side. */
+declare const honoApp: import('hono').Hono;
+declare const expressApp: import('express').Express;
+// #endregion
+
+// #region sealed
+/** The sealed-cookie engine, `const sessions = createSealedSessions({ ... })`. */
+declare const sessions: import('@latchkey/core/sealed').SealedSessions;
+// #endregion
+
+// #region secrets
+/** Sealing secrets, newest first, each at least 32 bytes. */
+declare const secrets: string[];
+// #endregion
