@@ -167,3 +167,8 @@ declare const sessions: import('@latchkey/core/sealed').SealedSessions;
 /** Sealing secrets, newest first, each at least 32 bytes. */
 declare const secrets: string[];
 // #endregion
+
+// #region session
+/** The request's session inside a `withSessions` handler, `({ request, session }) => …`. */
+declare const session: import('@latchkey/core').RequestSession;
+// #endregion

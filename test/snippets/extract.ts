@@ -246,6 +246,26 @@ export function mapErrors(output: string, written: Map<string, Written>, config:
   return errors;
 }
 
+/**
+ * A `declare module 'x'` in a file with no import or export declares the module anew instead of
+ * augmenting it, and every import of it then loses its exports; `moduleDetection: force` would
+ * hide that here, so it is checked by hand.
+ */
+export function augmentationErrors(snippets: Snippet[]): SnippetError[] {
+  return snippets.flatMap((s) => {
+    if (s.skip !== undefined || /^\s*(import|export)\b/m.test(s.code)) return [];
+    const lines = s.code.split('\n');
+    const at = lines.findIndex((l) => /^\s*declare module ['"]/.test(l));
+    if (at < 0) return [];
+    const name = /declare module ['"]([^'"]+)/.exec(lines[at]!)![1];
+    return Object.keys(configs).map((config) => ({
+      where: `${s.doc}:${s.line + at}:1`,
+      config,
+      message: `error augmentation: a file with no import or export declares '${name}' anew instead of augmenting it; add \`import type {} from '${name}';\``,
+    }));
+  });
+}
+
 export interface CheckResult {
   checked: Snippet[];
   skipped: Snippet[];
@@ -274,7 +294,7 @@ export async function checkSnippets(docs: string[], out: string, base = root): P
       }
     }),
   );
-  const errors = (await Promise.all(runs)).flat();
+  const errors = [...augmentationErrors(snippets), ...(await Promise.all(runs)).flat()];
   return {
     checked: snippets.filter((s) => s.skip === undefined),
     skipped: snippets.filter((s) => s.skip !== undefined),
