@@ -197,7 +197,12 @@ export function writeSnippets(snippets: Snippet[], out: string, contexts = readC
           types: ['node'],
           strict: true,
           noEmit: true,
-          skipLibCheck: program in libCheckExempt,
+          // Declaration files are checked in the main program, which loads every package the
+          // snippets import; the others (libCheckExempt's, and the ones a directive names for
+          // their augmentations) would check the same files again. TypeScript's own lib files
+          // are not a package's types.
+          skipLibCheck: program !== 'main',
+          skipDefaultLibCheck: true,
           // Every block is a module, so two blocks' `const latchkey` never collide.
           moduleDetection: 'force',
           allowJs: true,
