@@ -1,10 +1,11 @@
 /**
  * Every TypeScript block of the READMEs and docs/*.md compiles as a user pastes it, against the
- * built packages under `moduleResolution: bundler` and `node16` (test/snippets/extract.ts; the
+ * built packages under `moduleResolution: bundler` and `node16` (test/snippets/check.ts; the
  * convention is in docs/README.md). A failure lists each error as `docs/guide.md:123:5`.
  */
 import { beforeAll, expect, it } from 'vitest';
-import { checkSnippets, docFiles, formatErrors, generated } from '../snippets/extract.js';
+import { checkSnippets, formatErrors, generated } from '../snippets/check.js';
+import { docFiles } from '../snippets/extract.js';
 import { ensureBuilt } from './ensure-built.js';
 
 beforeAll(ensureBuilt);
