@@ -8,18 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticateBearer, type AccessTokenVerifier, type BearerOptions } from '@latchkey/core';
 import type { AccessClaims } from '@latchkey/core/tokens';
 import { toRequest, writeResponse } from './bridge.js';
-
-type Next = (error?: unknown) => void;
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** The verified access token's claims (set by `requireAccessToken`). */
-      claims?: AccessClaims;
-    }
-  }
-}
+import type { ConnectMiddleware, Next } from './connect.js';
 
 /** Options for {@link requireAccessToken}: the challenge's realm and answer mode, and proxy trust for the URL. */
 export interface RequireAccessTokenOptions extends BearerOptions {
@@ -36,7 +25,7 @@ export interface RequireAccessTokenOptions extends BearerOptions {
 export function requireAccessToken(
   verifier: AccessTokenVerifier,
   options: RequireAccessTokenOptions = {},
-) {
+): ConnectMiddleware {
   if (typeof verifier?.verifyAccess !== 'function')
     throw new TypeError(
       'requireAccessToken(): expected a token issuer, e.g. createTokenIssuer({ keys, store, policy: presets.api })',

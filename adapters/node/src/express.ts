@@ -20,8 +20,7 @@ import { lazyDeviceFacts } from './client.js';
 import { withCallbacks, type SessionCallbacks } from './callbacks.js';
 import { answerFailure, holdUntilCommitted } from './hold.js';
 import type { ExpressSessionObject } from './express-session/session.js';
-
-type Next = (error?: unknown) => void;
+import type { ConnectErrorMiddleware, ConnectMiddleware, Next } from './connect.js';
 
 /** `req.session` under {@link latchkeyMiddleware}. */
 export type ExpressSession<Data extends SessionData = SessionData> = RequestSession<Data> &
@@ -44,16 +43,6 @@ export interface SessionMiddlewareMode {}
 export type SessionOnRequest = SessionMiddlewareMode extends { expressSession: true }
   ? ExpressSessionObject
   : ExpressSession;
-
-declare global {
-  // eslint-disable-next-line @typescript-eslint/no-namespace
-  namespace Express {
-    interface Request {
-      /** The request's session (set by `latchkeyMiddleware`, or `expressSession()` after a type selection). */
-      session: SessionOnRequest;
-    }
-  }
-}
 
 /** Options for {@link latchkeyMiddleware}. */
 export interface LatchkeyMiddlewareOptions {
@@ -82,7 +71,7 @@ export interface LatchkeyMiddlewareOptions {
 export function latchkeyMiddleware<Data extends SessionData = SessionData>(
   engine: SessionEngine<Data>,
   options: LatchkeyMiddlewareOptions = {},
-) {
+): ConnectMiddleware {
   assertSessionEngine(engine, 'latchkeyMiddleware()');
   const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
@@ -103,7 +92,7 @@ export function latchkeyMiddleware<Data extends SessionData = SessionData>(
  * @example
  * app.use(latchkeyErrorHandler());
  */
-export function latchkeyErrorHandler() {
+export function latchkeyErrorHandler(): ConnectErrorMiddleware {
   return (error: unknown, req: IncomingMessage, res: ServerResponse, next: Next): void => {
     const session = (req as IncomingMessage & { session?: RequestSession }).session;
     if (!session || !answerFailure(res, session.request, error)) next(error);

@@ -1,34 +1,21 @@
 /**
- * @latchkey/node: Latchkey on `node:http` and Express/Connect. A bridge
- * between Node's request/response and the Web's, a request listener around a
- * fetch handler, and a middleware exposing `req.session`.
+ * @latchkey/node: Latchkey on `node:http` and Express/Connect (mod.ts), and `req.session` and
+ * `req.claims` typed on Express's `Request`, the way express-session and passport type theirs.
+ * JSR forbids global augmentation, so the JSR entry is mod.ts alone.
  */
-export {
-  toRequest,
-  writeResponse,
-  refuseUnsupportedMethod,
-  type ToRequestOptions,
-} from './bridge.js';
-export { clientIp, deviceFacts } from './client.js';
-export { createHandler, type CreateHandlerOptions } from './handler.js';
-export {
-  latchkeyMiddleware,
-  latchkeyErrorHandler,
-  type ExpressSession,
-  type LatchkeyMiddlewareOptions,
-  type SessionMiddlewareMode,
-  type SessionOnRequest,
-} from './express.js';
-export { expressSession, type ExpressSessionMiddleware } from './express-session/middleware.js';
-export type {
-  ExpressSessionOptions,
-  ExpressSessionCookieOptions,
-} from './express-session/options.js';
-export type {
-  DropInSession,
-  ExpressSessionData,
-  ExpressSessionObject,
-  SessionCookieView,
-} from './express-session/session.js';
-export type { SessionCallbacks } from './callbacks.js';
-export { requireAccessToken, type RequireAccessTokenOptions } from './bearer.js';
+import type { AccessClaims } from '@latchkey/core/tokens';
+import type { SessionOnRequest } from './express.js';
+
+export * from './mod.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request's session (set by `latchkeyMiddleware`, or `expressSession()` after a type selection). */
+      session: SessionOnRequest;
+      /** The verified access token's claims (set by `requireAccessToken`). */
+      claims?: AccessClaims;
+    }
+  }
+}

@@ -13,8 +13,7 @@ import { lazyDeviceFacts } from '../client.js';
 import { answerFailure, holdUntilCommitted } from '../hold.js';
 import { readExpressSessionOptions, type ExpressSessionOptions } from './options.js';
 import { SessionLink } from './session-link.js';
-
-type Next = (error?: unknown) => void;
+import type { Next } from '../connect.js';
 
 /** The drop-in middleware; `latchkey` is the engine it built (log out everywhere, list sessions). */
 export interface ExpressSessionMiddleware {

@@ -148,8 +148,13 @@ function loadPair(config: KeyPairConfig, field: string): LoadedKey {
     throw new ConfigError(
       `${field}: a ${alg} key needs publicKey (or a private JWK, which contains it)`,
     );
-  const importKey = (k: CryptoKey | JWK) =>
-    isCryptoKey(k) ? Promise.resolve(k) : (importJWK(k, alg) as Promise<CryptoKey>);
+  const importKey = async (k: CryptoKey | JWK): Promise<CryptoKey> => {
+    if (isCryptoKey(k)) return k;
+    const key: unknown = await importJWK(k, alg);
+    if (!isCryptoKey(key))
+      throw new ConfigError(`${field}: a ${alg} key must be an asymmetric JWK, not "oct"`);
+    return key;
+  };
   const verifyingKey = once(() => importKey(publicSource));
   const signingKey = once(() =>
     privateKey === undefined

@@ -1,0 +1,178 @@
+/**
+ * Latchkey sessions as Hono middleware: the session on `c.var.session`, loaded only when asked
+ * for and committed after the handler; guards narrow it (after `requireSession()`,
+ * `c.var.session.current.userId` is a `string`). Typed by each handler's `Env`; the package's
+ * npm entry (index.ts) also types `c.var` for every app through Hono's `ContextVariableMap`.
+ */
+
+import {
+  assertSessionEngine,
+  authenticateBearer,
+  ConfigError,
+  csrfGuard,
+  expiryResponse,
+  sessionFailureResponse,
+  stepUpResponse,
+  type AccessTokenVerifier,
+  type BearerOptions,
+  type CsrfOptions,
+  type DeviceFacts,
+  type Duration,
+  type ExpiryResponseOptions,
+  type RequestSession,
+  type SessionData,
+  type SessionEngine,
+  type SignedInRequestSession,
+} from '@latchkey/core';
+import type { AccessClaims } from '@latchkey/core/tokens';
+import type { Context, MiddlewareHandler } from 'hono';
+
+/** What a handler after `requireAccessToken()` sees. */
+export type AccessTokenEnv = { Variables: { claims: AccessClaims } };
+
+/** The variables `latchkey()` sets, for apps that type their `Env` by hand or chain `.use()`. */
+export type SessionEnv<Data extends SessionData = SessionData> = {
+  Variables: { session: RequestSession<Data>; latchkey: SessionEngine<Data> };
+};
+
+/** What a handler after `requireSession()` or `requireFreshAuth()` sees: a signed-in session. */
+export type SignedInEnv<Data extends SessionData = SessionData> = {
+  Variables: { session: SignedInRequestSession<Data>; latchkey: SessionEngine<Data> };
+};
+
+/** Options for {@link latchkey}. */
+export interface LatchkeyMiddlewareOptions {
+  /**
+   * Device facts (the client IP) for a request; nothing is trusted by default.
+   * E.g. `(c) => ({ ip: getConnInfo(c).remote.address })` with your runtime's `getConnInfo`.
+   */
+  device?: (c: Context) => DeviceFacts;
+  /**
+   * Refuse cross-site state-changing requests with 403 `csrf_rejected` before
+   * any handler runs (the core's `checkCsrf`); `true` for the defaults. Off by default.
+   */
+  csrf?: CsrfOptions | true;
+}
+
+/**
+ * The middleware: one `RequestSession` per request on `c.var.session`,
+ * committed (store writes, then Set-Cookie) after `await next()`. `engine` is
+ * `createLatchkey(...)` or `createSealedSessions(...)`. A store failure becomes
+ * a 503 and a lost write race a 409, wherever in the request it happens.
+ * With `csrf`, a cross-site POST is answered 403 before anything else runs.
+ *
+ * @example
+ * const app = new Hono();
+ * app.use(latchkey(engine, { csrf: { trustedOrigins: ['https://admin.app.example'] } }));
+ * app.get('/me', requireSession(), (c) => c.json({ user: c.var.session.current.userId }));
+ */
+export function latchkey<Data extends SessionData = SessionData>(
+  engine: SessionEngine<Data>,
+  options: LatchkeyMiddlewareOptions = {},
+): MiddlewareHandler<SessionEnv<Data>> {
+  assertSessionEngine(engine, 'latchkey()');
+  const csrf = options.csrf === undefined ? null : csrfGuard(options.csrf);
+  return async (c, next) => {
+    const refused = csrf?.(c.req.raw);
+    if (refused) return refused;
+    const session = engine.forRequest(c.req.raw, options.device?.(c));
+    c.set('session', session);
+    c.set('latchkey', engine);
+    await next();
+    let response =
+      c.error === undefined ? null : sessionFailureResponse(c.req.raw, c.error as unknown);
+    try {
+      // The core's commit returns a copy with mutable headers when it adds any (so a proxied `fetch()` response is fine).
+      response ??= await session.commit(c.res);
+    } catch (error) {
+      response = sessionFailureResponse(c.req.raw, error);
+      if (!response) throw error;
+    }
+    if (response === c.res) return;
+    // Clear first: Hono's `res` setter merges the old response's headers into the new one, which would put back the old Set-Cookie list.
+    c.res = undefined;
+    c.res = response;
+  };
+}
+
+/** The session and engine the middleware set, or an error naming the fix. */
+function attached(
+  c: Context,
+  guard: string,
+): { session: RequestSession<SessionData>; engine: SessionEngine<SessionData> } {
+  const session = c.get('session') as RequestSession<SessionData> | undefined;
+  const engine = c.get('latchkey') as SessionEngine<SessionData> | undefined;
+  if (session && engine) return { session, engine };
+  throw new ConfigError(
+    `${guard}: no Latchkey session on this request; register the middleware before the guard: app.use(latchkey(engine))`,
+  );
+}
+
+/**
+ * Guard: continue only with a signed-in session (an anonymous one, from
+ * `start()`, does not pass); otherwise answer with the core's graceful expiry
+ * response (401 JSON with the reason, or 303 to the login page). The handler
+ * after it reads `c.var.session.current.userId` as a `string`.
+ *
+ * @example
+ * app.get('/inbox', requireSession({ loginPath: '/signin' }), (c) => c.text(c.var.session.current.userId));
+ */
+export function requireSession<Data extends SessionData = SessionData>(
+  options: ExpiryResponseOptions = {},
+): MiddlewareHandler<SignedInEnv<Data>> {
+  return async (c, next) => {
+    const outcome = await attached(c, 'requireSession()').session.load();
+    if (!outcome.valid) return expiryResponse(c.req.raw, outcome, options);
+    if (outcome.session.userId === null)
+      return expiryResponse(c.req.raw, { reason: 'missing' }, options);
+    await next();
+  };
+}
+
+/**
+ * Guard for sensitive actions (step-up, ASVS V7.5.3): a signed-in session whose
+ * last authentication is at most `maxAge` old (default: the policy's
+ * `freshAuthAge`); otherwise the core's 403 `{"error":"step_up_required"}`
+ * (a short text for a page navigation).
+ *
+ * @example
+ * app.post('/password', requireFreshAuth('5m'), changePassword);
+ */
+export function requireFreshAuth<Data extends SessionData = SessionData>(
+  maxAge?: Duration,
+): MiddlewareHandler<SignedInEnv<Data>> {
+  return async (c, next) => {
+    const { session, engine } = attached(c, 'requireFreshAuth()');
+    const outcome = await session.load();
+    if (!outcome.valid) return expiryResponse(c.req.raw, outcome);
+    const check = engine.requireFreshAuth(outcome.session, maxAge);
+    if (!check.fresh) return stepUpResponse(c.req.raw);
+    await next();
+  };
+}
+
+/**
+ * Guard for APIs called with an access token (`Authorization: Bearer …`, RFC
+ * 6750): verifies it with the issuer (`createTokenIssuer(...)` from
+ * `@latchkey/core/tokens`, revocation included) and puts its claims on
+ * `c.var.claims`; otherwise 401 `invalid_token` with `WWW-Authenticate: Bearer`,
+ * or 503 when the store cannot be read. Needs no `latchkey()` middleware.
+ *
+ * @example
+ * app.get('/api/me', requireAccessToken(tokens), (c) => c.json({ user: c.var.claims.sub }));
+ */
+export function requireAccessToken(
+  verifier: AccessTokenVerifier,
+  options: BearerOptions = {},
+): MiddlewareHandler<AccessTokenEnv> {
+  if (typeof verifier?.verifyAccess !== 'function')
+    throw new TypeError(
+      'requireAccessToken(): expected a token issuer, e.g. createTokenIssuer({ keys, store, policy: presets.api })',
+    );
+  return async (c, next) => {
+    const auth = await authenticateBearer(c.req.raw, verifier, options);
+    if (!auth.valid) return auth.response;
+    c.set('claims', auth.claims);
+    await next();
+  };
+}
