@@ -37,8 +37,18 @@ export type SessionErrorBody =
   | { error: 'session_expired'; reason: ExpiryReason }
   /** 401: no valid access token (`WWW-Authenticate: Bearer`); `expired` means refresh and retry. */
   | { error: 'invalid_token'; reason: InvalidTokenReason }
-  /** 403: the action needs a fresher authentication (step-up, ASVS V7.5.3). */
-  | { error: 'step_up_required' }
+  /**
+   * 403: the action needs a fresher authentication (step-up, ASVS V7.5.3).
+   * `max_age`: seconds the new authentication counts for (RFC 9470's name);
+   * `methods`: any one of these will do (absent: any method);
+   * `user_verification: 'required'`: the authenticator must verify the user (WebAuthn UV).
+   */
+  | {
+      error: 'step_up_required';
+      max_age?: number;
+      methods?: string[];
+      user_verification?: 'required';
+    }
   /** 403: a state-changing request that did not come from the app's own pages (ASVS V3.5). */
   | { error: 'csrf_rejected'; reason: CsrfRejection }
   /** 503: the session store is down; try again after `Retry-After`. */
