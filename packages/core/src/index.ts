@@ -52,6 +52,7 @@ export type {
   ExpiryReason,
   CsrfRejection,
   InvalidTokenReason,
+  PasskeyRefusal,
 } from './error-body.js';
 export {
   expiryResponse,
