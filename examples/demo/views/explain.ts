@@ -20,6 +20,8 @@ export const EXPLAIN = {
     'People can see where they are signed in and end any of those sessions, or all of them at once. (ASVS V7.5.2, V7.4.2)',
   stepUp:
     'A sensitive action asks for the password again when the last sign-in is older than the policy allows, even inside a live session. (ASVS V7.5.3)',
+  passkey:
+    'A passkey is a key pair your device keeps: signing in with it proves this device and, with a PIN or fingerprint, you; the browser binds it to this site, so it cannot be phished. (W3C WebAuthn Level 3)',
   refreshReuse:
     'A refresh token rotates on every use; when a used one comes back, the client or a thief holds a copy and the server cannot tell which, so it ends the whole family. (RFC 9700 §4.14.2)',
   accessTokens:
