@@ -4,14 +4,14 @@
  * dependency `@simplewebauthn/server` (^13). See docs/step-up.md.
  */
 
-export {
-  createPasskeys,
-  type Passkeys,
-  type PasskeysOptions,
-  type PasskeyCredential,
-  type PasskeyCredentials,
-  type PasskeyVerdict,
-  type RegistrationVerdict,
-} from './passkeys.js';
+export { createPasskeys } from './passkeys.js';
+export type {
+  Passkeys,
+  PasskeysOptions,
+  PasskeyCredential,
+  PasskeyCredentials,
+  PasskeyVerdict,
+  RegistrationVerdict,
+} from './types.js';
 export { refused, type PasskeyRefused } from './refusal.js';
 export type { PasskeyRefusal } from '../error-body.js';
