@@ -44,10 +44,10 @@ function credentialTable() {
   };
 }
 
-function setup() {
+function setup(p: PolicyOptions = policy) {
   const clock = new ManualClock(Date.UTC(2026, 0, 1));
   const store = new MemoryStore({ clock });
-  const lk = createLatchkey({ policy, store, clock });
+  const lk = createLatchkey({ policy: p, store, clock });
   const credentials = credentialTable();
   const passkeys = createPasskeys({ store, rpID: RP_ID, origin: ORIGIN, credentials, clock });
   /** One browser: a cookie jar and requests through it. */
@@ -71,8 +71,8 @@ function setup() {
 }
 
 /** Signed in with a password, with a registered passkey. */
-async function enrolled() {
-  const t = setup();
+async function enrolled(p: PolicyOptions = policy) {
+  const t = setup(p);
   const ada = t.browser();
   await ada.go((rs) => rs.login('ada', { method: 'password' }));
   const authenticator = await softAuthenticator();
@@ -213,11 +213,25 @@ describe('passkey step-up', () => {
   it("refuses a challenge issued to another of the user's sessions", async () => {
     const t = await enrolled();
     const phone = t.browser();
+    t.clock.advance('1s');
     await phone.go((rs) => rs.login('ada', { method: 'password' }));
     const { result: options } = await phone.go((rs) => t.passkeys.authenticationOptions(rs));
     const assertion = await t.authenticator.get(options, ORIGIN);
     const { result } = await t.ada.go((rs) => t.passkeys.verifyAuthentication(rs, assertion));
     expect(result.verified === false && result.reason).toBe('challenge_session_mismatch');
+  });
+
+  it('a challenge survives an ID renewal between the options and the assertion', async () => {
+    const t = await enrolled({ ...policy, renewInterval: '10m', renewGrace: '5s' });
+    t.clock.advance('9m');
+    const { result: options } = await t.ada.go((rs) => t.passkeys.authenticationOptions(rs));
+    t.clock.advance('2m');
+    const renewing = t.ada.cookie;
+    await t.ada.go(async (rs) => rs.load()); // renewed at commit: a new ID
+    expect(t.ada.cookie).not.toBe(renewing);
+    const assertion = await t.authenticator.get(options, ORIGIN);
+    const { result } = await t.ada.go((rs) => t.passkeys.verifyAuthentication(rs, assertion));
+    expect(result.verified).toBe(true);
   });
 
   it('refuses an expired challenge (challenge_expired), and one long gone (challenge_unknown)', async () => {

@@ -17,8 +17,9 @@ export type Ceremony = 'authentication' | 'registration';
 interface Issued {
   t: 'webauthn-challenge';
   c: Ceremony;
-  /** The session's public handle. */
+  /** The session's public handle, and when the session was created (kept across ID renewals). */
   s: string;
+  l: number;
   u: string;
   p: string;
   exp: number;
@@ -36,16 +37,22 @@ function decode(r: Record<string, unknown>): Stored | null {
   const ok =
     (r.c === 'authentication' || r.c === 'registration') &&
     typeof r.s === 'string' &&
+    isNum(r.l) &&
     typeof r.u === 'string' &&
     typeof r.p === 'string' &&
     isNum(r.exp);
   return ok ? (r as unknown as Issued) : null;
 }
 
-/** Whom a challenge must come back from. */
+/**
+ * Whom a challenge must come back from: the session by its handle or, since an
+ * ID renewal or regeneration may come between options and response, by its
+ * user and creation time (which both keep).
+ */
 export interface Binding {
   ceremony: Ceremony;
   handle: string;
+  createdAt: number;
   userId: string;
   purpose: string;
 }
@@ -81,6 +88,7 @@ export class Challenges {
       t: 'webauthn-challenge',
       c: binding.ceremony,
       s: binding.handle,
+      l: binding.createdAt,
       u: binding.userId,
       p: binding.purpose,
       exp: now + this.ttl,
@@ -103,8 +111,8 @@ export class Challenges {
     }
     const used: Used = { t: 'webauthn-used', until: record.exp + this.ttl };
     await this.#records.write(id, used, Math.max(1, used.until - now));
-    if (record.s !== binding.handle || record.u !== binding.userId)
-      return 'challenge_session_mismatch';
+    const sameSession = record.s === binding.handle || record.l === binding.createdAt;
+    if (!sameSession || record.u !== binding.userId) return 'challenge_session_mismatch';
     if (record.c !== binding.ceremony || record.p !== binding.purpose)
       return 'challenge_purpose_mismatch';
     if (now >= record.exp) return 'challenge_expired';

@@ -95,7 +95,8 @@ export function createPasskeys(options: PasskeysOptions): Passkeys {
   async function bind(rs: RequestSession, ceremony: Ceremony, purpose: string): Promise<Binding> {
     const current = await signedIn(rs);
     if (!current) throw new SessionRequiredError(`passkey ${ceremony}: no signed-in session`);
-    return { ceremony, handle: current.session.handle, userId: current.userId, purpose };
+    const { handle, createdAt } = current.session;
+    return { ceremony, handle, createdAt, userId: current.userId, purpose };
   }
   /** Load, read the challenge, take it once: whom and what to verify against, or the refusal. */
   async function admit(
@@ -108,10 +109,11 @@ export function createPasskeys(options: PasskeysOptions): Passkeys {
     if (!current) return refused('session_required');
     const challenge = challengeOf(response);
     if (challenge === null) return refused('response_malformed');
-    const { handle } = current.session;
+    const { handle, createdAt } = current.session;
     const refusal = await challenges.take(challenge, {
       ceremony,
       handle,
+      createdAt,
       userId: current.userId,
       purpose,
     });
