@@ -246,11 +246,7 @@ export function transferPage(view: {
       you last signed in ${at(view.authTime)}.
     </p>
     <p class="hint" id="step-up-policy">
-      ${
-        view.hasPasskey
-          ? 'It asks for your passkey first (your device signs a one-time challenge bound to this session and this transfer), and offers the password if the passkey is not at hand.'
-          : 'You have no passkey yet, so it asks for your password; add a passkey on the dashboard and it will ask for that instead.'
-      }
+      ${view.hasPasskey ? EXPLAIN.passkeyStepUp : EXPLAIN.passwordStepUp}
     </p>
     <form
       class="card"
