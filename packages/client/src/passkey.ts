@@ -78,8 +78,9 @@ function creationOptions(json: Json): PublicKeyCredentialCreationOptions {
 
 /** The credential as the server's JSON form (`toJSON()` where the browser has it). */
 function credentialJson(credential: PublicKeyCredential): Json {
-  const withJson = credential as PublicKeyCredential & { toJSON?: () => Json };
-  if (typeof withJson.toJSON === 'function') return withJson.toJSON();
+  // Typed differently by each DOM lib (TypeScript's lacks it, Deno's has it): read it as unknown.
+  const toJSON = (credential as unknown as { toJSON?: () => Json }).toJSON;
+  if (typeof toJSON === 'function') return toJSON.call(credential);
   const r = credential.response as AuthenticatorAssertionResponse &
     AuthenticatorAttestationResponse & { getTransports?: () => string[] };
   return {
