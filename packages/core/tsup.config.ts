@@ -9,11 +9,12 @@ export default defineConfig({
     cookie: 'src/cookie/index.ts',
     store: 'src/store/index.ts',
     testing: 'src/testing/index.ts',
+    webauthn: 'src/webauthn/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['vitest'],
+  external: ['vitest', '@simplewebauthn/server'],
 });
