@@ -3,7 +3,13 @@
  * `exports`, mapped by name, TypeScript sources as JSR serves them): jsr.test.ts type-checks it
  * with `deno check` and runs it, then reads the one-line JSON report it prints.
  */
-import { createLatchkey, MemoryStore, presets, type SessionStore } from '@latchkey/core';
+import {
+  createLatchkey,
+  MemoryStore,
+  presets,
+  type SessionHandler,
+  type SessionStore,
+} from '@latchkey/core';
 import { ManualClock, runStoreCases, assertEqual, assertTrue } from '@latchkey/core/testing';
 import { createTokenIssuer } from '@latchkey/core/tokens';
 import { createSealedSessions } from '@latchkey/core/sealed';
@@ -71,6 +77,17 @@ function honoApp(store: SessionStore, clock: ManualClock) {
   return app;
 }
 
+/** login / me / logout as a runtime's fetch-handler wrapper hands them a session. */
+const routes: SessionHandler = async ({ request, session }) => {
+  const path = new URL(request.url).pathname;
+  if (path === '/login') return Response.json({ user: (await session.login('ada')).userId });
+  if (path === '/logout') return (await session.logout(), Response.json({ ok: true }));
+  const outcome = await session.load();
+  return outcome.valid
+    ? Response.json({ user: outcome.session.userId })
+    : Response.json({ reason: outcome.reason }, { status: 401 });
+};
+
 const kv = await Deno.openKv(':memory:');
 
 const results = await runChecks({
@@ -92,19 +109,11 @@ const results = await runChecks({
   },
   async '@latchkey/deno: serveWithSessions on a real Deno.serve listener over Deno KV'() {
     const engine = engineOn(denoKvStore(kv));
-    const server = serveWithSessions(
-      engine,
-      async ({ request, session }) => {
-        const path = new URL(request.url).pathname;
-        if (path === '/login') return Response.json({ user: (await session.login('ada')).userId });
-        if (path === '/logout') return (await session.logout(), Response.json({ ok: true }));
-        const outcome = await session.load();
-        return outcome.valid
-          ? Response.json({ user: outcome.session.userId })
-          : Response.json({ reason: outcome.reason }, { status: 401 });
-      },
-      { port: 0, hostname: '127.0.0.1', onListen: () => {} },
-    );
+    const server = serveWithSessions(engine, routes, {
+      port: 0,
+      hostname: '127.0.0.1',
+      onListen: () => {},
+    });
     const port = (server as unknown as { addr: { port: number } }).addr.port;
     try {
       await signInReadSignOut((r) => {
@@ -120,18 +129,7 @@ const results = await runChecks({
   },
   async '@latchkey/workers: withWorkerSessions as a fetch handler'() {
     const engine = engineOn(new MemoryStore());
-    const worker = withWorkerSessions(
-      () => engine,
-      async ({ request, session }) => {
-        const path = new URL(request.url).pathname;
-        if (path === '/login') return Response.json({ user: (await session.login('ada')).userId });
-        if (path === '/logout') return (await session.logout(), Response.json({ ok: true }));
-        const outcome = await session.load();
-        return outcome.valid
-          ? Response.json({ user: outcome.session.userId })
-          : Response.json({ reason: outcome.reason }, { status: 401 });
-      },
-    );
+    const worker = withWorkerSessions(() => engine, routes);
     const ctx = { waitUntil: () => {}, passThroughOnException: () => {} };
     await signInReadSignOut((r) => worker(r, {}, ctx));
   },
