@@ -45,6 +45,8 @@ export interface NewSession<Data> {
   authTime: number | null;
   device: SessionRecord['device'];
   rm?: string | undefined;
+  /** A device binding (DBSC) carried through regeneration and step-up. */
+  dbsc?: SessionRecord['dbsc'];
   /** A regenerated session keeps its lifetime: a privilege change is not a new login. */
   lifetime?: { createdAt: number; absoluteDeadline: number };
 }
@@ -117,7 +119,7 @@ export class SessionLedger<Data extends SessionData = SessionData> {
   async create(init: NewSession<Data>, now: number): Promise<{ id: string; entry: Entry<Data> }> {
     const id = newSecret(this.random);
     const handle = hashSecret(id);
-    const { rm, lifetime, ...fresh } = init;
+    const { rm, lifetime, dbsc, ...fresh } = init;
     const base = freshRecord(this.policy, fresh, now);
     const record: SessionRecord<Data> = {
       ...base,
@@ -126,6 +128,7 @@ export class SessionLedger<Data extends SessionData = SessionData> {
         idleDeadline: Math.min(base.idleDeadline, lifetime.absoluteDeadline),
       }),
       ...(rm ? { rm } : {}),
+      ...(dbsc ? { dbsc } : {}),
     };
     return { id, entry: await this.#put(handle, record, now) };
   }
