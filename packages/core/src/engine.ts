@@ -211,7 +211,11 @@ export function createLatchkey<Data extends SessionData = SessionData>(
     cookieOptions,
     cookie,
     open: (request, facts, other) =>
-      new ServerRequestSession({ ...parts, cookie: other, atRefresh: true }, request, facts),
+      new ServerRequestSession(
+        { ...parts, binding: undefined, cookie: other, atRefresh: true },
+        request,
+        facts,
+      ),
   }));
   if (binding) Object.assign(parts, { binding });
 

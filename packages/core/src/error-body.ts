@@ -39,6 +39,8 @@ export type SessionErrorBody =
   | { error: 'invalid_token'; reason: InvalidTokenReason }
   /** 403: the action needs a fresher authentication (step-up, ASVS V7.5.3). */
   | { error: 'step_up_required' }
+  /** 403: the route needs a session bound to its device (DBSC), and this one is not. */
+  | { error: 'device_binding_required' }
   /** 403: a state-changing request that did not come from the app's own pages (ASVS V3.5). */
   | { error: 'csrf_rejected'; reason: CsrfRejection }
   /** 503: the session store is down; try again after `Retry-After`. */

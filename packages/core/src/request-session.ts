@@ -103,7 +103,8 @@ export class ServerRequestSession<
     const { ledger, sink } = this.parts;
     const id = this.parts.cookie.read(this.request.headers.get('cookie'));
     // No session cookie: a bound session (DBSC) comes with its short-lived bound cookie instead.
-    const bound = id === undefined ? await this.parts.binding?.boundHandle(this.request) : undefined;
+    const bound =
+      id === undefined ? await this.parts.binding?.boundHandle(this.request) : undefined;
     if (id === undefined && bound === undefined) return { valid: false, reason: 'missing' };
     if (id !== undefined && !isSecretShaped(id))
       return this.#failed('malformed', undefined, ledger.now());
