@@ -17,3 +17,12 @@ export {
   type StorePlan,
 } from './store-cases.js';
 export { assertEqual, assertTrue, AssertionFailure } from './assert.js';
+export {
+  DbscBrowser,
+  readChallenge,
+  sign as signDbscProof,
+  type DbscBrowserOptions,
+  type DbscExchange,
+} from './dbsc-browser.js';
+export type { BrowserSession } from './dbsc-scope.js';
+export { CookieJar, type JarCookie } from './cookie-jar.js';
