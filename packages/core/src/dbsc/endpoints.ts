@@ -15,7 +15,7 @@ import type { DeviceBindingRecord, DeviceFacts, SessionRecord } from '../record.
 import type { JWK } from '../tokens/jose-types.js';
 import type { BoundTokens } from './bound-cookie.js';
 import type { Challenges } from './challenges.js';
-import type { DeviceBindingOptions } from './device-binding.js';
+import type { DeviceBindingOptions } from './options.js';
 import { challengeHeader, readProof, readSessionId, type DbscAlgorithm } from './headers.js';
 import { endInstructions, sessionInstructions, type SessionInstructions } from './instructions.js';
 

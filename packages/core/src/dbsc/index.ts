@@ -3,12 +3,8 @@
  * 2026-02-17): the binding an engine attaches, its two endpoints, the header formats and the
  * strict RFC 9651 structured-field subset they use. See docs/device-bound-sessions.md.
  */
-export {
-  deviceBoundSessions,
-  isDeviceBound,
-  type DeviceBinding,
-  type DeviceBindingOptions,
-} from './device-binding.js';
+export { deviceBoundSessions, isDeviceBound, type DeviceBinding } from './device-binding.js';
+export type { DeviceBindingOptions } from './options.js';
 export {
   registrationHeader,
   challengeHeader,
