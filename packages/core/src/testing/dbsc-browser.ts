@@ -42,7 +42,7 @@ const MAX_403_RETRIES = 2;
  */
 export class DbscBrowser {
   readonly jar: CookieJar;
-  readonly sessions = new Map<string, BrowserSession>();
+  readonly sessions: Map<string, BrowserSession> = new Map();
   readonly log: DbscExchange[] = [];
   /** When set, refreshes are skipped and reported with `Secure-Session-Skipped` instead. */
   skip: 'unreachable' | 'server_error' | 'quota_exceeded' | null = null;
