@@ -54,8 +54,6 @@ export interface BindingOutput {
 
 /** @internal The hooks a request session calls. */
 export interface BindingHooks {
-  /** Whether a login, step-up or remembered login should offer registration. */
-  readonly offering: boolean;
   /** The session handle the request's bound cookie stands for, if it carries a live one. */
   boundHandle(request: Request): Promise<string | undefined>;
   /** A request presented a bound session's long-lived cookie outside the refresh endpoint. */

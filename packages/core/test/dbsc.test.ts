@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createMonitor } from '@latchkey/core/monitor';
 import { DbscBrowser, readChallenge, signDbscProof } from '@latchkey/core/testing';
 import { dbscApp } from './dbsc-app.js';
 
@@ -389,5 +390,34 @@ describe('DBSC fallback', () => {
     app.clock.advance('11m');
     const r = await browser.fetch('http://localhost:3000/me');
     expect(await r.json()).toEqual({ user: 'alice', bound: true });
+  });
+});
+
+describe('DBSC in the monitor', () => {
+  it('flags a copied long-lived cookie and a foreign-key proof as device-binding-theft; counts skips', async () => {
+    const { browser, fetch, events, clock } = await signedIn();
+    const monitor = createMonitor({ clock });
+    const stolen = browser.jar.get('__Secure-session')!.value;
+    await fetch(new Request(`${ORIGIN}/me`, { headers: { cookie: `__Host-session=${stolen}` } }));
+    const session = only(browser.sessions);
+    const c = readChallenge(
+      (await fetch(refresh(browser, session.id))).headers.get('secure-session-challenge'),
+    )!;
+    const other = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair;
+    await fetch(
+      refresh(browser, session.id, await signDbscProof('ES256', other, c.challenge, false)),
+    );
+    browser.skip = 'quota_exceeded';
+    browser.jar.delete('__Host-session-bound', '/');
+    await browser.fetch(`${ORIGIN}/me`);
+    for (const e of events) monitor.observe(e);
+    expect(monitor.anomalies().map((a) => a.kind)).toEqual([
+      'device-binding-theft',
+      'device-binding-theft',
+    ]);
+    expect(monitor.totals()['device-binding-skipped']).toBe(1);
   });
 });

@@ -155,7 +155,6 @@ export function deviceBoundSessions(options: DeviceBindingOptions = {}): DeviceB
       return bound.read(header) !== undefined || longLived.read(header) !== undefined;
     };
     return {
-      offering: policy.deviceBinding !== 'off',
       async boundHandle(request) {
         const handle = await tokens.resolve(bound.read(request.headers.get('cookie')));
         if (handle === undefined)
