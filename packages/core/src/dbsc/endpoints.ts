@@ -135,7 +135,10 @@ export async function handleRegistration(
   facts?: DeviceFacts,
 ): Promise<Response> {
   if (request.method !== 'POST')
-    return new Response(null, { status: 405, headers: { allow: 'POST' } });
+    return new Response(null, {
+      status: 405,
+      headers: { allow: 'POST', 'cache-control': 'no-store' },
+    });
   const { ledger, sink, cookie } = s.context;
   try {
     const proof = readProof(request.headers);
@@ -216,7 +219,10 @@ export async function handleRefresh(
   facts?: DeviceFacts,
 ): Promise<Response> {
   if (request.method !== 'POST')
-    return new Response(null, { status: 405, headers: { allow: 'POST' } });
+    return new Response(null, {
+      status: 405,
+      headers: { allow: 'POST', 'cache-control': 'no-store' },
+    });
   const { ledger, sink, policy } = s.context;
   try {
     const sid = readSessionId(request.headers);
