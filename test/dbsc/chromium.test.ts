@@ -21,7 +21,8 @@ async function until(ok: () => boolean): Promise<void> {
   for (let i = 0; i < 100 && !ok(); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
-const me = () => page.evaluate(`fetch('/me').then(async (r) => [r.status, await r.json()])`);
+const me = (): Promise<[number, unknown]> =>
+  page.evaluate(`fetch('/me').then(async (r) => [r.status, await r.json()])`);
 const refreshes = () => app.hits.filter((h) => h.path === '/dbsc/refresh');
 
 beforeAll(async () => {
