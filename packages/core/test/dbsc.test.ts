@@ -340,6 +340,19 @@ describe('DBSC lifetime', () => {
     expect((await me(browser)).body).toEqual({ user: 'alice', bound: true });
   });
 
+  it('a second login in a bound browser: the old DBSC session ends, the new one keeps its cookies', async () => {
+    const { browser, clock } = await signedIn();
+    const first = only(browser.sessions).id;
+    await browser.fetch(`${ORIGIN}/login`, { method: 'POST' });
+    expect([...browser.sessions.keys()]).toHaveLength(2); // the old one is told at its next refresh
+    clock.advance('11m');
+    expect(await me(browser)).toEqual({ status: 200, body: { user: 'alice', bound: true } });
+    expect(browser.sessions.has(first)).toBe(false);
+    expect(browser.sessions.size).toBe(1);
+    clock.advance('11m');
+    expect(await me(browser)).toEqual({ status: 200, body: { user: 'alice', bound: true } });
+  });
+
   it('reports Secure-Session-Skipped as a monitor event', async () => {
     const { browser, clock, events } = await signedIn();
     browser.skip = 'unreachable';

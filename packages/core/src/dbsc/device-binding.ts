@@ -111,7 +111,7 @@ export function deviceBoundSessions(options: DeviceBindingOptions = {}): DeviceB
       throw new ConfigError(
         'deviceBoundSessions: this binding is already attached to an engine; create one per engine',
       );
-    const { ledger, policy, random, sink, prefix, cookieOptions, cookie } = context;
+    const { ledger, random, sink, prefix, cookieOptions, cookie } = context;
     const store = ledger.access.store;
     if (typeof store.consume !== 'function')
       throw new StoreCapabilityError(

@@ -43,7 +43,12 @@ function answer(
   body: SessionInstructions | null,
   out: Out = { setCookie: [], headers: [] },
 ): Response {
-  const headers = new Headers({ 'cache-control': 'no-store' });
+  // Server considerations: the refresh endpoint leaks login state if embedded or read cross-site.
+  const headers = new Headers({
+    'cache-control': 'no-store',
+    'x-frame-options': 'DENY',
+    'cross-origin-resource-policy': 'same-site',
+  });
   if (body) headers.set('content-type', 'application/json');
   for (const line of out.setCookie) headers.append('set-cookie', line);
   for (const [name, value] of out.headers) headers.set(name, value);
@@ -227,17 +232,19 @@ export async function handleRefresh(
   try {
     const sid = readSessionId(request.headers);
     if (sid === null) return answer(400, null);
-    const end = (): Response =>
+    // The cookies go only with the session: another DBSC session of this browser (an older login
+    // on the same cookie names) must not take the live one's cookies with it.
+    const end = (clear: boolean): Response =>
       answer(200, endInstructions(sid), {
-        setCookie: [s.bound.clear(), s.longLived.clear()],
+        setCookie: clear ? [s.bound.clear(), s.longLived.clear()] : [],
         headers: [],
       });
     const rs = s.context.open(request, facts, s.longLived);
     const outcome = await rs.load();
-    if (!outcome.valid) return end();
+    if (!outcome.valid) return end(true);
     const session = outcome.session;
     const binding = session.record.dbsc;
-    if (!binding || binding.sid !== sid) return end();
+    if (!binding || binding.sid !== sid) return end(false);
     const proof = readProof(request.headers);
     if (proof === null) return challenge403(s, sid);
     const none = binding.alg === 'none';
@@ -264,7 +271,7 @@ export async function handleRefresh(
           handle: found.handle,
           userId: found.record.uid,
         });
-      return end();
+      return end(true);
     }
     const spent = await s.challenges.spend(verdict.claims.jti);
     if (spent?.k !== 'ref' || spent.sid !== sid) {
