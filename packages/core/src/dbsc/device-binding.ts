@@ -13,12 +13,9 @@ import type { DeviceFacts } from '../record.js';
 import type { Session, SessionData } from '../session.js';
 import { BoundTokens } from './bound-cookie.js';
 import { Challenges } from './challenges.js';
-import {
-  handleRefresh,
-  handleRegistration,
-  mintBoundCookie,
-  type BindingState,
-} from './endpoints.js';
+import { handleRefresh } from './refresh.js';
+import { handleRegistration } from './register.js';
+import { mintBoundCookie, type BindingState } from './state.js';
 import { readSkipped, registrationHeader, type DbscAlgorithm } from './headers.js';
 import type { DeviceBindingOptions } from './options.js';
 

@@ -4,10 +4,10 @@
  * refreshes before an in-scope request that would go without its bound cookie, re-signs on 403,
  * and ends a session on `continue: false` or a 4xx, as the DBSC draft's algorithms say.
  */
-import { CompactSign, base64url } from 'jose';
-import { parseItem, parseList, sfString, stringParam } from '../dbsc/structured-fields.js';
+import { parseList, sfString, stringParam } from '../dbsc/structured-fields.js';
 import { CookieJar } from './cookie-jar.js';
 import { inScope, missingCredential, site, type BrowserSession } from './dbsc-scope.js';
+import { generateKeyPair, sign } from './dbsc-proof.js';
 
 /** Options for {@link DbscBrowser}. */
 export interface DbscBrowserOptions {
@@ -93,8 +93,12 @@ export class DbscBrowser {
 
   #absorb(url: URL, response: Response): void {
     for (const line of response.headers.getSetCookie()) this.jar.store(url, line);
-    // "Cache challenge": every Secure-Session-Challenge naming a known session is kept for its next proof.
-    for (const member of parseList(response.headers.get('secure-session-challenge')) ?? []) {
+    this.#cacheChallenges(response.headers);
+  }
+
+  /** "Cache challenge": every Secure-Session-Challenge naming a known session is kept for its next proof. */
+  #cacheChallenges(headers: Headers): void {
+    for (const member of parseList(headers.get('secure-session-challenge')) ?? []) {
       if (member.inner || member.item.kind !== 'string') continue;
       const id = stringParam(member.params, 'id');
       const session = id === undefined ? undefined : this.sessions.get(id);
@@ -111,7 +115,7 @@ export class DbscBrowser {
       const offered = member.items.map((i) => (i.item.kind === 'token' ? i.item.value : ''));
       const alg = this.#algorithms.find((a) => offered.includes(a));
       if (!alg) return;
-      const keys = alg === 'none' ? null : await generate(alg);
+      const keys = alg === 'none' ? null : await generateKeyPair(alg);
       await this.#send(
         url,
         new URL(path, url),
@@ -240,56 +244,7 @@ export class DbscBrowser {
       alg,
       cachedChallenge: null,
     });
-    this.#absorb(
-      destination,
-      new Response(null, {
-        headers: {
-          'secure-session-challenge': response.headers.get('secure-session-challenge') ?? '',
-        },
-      }),
-    );
+    // "Create session" ends with "Cache challenge" on the same response, now that the session exists.
+    this.#cacheChallenges(response.headers);
   }
-}
-
-async function generate(alg: 'ES256' | 'RS256'): Promise<CryptoKeyPair> {
-  const params =
-    alg === 'ES256'
-      ? { name: 'ECDSA', namedCurve: 'P-256' }
-      : {
-          name: 'RSASSA-PKCS1-v1_5',
-          modulusLength: 2048,
-          publicExponent: new Uint8Array([1, 0, 1]),
-          hash: 'SHA-256',
-        };
-  return (await crypto.subtle.generateKey(params, false, ['sign', 'verify'])) as CryptoKeyPair;
-}
-
-/** A DBSC proof: `typ: dbsc+jwt`, the public `jwk` on registration only, `jti` the challenge. */
-export async function sign(
-  alg: BrowserSession['alg'],
-  keys: CryptoKeyPair | null,
-  challenge: string,
-  registration: boolean,
-): Promise<string> {
-  const payload = new TextEncoder().encode(JSON.stringify({ jti: challenge }));
-  if (alg === 'none' || !keys) {
-    const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'dbsc+jwt' }));
-    return `${header}.${base64url.encode(payload)}.`;
-  }
-  const { kty, crv, x, y, n, e } = await crypto.subtle.exportKey('jwk', keys.publicKey);
-  const jwk = Object.fromEntries(
-    Object.entries({ kty, crv, x, y, n, e }).filter(([, v]) => v !== undefined),
-  );
-  return new CompactSign(payload)
-    .setProtectedHeader({ alg, typ: 'dbsc+jwt', ...(registration && { jwk }) })
-    .sign(keys.privateKey);
-}
-
-/** Parse one `Secure-Session-Challenge` item (tests that read a 403 by hand). */
-export function readChallenge(value: string | null): { challenge: string; id: string } | null {
-  const parsed = parseItem(value);
-  const id = parsed ? stringParam(parsed.params, 'id') : undefined;
-  return parsed?.item.kind === 'string' && id !== undefined
-    ? { challenge: parsed.item.value, id }
-    : null;
 }
