@@ -1,4 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import {
+  createLatchkey,
+  definePolicy,
+  MemoryStore,
+  StoreCapabilityError,
+  type SessionStore,
+} from '@latchkey/core';
+import { deviceBoundSessions } from '@latchkey/core/dbsc';
 import { createMonitor } from '@latchkey/core/monitor';
 import { DbscBrowser, readChallenge, signDbscProof } from '@latchkey/core/testing';
 import { dbscApp } from './dbsc-app.js';
@@ -432,5 +440,60 @@ describe('DBSC in the monitor', () => {
     expect(refused).toEqual(['long-lived-cookie', 'proof']);
     expect(monitor.anomalies().map((a) => a.kind)).toEqual(['device-binding-theft']);
     expect(monitor.totals()['device-binding-skipped']).toBe(1);
+  });
+});
+
+describe('DBSC configuration', () => {
+  const policy = { idleTimeout: '30m', absoluteTimeout: '8h' } as const;
+
+  it('refuses a half-configured pair, a second engine, and a store without consume', () => {
+    const store = new MemoryStore();
+    expect(() => createLatchkey({ policy, store, deviceBinding: deviceBoundSessions() })).toThrow(
+      /policy.deviceBinding is 'off'/,
+    );
+    expect(() =>
+      createLatchkey({ policy: { ...policy, deviceBinding: 'offered' }, store }),
+    ).toThrow(/no deviceBinding is given/);
+    const dbsc = deviceBoundSessions();
+    createLatchkey({ policy: { ...policy, deviceBinding: 'offered' }, store, deviceBinding: dbsc });
+    expect(() =>
+      createLatchkey({
+        policy: { ...policy, deviceBinding: 'offered' },
+        store,
+        deviceBinding: dbsc,
+      }),
+    ).toThrow(/already attached/);
+    const noConsume: SessionStore = {
+      name: 'no-consume',
+      get: (k) => store.get(k),
+      set: (k, v, t) => store.set(k, v, t),
+      delete: (k) => store.delete(k),
+    };
+    expect(() =>
+      createLatchkey({
+        policy: { ...policy, deviceBinding: 'offered' },
+        store: noConsume,
+        deviceBinding: deviceBoundSessions(),
+      }),
+    ).toThrow(StoreCapabilityError);
+  });
+
+  it('refuses bad options with the field named', () => {
+    expect(() => deviceBoundSessions({ boundCookieLifetime: '2h' })).toThrow(/boundCookieLifetime/);
+    expect(() => deviceBoundSessions({ refreshPath: 'refresh' })).toThrow(/refreshPath/);
+    expect(() => deviceBoundSessions({ refreshPath: '/x', registrationPath: '/x' })).toThrow(
+      /differ/,
+    );
+    expect(() => deviceBoundSessions({ algorithms: ['HS256' as never] })).toThrow(/algorithms/);
+    expect(() => definePolicy({ ...policy, deviceBinding: 'yes' as never })).toThrow(
+      /deviceBinding/,
+    );
+  });
+
+  it('answers only its own paths, and only POST', async () => {
+    const { fetch, dbsc } = dbscApp();
+    expect(await dbsc.handle(new Request(`${ORIGIN}/elsewhere`))).toBeNull();
+    const get = await fetch(new Request(`${ORIGIN}/dbsc/refresh`));
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
   });
 });
