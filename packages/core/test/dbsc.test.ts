@@ -361,6 +361,16 @@ describe('DBSC lifetime', () => {
     expect(await me(browser)).toEqual({ status: 200, body: { user: 'alice', bound: true } });
   });
 
+  it('with sessionOnlyCookie, a restart leaves at most the bound cookie lifetime', async () => {
+    const { browser, clock } = await signedIn({ policy: { sessionOnlyCookie: true } });
+    expect(browser.jar.get('__Secure-session')?.expiresAt).toBeNull();
+    for (const c of browser.jar.all()) if (c.expiresAt === null) browser.jar.delete(c.name, c.path);
+    expect((await me(browser)).status).toBe(200); // the bound cookie is still there
+    clock.advance('11m');
+    expect(await me(browser)).toEqual({ status: 401, body: { reason: 'missing' } });
+    expect(browser.sessions.size).toBe(0);
+  });
+
   it('reports Secure-Session-Skipped as a monitor event', async () => {
     const { browser, clock, events } = await signedIn();
     browser.skip = 'unreachable';
