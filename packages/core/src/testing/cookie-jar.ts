@@ -78,7 +78,12 @@ export class CookieJar {
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
-  /** Store one Set-Cookie line received from `url`; invalid lines are ignored, as browsers do. */
+  /**
+   * Store one Set-Cookie line received from `url`; invalid lines are ignored, as browsers do.
+   *
+   * @example
+   * jar.store(new URL('https://app.example/'), 'theme=dark; Path=/; Max-Age=60');
+   */
   store(url: URL, line: string): void {
     const [pair = '', ...rest] = line.split(';');
     const eq = pair.indexOf('=');
@@ -101,7 +106,12 @@ export class CookieJar {
     this.#cookies.set(key, { name, value, host: url.hostname, ...kept, expiresAt });
   }
 
-  /** Every live cookie, expired ones dropped. */
+  /**
+   * Every live cookie, expired ones dropped.
+   *
+   * @example
+   * jar.all().map((c) => c.name);
+   */
   all(): JarCookie[] {
     const now = this.now();
     for (const [key, c] of this.#cookies)
@@ -109,7 +119,12 @@ export class CookieJar {
     return [...this.#cookies.values()];
   }
 
-  /** The cookies sent to `url`, longer paths first. */
+  /**
+   * The cookies sent to `url`, longer paths first.
+   *
+   * @example
+   * jar.matching(new URL('https://app.example/dbsc/refresh'));
+   */
   matching(url: URL): JarCookie[] {
     return this.all()
       .filter(
@@ -121,24 +136,44 @@ export class CookieJar {
       .sort((a, b) => b.path.length - a.path.length);
   }
 
-  /** The Cookie header for `url`, or `''`. */
+  /**
+   * The Cookie header for `url`, or `''`.
+   *
+   * @example
+   * new Request(url, { headers: { cookie: jar.header(url) } });
+   */
   header(url: URL): string {
     return this.matching(url)
       .map((c) => `${c.name}=${c.value}`)
       .join('; ');
   }
 
-  /** A live cookie by name (and path, when given). */
+  /**
+   * A live cookie by name (and path, when given).
+   *
+   * @example
+   * jar.get('__Secure-session', '/dbsc/refresh')?.value;
+   */
   get(name: string, path?: string): JarCookie | undefined {
     return this.all().find((c) => c.name === name && (path === undefined || c.path === path));
   }
 
-  /** Put a cookie in by hand (a test copying a cookie from one jar to another, as a thief would). */
+  /**
+   * Put a cookie in by hand (a test copying a cookie from one jar to another, as a thief would).
+   *
+   * @example
+   * thief.jar.set({ ...victim.jar.get('__Secure-session')!, path: '/' });
+   */
   set(cookie: JarCookie): void {
     this.#cookies.set(`${cookie.name};${cookie.path}`, { ...cookie });
   }
 
-  /** Remove a cookie by name and path. */
+  /**
+   * Remove a cookie by name and path.
+   *
+   * @example
+   * jar.delete('__Host-session-bound', '/');
+   */
   delete(name: string, path: string): void {
     this.#cookies.delete(`${name};${path}`);
   }

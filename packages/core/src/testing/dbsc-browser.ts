@@ -55,7 +55,12 @@ export class DbscBrowser {
     this.#algorithms = options.algorithms ?? ['ES256', 'RS256'];
   }
 
-  /** Send a request as a page would: deferred behind any refresh it needs, then the response processed. */
+  /**
+   * Send a request as a page would: deferred behind any refresh it needs, then the response processed.
+   *
+   * @example
+   * const page = await browser.fetch('https://app.example/inbox');
+   */
   async fetch(input: string, init: RequestInit = {}): Promise<Response> {
     const url = new URL(input);
     const headers = new Headers(init.headers);
@@ -86,7 +91,12 @@ export class DbscBrowser {
     return response;
   }
 
-  /** The value of a cookie in the jar, by name. */
+  /**
+   * The value of a cookie in the jar, by name.
+   *
+   * @example
+   * browser.cookie('__Host-session-bound'); // the bound cookie's value, or undefined
+   */
   cookie(name: string): string | undefined {
     return this.jar.get(name)?.value;
   }
