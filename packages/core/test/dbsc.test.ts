@@ -500,6 +500,13 @@ describe('DBSC configuration', () => {
     );
   });
 
+  it('says so in the policy document', () => {
+    const { latchkey } = dbscApp({ deviceBinding: 'required' });
+    expect(latchkey.describePolicy()).toMatch(/Device binding \(DBSC\).*most sensitive pages/);
+    const plain = createLatchkey({ policy, store: new MemoryStore() });
+    expect(plain.describePolicy()).not.toMatch(/Device binding/);
+  });
+
   it('answers only its own paths, and only POST', async () => {
     const { fetch, dbsc } = dbscApp();
     expect(await dbsc.handle(new Request(`${ORIGIN}/elsewhere`))).toBeNull();
