@@ -2,6 +2,7 @@
 import * as client from '@latchkey/client';
 import * as core from '@latchkey/core';
 import * as coreCookie from '@latchkey/core/cookie';
+import * as coreDbsc from '@latchkey/core/dbsc';
 import * as coreMonitor from '@latchkey/core/monitor';
 import * as coreSealed from '@latchkey/core/sealed';
 import * as coreStore from '@latchkey/core/store';
@@ -23,6 +24,7 @@ export const mainExports: Function[] = [
   client.createClient,
   core.createLatchkey,
   coreCookie.serializeCookie,
+  coreDbsc.deviceBoundSessions,
   coreMonitor.createMonitor,
   coreSealed.createSealedSessions,
   coreStore.checkValue,
