@@ -9,14 +9,22 @@ import {
   presets,
   type SessionHandler,
   type SessionStore,
+  withSessions,
 } from '@latchkey/core';
-import { ManualClock, runStoreCases, assertEqual, assertTrue } from '@latchkey/core/testing';
+import {
+  assertEqual,
+  assertTrue,
+  DbscBrowser,
+  ManualClock,
+  runStoreCases,
+} from '@latchkey/core/testing';
 import { createTokenIssuer } from '@latchkey/core/tokens';
 import { createSealedSessions } from '@latchkey/core/sealed';
 import { getCookie, serializeCookie } from '@latchkey/core/cookie';
 import { envelope, openEnvelope } from '@latchkey/core/store';
 import { createMonitor } from '@latchkey/core/monitor';
 import { createPasskeys } from '@latchkey/core/webauthn';
+import { deviceBoundSessions } from '@latchkey/core/dbsc';
 import { latchkey, requireSession, type SessionEnv } from '@latchkey/hono';
 import { denoKvStore, serveWithSessions } from '@latchkey/deno';
 import { withWorkerSessions } from '@latchkey/workers';
@@ -245,6 +253,37 @@ const results = await runChecks({
     };
     const verdict = await passkeys.verifyAuthentication(rs, forged, 'step-up');
     assertTrue(!verdict.verified, 'the forged assertion');
+  },
+  async '@latchkey/core/dbsc: a device-bound session registers, and refreshes once its bound cookie expires'() {
+    const clock = new ManualClock();
+    const dbsc = deviceBoundSessions();
+    const engine = createLatchkey({
+      policy: { idleTimeout: '30m', absoluteTimeout: '8h', deviceBinding: 'offered' },
+      store: new MemoryStore({ clock }),
+      clock,
+      deviceBinding: dbsc,
+    });
+    const app = withSessions(engine, async ({ request, session }) => {
+      if (request.method === 'POST') await session.login('ada');
+      const outcome = await session.load();
+      return new Response(outcome.valid ? 'in' : 'out');
+    });
+    const browser = new DbscBrowser({
+      fetch: async (request: Request) => (await dbsc.handle(request)) ?? app(request),
+      now: () => clock.now(),
+    });
+    await browser.fetch('https://app.example/login', { method: 'POST' });
+    clock.advance('11m');
+    assertEqual(
+      await (await browser.fetch('https://app.example/')).text(),
+      'in',
+      'after 11 minutes',
+    );
+    const kinds = browser.log.map((x) => x.kind);
+    assertTrue(
+      kinds[0] === 'registration' && kinds.includes('refresh'),
+      `registered, then refreshed: ${kinds}`,
+    );
   },
   async 'the driver entries load on Deno and refuse a wrong client with a clear error'() {
     assertTrue(schemaSql('sqlite').includes('CREATE TABLE'), 'schemaSql');
