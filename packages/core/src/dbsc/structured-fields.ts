@@ -28,7 +28,7 @@ class Input {
   peek(): string {
     return this.s.charAt(this.pos);
   }
-  skip(chars: string): void {
+  discardLeading(chars: string): void {
     while (!this.done && chars.includes(this.peek())) this.pos++;
   }
 }
@@ -105,7 +105,7 @@ function parseParameters(input: Input): Parameters {
   const params: Parameters = new Map();
   while (input.peek() === ';') {
     input.pos++;
-    input.skip(' ');
+    input.discardLeading(' ');
     const start = input.pos;
     if (!isLcalpha(input.peek()) && input.peek() !== '*') fail();
     while (!input.done && /[a-z0-9_.*-]/.test(input.peek())) input.pos++;
@@ -129,7 +129,7 @@ function parseMember(input: Input): Member {
   input.pos++;
   const items: Array<{ item: BareItem; params: Parameters }> = [];
   for (;;) {
-    input.skip(' ');
+    input.discardLeading(' ');
     if (input.done) fail();
     if (input.peek() === ')') {
       input.pos++;
@@ -151,16 +151,16 @@ function parseMember(input: Input): Member {
 export function parseList(field: string | null): Member[] | null {
   if (field === null) return null;
   const input = new Input(field);
-  input.skip(' ');
+  input.discardLeading(' ');
   const members: Member[] = [];
   try {
     while (!input.done) {
       members.push(parseMember(input));
-      input.skip(' \t');
+      input.discardLeading(' \t');
       if (input.done) break;
       if (input.peek() !== ',') fail();
       input.pos++;
-      input.skip(' \t');
+      input.discardLeading(' \t');
       if (input.done) fail();
     }
     // §4.2: trailing spaces were skipped; anything left would have failed above.
@@ -180,11 +180,11 @@ export function parseList(field: string | null): Member[] | null {
 export function parseItem(field: string | null): { item: BareItem; params: Parameters } | null {
   if (field === null) return null;
   const input = new Input(field);
-  input.skip(' ');
+  input.discardLeading(' ');
   try {
     const item = parseBareItem(input);
     const params = parseParameters(input);
-    input.skip(' ');
+    input.discardLeading(' ');
     return input.done ? { item, params } : null;
   } catch (error) {
     if (error instanceof Invalid) return null;
