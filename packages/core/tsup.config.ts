@@ -9,6 +9,7 @@ export default defineConfig({
     cookie: 'src/cookie/index.ts',
     store: 'src/store/index.ts',
     testing: 'src/testing/index.ts',
+    dpop: 'src/dpop/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

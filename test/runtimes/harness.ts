@@ -25,7 +25,7 @@ function workspaceAliases(extra: Record<string, string>): Plugin {
   const table: Record<string, string> = {
     '@latchkey/core': join(root, 'packages/core/src/index.ts'),
     ...Object.fromEntries(
-      ['testing', 'tokens', 'sealed', 'cookie', 'store'].map((sub) => [
+      ['testing', 'tokens', 'sealed', 'cookie', 'store', 'dpop'].map((sub) => [
         `@latchkey/core/${sub}`,
         join(root, `packages/core/src/${sub}/index.ts`),
       ]),
