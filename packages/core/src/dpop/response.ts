@@ -32,10 +32,15 @@ export function dpopChallenge(
   return challenge;
 }
 
-/** The headers of a DPoP refusal: `DPoP-Nonce` with the current nonce when one was asked for. */
+/**
+ * The headers of a DPoP refusal: `DPoP-Nonce` with the current nonce when one was asked for.
+ *
+ * @example
+ * new Headers(dpopNonceHeaders(verifier, { error: 'use_dpop_nonce' })) // dpop-nonce: <current nonce>
+ */
 export function dpopNonceHeaders(
   verifier: Pick<DpopVerifier, 'nonce'>,
-  refusal: Pick<DpopRefusal, 'error'>,
+  refusal: { error: DpopErrorCode | 'invalid_token' },
 ): Record<string, string> {
   const nonce = refusal.error === 'use_dpop_nonce' ? verifier.nonce() : null;
   return nonce === null ? {} : { 'dpop-nonce': nonce };
