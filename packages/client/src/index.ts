@@ -15,5 +15,6 @@ export {
   type Timers,
 } from './client.js';
 export { readReturnTo, sameOriginPath, type LocationLike } from './return-to.js';
+export { createDpopSigner, indexedDbKeyStore, type DpopKeyStore, type DpopSigner } from './dpop.js';
 export type { CrossTabMode } from './cross-tab.js';
 export type { LockManagerLike } from './refresh-lock.js';
