@@ -1,5 +1,6 @@
 // The guard with DPoP (RFC 9449 §7): `Authorization: DPoP` plus a proof, the DPoP challenge and
 // its errors, nonces, and a bound token refused when presented as a bearer token.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { authenticateBearer } from '../src/bearer.js';
 import { ManualClock } from '../src/clock.js';
@@ -154,5 +155,25 @@ describe('authenticateBearer with DPoP', () => {
     const auth = await call('DPoP');
     expect(auth).toMatchObject({ valid: false, reason: 'expired' });
     if (!auth.valid) expect(challenge(auth)).toMatch(/^DPoP .*error="invalid_token"/);
+  });
+
+  it('hostile Authorization and DPoP headers never throw and never pass', async () => {
+    const { issuer, pair } = await setup();
+    const headerSafe = fc.string().map((v) => v.replace(/[^\x20-\x7e]/g, '').trim());
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('DPoP', 'Bearer', 'dpop', 'DPoP  '),
+        fc.oneof(headerSafe, fc.constant(pair.accessToken)),
+        fc.oneof(headerSafe, fc.constant(pair.accessToken)),
+        async (scheme, token, proof) => {
+          const headers = new Headers({ authorization: `${scheme} ${token}` });
+          if (proof) headers.set('dpop', proof);
+          const auth = await authenticateBearer(new Request(ME, { headers }), issuer);
+          expect(auth.valid).toBe(false);
+          if (!auth.valid) expect(auth.response.status).toBe(401);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });
