@@ -242,6 +242,7 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
       await tokens.logout({
         ...(bearer ? { accessToken: bearer } : {}),
         ...(refreshToken ? { refreshToken } : {}),
+        ...(dpop ? { dpop: c.req.raw } : {}),
       });
       return c.json({ ok: true }, 200, { 'set-cookie': tokens.clearRefreshCookie() });
     });

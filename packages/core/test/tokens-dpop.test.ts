@@ -177,4 +177,19 @@ describe('DPoP-bound tokens', () => {
       reason: 'dpop-proof',
     });
   });
+
+  it('logout of a bound family needs its key too: a thief with the refresh token cannot log the user out', async () => {
+    const { issuer, tokenRequest, signIn } = await setup();
+    const pair = await signIn();
+    const thief = await dpopKey();
+    expect(await issuer.revokeRefreshToken(pair.refreshToken)).toBe(false);
+    await issuer.logout({ refreshToken: pair.refreshToken, dpop: await tokenRequest(thief) });
+    const still = await issuer.refresh(pair.refreshToken, { dpop: await tokenRequest() });
+    expect(still.valid).toBe(true);
+    if (!still.valid) return;
+    await issuer.logout({ refreshToken: still.tokens.refreshToken, dpop: await tokenRequest() });
+    expect(
+      await issuer.refresh(still.tokens.refreshToken, { dpop: await tokenRequest() }),
+    ).toMatchObject({ valid: false, reason: 'revoked' });
+  });
 });

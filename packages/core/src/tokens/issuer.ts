@@ -120,14 +120,18 @@ export interface TokenIssuer {
   refresh(refreshToken: string, options?: ProofOptions): Promise<RefreshOutcome>;
   /** Verify an access token, revocation included; a DPoP-bound one (`cnf.jkt`) needs `dpop` with `ath`. Never throws for a bad token. */
   verifyAccess(accessToken: string, options?: ProofOptions): Promise<AccessVerdict>;
-  /** Revoke the family of this refresh token (logout on this device). `false` when it was not a live token of ours. */
-  revokeRefreshToken(refreshToken: string): Promise<boolean>;
+  /** Revoke the family of this refresh token (logout on this device). `false` when it was not a live token of ours, or a bound family's proof (`dpop`) is missing or refused. */
+  revokeRefreshToken(refreshToken: string, options?: ProofOptions): Promise<boolean>;
   /** Deny this access token until its own expiry. `false` when it is not a valid token of ours. */
   revokeAccessToken(accessToken: string): Promise<boolean>;
   /** Log out everywhere: every token and family of the user issued before now is refused. */
   setNotBefore(userId: string): Promise<number>;
   /** Logout on this device: revoke the refresh family and deny the access token, whichever are given. */
-  logout(tokens: { accessToken?: string; refreshToken?: string }): Promise<void>;
+  logout(tokens: {
+    accessToken?: string;
+    refreshToken?: string;
+    dpop?: DpopEvidence;
+  }): Promise<void>;
   /** Set-Cookie for the refresh token (HttpOnly, Secure, SameSite=Strict, scoped to the refresh path). */
   refreshCookie(tokens: TokenPair | string): string;
   /** Set-Cookie that deletes the refresh cookie. */
@@ -384,12 +388,15 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     return { valid: false, reason: 'unknown' };
   }
 
-  async function revokeRefreshToken(presented: string): Promise<boolean> {
+  async function revokeRefreshToken(presented: string, proof: ProofOptions = {}): Promise<boolean> {
     if (typeof presented !== 'string' || !isSecretShaped(presented)) return false;
     const read = await tokens.read(refreshStore.tokenId(presented));
     if (!read) return false;
     const family = await refreshStore.readFamily(read.value.family);
     if (!family || family.revokedAt !== null) return false;
+    // A thief holding a bound family's refresh token cannot log its owner out either.
+    if (family.jkt !== undefined && (await proofRefusal(options.dpop, proof.dpop, family.jkt)))
+      return false;
     await revokeFamily(read.value.family, family, clock.now(), 'logout');
     return true;
   }
@@ -438,8 +445,8 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     revokeRefreshToken,
     revokeAccessToken: (token) => access.revoke(token, clock.now()),
     setNotBefore: (userId) => revocation.setNotBefore(userId),
-    async logout({ accessToken, refreshToken }) {
-      if (refreshToken !== undefined) await revokeRefreshToken(refreshToken);
+    async logout({ accessToken, refreshToken, dpop }) {
+      if (refreshToken !== undefined) await revokeRefreshToken(refreshToken, { dpop });
       if (accessToken !== undefined) await access.revoke(accessToken, clock.now());
     },
     refreshCookie(tokens) {
