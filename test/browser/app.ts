@@ -166,6 +166,8 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
       `${c.req.method} ${url.pathname} ${c.req.header('authorization')?.split(' ')[0] ?? '-'} ${c.req.header('dpop') ? 'proof' : '-'}`,
     );
     await next();
+    // DPoP proofs carry the browser's time; the server's is the ManualClock, and its Date says so.
+    if (mode === 'dpop') c.res.headers.set('date', new Date(clock.now()).toUTCString());
   });
   app.get('/client.js', (c) =>
     c.body(clientBundle, 200, { 'content-type': 'text/javascript; charset=utf-8' }),

@@ -9,7 +9,7 @@ import type { SessionErrorBody } from '@latchkey/core';
 import { openCrossTab, type CrossTabMessage, type CrossTabMode } from './cross-tab.js';
 import { defaultLocks, underLock, type LockManagerLike } from './refresh-lock.js';
 import { loginUrl, sameOriginPath, type LocationLike } from './return-to.js';
-import { createDpopSigner, wantsNonce, type DpopKeyStore } from './dpop.js';
+import { createDpopSigner, refusedProof, type DpopKeyStore } from './dpop.js';
 
 /** Why this tab is signed out: the server's `session_expired` reason, or an explicit `logout`. */
 export type SignedOutReason =
@@ -82,7 +82,7 @@ export interface ClientOptions {
   /**
    * DPoP (RFC 9449): sign a proof for every call this client handles (refresh, logout, API) with a
    * non-extractable P-256 key kept in IndexedDB, send the token as `Authorization: DPoP`, and retry
-   * once with the server's nonce on `use_dpop_nonce`. Off by default.
+   * once on a refused proof that taught a new `DPoP-Nonce` (or the server's time, from `Date`). Off by default.
    */
   dpop?: boolean | { keyStore?: DpopKeyStore };
   /** Injected for tests and other runtimes. */
@@ -341,14 +341,14 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
       );
   }
 
-  /** Authorize and send; with DPoP, once more with the server's nonce when it asks for one (RFC 9449 §8, §9). */
+  /** Authorize and send; with DPoP, once more when a refused proof taught a new nonce or the server's time (RFC 9449 §8, §9). */
   async function send(make: () => Request, canRetry: boolean, withToken = true): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       const request = make();
       await authorize(request, withToken);
       const response = await fetchImpl(request);
       if (!signer || !signer.observe(request.url, response)) return response;
-      if (attempt > 0 || !canRetry || !(await wantsNonce(response))) return response;
+      if (attempt > 0 || !canRetry || !(await refusedProof(response))) return response;
     }
   }
 

@@ -16,7 +16,11 @@ export interface DpopKeyStore {
 export interface DpopSigner {
   /** A proof for `method url`, with `ath` when an access token goes with it. */
   proof(method: string, url: string, accessToken?: string): Promise<string>;
-  /** Remember the `DPoP-Nonce` a response carries (per origin); `true` when it carried one. */
+  /**
+   * Learn from a response: the `DPoP-Nonce` it carries (per origin), and the server's clock from
+   * its `Date` when this device's clock is more than 5 s off (so `iat` is in the server's time).
+   * `true` when it taught something new, so a refused proof is worth one more try.
+   */
   observe(url: string, response: Response): boolean;
 }
 
@@ -69,6 +73,8 @@ export function indexedDbKeyStore(name: string = DB): DpopKeyStore {
 }
 
 const encoder = new TextEncoder();
+/** A clock difference under this (ms) is left alone: `Date` has whole seconds, the network adds some. */
+const SKEW_IGNORED = 5000;
 
 function b64url(bytes: ArrayBuffer | Uint8Array): string {
   const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
@@ -97,6 +103,8 @@ export function createDpopSigner(
   now: () => number = () => Date.now(),
 ): DpopSigner {
   const nonces = new Map<string, string>();
+  /** How far the server's clock is ahead of this device's (ms), when more than the 5 s that does not matter. */
+  let offset = 0;
   let ready: Promise<{ pair: CryptoKeyPair; header: string }> | undefined;
   const key = () => {
     ready ??= (async () => {
@@ -123,7 +131,7 @@ export function createDpopSigner(
         jti: b64url(crypto.getRandomValues(new Uint8Array(16))),
         htm: method,
         htu: htuOf(url),
-        iat: Math.floor(now() / 1000),
+        iat: Math.floor((now() + offset) / 1000),
       };
       if (accessToken !== undefined)
         claims.ath = b64url(await crypto.subtle.digest('SHA-256', encoder.encode(accessToken)));
@@ -139,22 +147,33 @@ export function createDpopSigner(
       return `${input}.${b64url(signature)}`;
     },
     observe(url, response) {
+      let learned = false;
+      const date = Date.parse(response.headers.get('date') ?? '');
+      if (Number.isFinite(date)) {
+        const skew = date - now();
+        const next = Math.abs(skew) > SKEW_IGNORED ? skew : 0;
+        learned = Math.abs(next - offset) > SKEW_IGNORED;
+        offset = next;
+      }
       const nonce = response.headers.get('dpop-nonce');
-      if (nonce === null || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(nonce)) return false;
-      nonces.set(new URL(url).origin, nonce);
-      return true;
+      if (nonce === null || !/^[\x21\x23-\x5b\x5d-\x7e]+$/.test(nonce)) return learned;
+      const origin = new URL(url).origin;
+      learned ||= nonces.get(origin) !== nonce;
+      nonces.set(origin, nonce);
+      return learned;
     },
   };
 }
 
-/** Whether `response` asks for a retry with a server nonce (RFC 9449 §8: 400 from a token endpoint, §9: 401 from an API). */
-export async function wantsNonce(response: Response): Promise<boolean> {
-  if (!response.headers.has('dpop-nonce')) return false;
-  if (/error="use_dpop_nonce"/.test(response.headers.get('www-authenticate') ?? '')) return true;
+/** Whether `response` refused the request's DPoP proof (RFC 9449 §5: 400 from a token endpoint, §7.1: 401 from an API), e.g. for want of a nonce. */
+export async function refusedProof(response: Response): Promise<boolean> {
+  if (response.status !== 400 && response.status !== 401) return false;
+  const challenge = response.headers.get('www-authenticate') ?? '';
+  if (/error="(?:use_dpop_nonce|invalid_dpop_proof)"/.test(challenge)) return true;
   if (response.status !== 400) return false;
   try {
     const body = (await response.clone().json()) as { error?: unknown } | null;
-    return body?.error === 'use_dpop_nonce';
+    return body?.error === 'use_dpop_nonce' || body?.error === 'invalid_dpop_proof';
   } catch {
     return false;
   }
