@@ -2,6 +2,7 @@
 import * as client from '@latchkey/client';
 import * as core from '@latchkey/core';
 import * as coreCookie from '@latchkey/core/cookie';
+import * as coreDpop from '@latchkey/core/dpop';
 import * as coreMonitor from '@latchkey/core/monitor';
 import * as coreSealed from '@latchkey/core/sealed';
 import * as coreStore from '@latchkey/core/store';
@@ -22,6 +23,7 @@ export const mainExports: Function[] = [
   client.createClient,
   core.createLatchkey,
   coreCookie.serializeCookie,
+  coreDpop.createDpopVerifier,
   coreMonitor.createMonitor,
   coreSealed.createSealedSessions,
   coreStore.checkValue,

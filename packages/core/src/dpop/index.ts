@@ -23,3 +23,4 @@ export {
   type DpopChallengeError,
 } from './response.js';
 export { jwkThumbprint, type ProofAlgorithm } from '../proof/verify-proof.js';
+export { DpopProofError } from '../errors.js';
