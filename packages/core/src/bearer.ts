@@ -17,7 +17,10 @@ import { dpopChallenge, dpopNonceHeaders } from './dpop/response.js';
 /** What the guard needs of a token issuer: `createTokenIssuer(...)` is one. */
 export interface AccessTokenVerifier {
   verifyAccess(accessToken: string, options?: { dpop?: DpopEvidence }): Promise<AccessVerdict>;
-  /** With a DPoP verifier, `Authorization: DPoP` is accepted and bound tokens need it (RFC 9449 §7). */
+  /**
+   * With a DPoP verifier, `Authorization: DPoP` is accepted and bound tokens need it (RFC 9449 §7).
+   * `verifyAccess` must then check `options.dpop` for `cnf.jkt` tokens, as `createTokenIssuer`'s does.
+   */
   readonly dpop?: DpopVerifier;
 }
 

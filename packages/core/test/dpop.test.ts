@@ -1,5 +1,6 @@
 // DPoP proofs (RFC 9449 §4.3): RFC examples, real ES256 keys, a MemoryStore replay cache, ManualClock.
 import fc from 'fast-check';
+import { base64url } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
 import { StoreCapabilityError } from '../src/errors.js';
@@ -245,7 +246,7 @@ describe('createDpopVerifier', () => {
 
   it('hostile DPoP headers never throw and are always refused', async () => {
     const { verifier } = setup();
-    const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const b64 = (v: unknown) => base64url.encode(JSON.stringify(v) ?? 'null');
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
