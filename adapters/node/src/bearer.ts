@@ -17,7 +17,8 @@ export interface RequireAccessTokenOptions extends BearerOptions {
 
 /**
  * Express middleware: continue only with a valid access token from
- * `Authorization: Bearer …` (verified by the issuer, revocation included).
+ * `Authorization: Bearer …` (verified by the issuer, revocation included), or
+ * `Authorization: DPoP …` with a proof when the issuer has `dpop` (RFC 9449).
  *
  * @example
  * app.get('/api/me', requireAccessToken(tokens), (req, res) => res.json({ user: req.claims!.sub }));
