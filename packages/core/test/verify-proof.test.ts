@@ -1,6 +1,6 @@
 // The proof-of-possession check DPoP and DBSC share: real WebCrypto keys, real signatures.
 import fc from 'fast-check';
-import { CompactSign, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
+import { base64url, CompactSign, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { jwkThumbprint, verifyProof, type ProofExpectations } from '../src/proof/verify-proof.js';
 
@@ -23,8 +23,7 @@ async function sign(
 }
 
 const unsigned = (header: object, payload: object) =>
-  [header, payload].map((p) => Buffer.from(JSON.stringify(p)).toString('base64url')).join('.') +
-  '.';
+  [header, payload].map((p) => base64url.encode(JSON.stringify(p))).join('.') + '.';
 
 describe('verifyProof', () => {
   it('accepts an ES256 proof signed by the key it embeds, and gives that key and its RFC 7638 thumbprint', async () => {
@@ -67,7 +66,7 @@ describe('verifyProof', () => {
     const weakJwk = await exportJWK(weakPair.publicKey);
     // …nor sign with one: sign by hand.
     const input = [{ typ: 'dpop+jwt', alg: 'RS256', jwk: weakJwk }, { jti: 'j' }]
-      .map((part) => Buffer.from(JSON.stringify(part)).toString('base64url'))
+      .map((part) => base64url.encode(JSON.stringify(part)))
       .join('.');
     const signature = await crypto.subtle.sign(
       'RSASSA-PKCS1-v1_5',
@@ -75,7 +74,7 @@ describe('verifyProof', () => {
       text.encode(input),
     );
     expect(
-      await verifyProof(`${input}.${Buffer.from(signature).toString('base64url')}`, dpop),
+      await verifyProof(`${input}.${base64url.encode(new Uint8Array(signature))}`, dpop),
     ).toMatchObject({ valid: false, reason: 'key' });
   });
 
