@@ -172,6 +172,19 @@ describe('createDpopVerifier', () => {
     ).toMatchObject({
       reason: 'htu',
     });
+    // A path that looks like another host (`//other.example/...`) is still a path on the API.
+    const elsewhere = await key.proof('GET', 'https://other.example/items', at);
+    expect(
+      await verifier.verify({
+        proof: elsewhere,
+        method: 'GET',
+        url: `${API}//other.example/items`,
+      }),
+    ).toMatchObject({ reason: 'htu' });
+    const doubled = await key.proof('GET', `${API}//other.example/items`, at);
+    expect(
+      await verifier.verify({ proof: doubled, method: 'GET', url: `${API}//other.example/items` }),
+    ).toMatchObject({ valid: true });
     // RFC 3986 normalization: scheme and host case, default port.
     const spelled = await key.proof('GET', `${API}/items`, at, {
       htu: 'HTTPS://API.Example.com:443/items',

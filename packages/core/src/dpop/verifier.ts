@@ -136,7 +136,9 @@ function trustedOrigin(origin: unknown): string {
 /** The request's `htu` (RFC 9449 §4.2): the trusted origin and the request's path, no query or fragment. */
 function expectedHtu(origin: string, url: string): string | null {
   try {
-    return new URL(new URL(url, origin).pathname, origin).href;
+    // Concatenated, not resolved: a path such as `//other.example/x` stays a path on `origin`.
+    const target = new URL(origin + new URL(url, origin).pathname);
+    return target.origin + target.pathname;
   } catch {
     return null;
   }
