@@ -185,7 +185,6 @@ export const CONTENDERS: Contender[] = [
     scenario: S2,
     baseline: 'express',
     kind: 'latchkey',
-    unavailable: 'n/a (issue 14)',
   },
   {
     id: 'hono-session',

@@ -245,11 +245,12 @@ function judge(rows: Summary[]): Array<{ target: string; met: boolean | null; me
       ex >= 0.8 && ex >= 1.25 * es,
       `${r2(ex)} of bare Express, ${(ex / es).toFixed(2)}× express-session`,
     );
-  if (by.get('lk-express-compat'))
+  const compat = ratio('lk-express-compat');
+  if (compat !== undefined && es !== undefined)
     add(
       'Express middleware (express-session-compatible): the same',
-      null,
-      'n/a: the drop-in is issue 14',
+      compat >= 0.8 && compat >= 1.25 * es,
+      `${r2(compat)} of bare Express, ${(compat / es).toFixed(2)}× express-session`,
     );
   return out;
 }

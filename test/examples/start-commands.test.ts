@@ -74,6 +74,26 @@ async function signsIn(baseUrl: string) {
   expect(await me.json()).toEqual({ user: 'ada' });
 }
 
+/** The single-page app's API: tokens, not a session cookie. Login, the protected route, logout. */
+async function signsInWithTokens(baseUrl: string) {
+  const post = (path: string, headers: Record<string, string>, body?: unknown) =>
+    fetch(baseUrl + path, {
+      method: 'POST',
+      headers: { origin: baseUrl, 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  const login = await post('/auth/login', {}, { username: 'ada', password: DEMO_PASSWORD });
+  expect(login.status).toBe(200);
+  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const me = (token: string) =>
+    fetch(`${baseUrl}/api/me`, { headers: { authorization: `Bearer ${token}` } });
+  expect(await (await me(accessToken)).json()).toEqual({ user: 'ada' });
+  const out = await post('/auth/logout', { cookie, authorization: `Bearer ${accessToken}` });
+  expect(out.status).toBe(200);
+  expect((await me(accessToken)).status).toBe(401);
+}
+
 describe('the examples run by node, started by their root scripts', () => {
   it.concurrent('example:hono-redis with REDIS_URL', async () => {
     await signsIn(await start('example:hono-redis', { REDIS_URL: redis.url }));
@@ -87,7 +107,12 @@ describe('the examples run by node, started by their root scripts', () => {
   it.concurrent('example:express-passport', async () => {
     await signsIn(await start('example:express-passport', {}));
   });
+  it.concurrent('example:spa', async () => {
+    await signsInWithTokens(await start('example:spa', {}));
+  });
   it.concurrent('example:worker (workerd through miniflare)', async () => {
     await signsIn(await start('example:worker', {}));
   });
+  // example:next: test/examples/next.test.ts starts exactly that script (a Next build costs a
+  // minute, so it is built once).
 });

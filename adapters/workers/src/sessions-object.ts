@@ -72,6 +72,19 @@ export class LatchkeySessionsDO {
       Number.isFinite(interval) && interval > 0 ? interval : defaultSweepIntervalMs;
   }
 
+  /**
+   * Answer one operation of `durableObjectStore`: a POSTed JSON body `{ op, …, now }`
+   * judged on the caller's `now`; `{ result }` on success, `{ error }` with 400 or 500 otherwise.
+   * Apps call it through `durableObjectStore`, not directly.
+   *
+   * @example
+   * const stub = env.SESSIONS.get(env.SESSIONS.idFromName('latchkey'));
+   * const response = await stub.fetch('https://latchkey-sessions.internal/', {
+   *   method: 'POST',
+   *   body: JSON.stringify({ op: 'get', key: 'sess:abc', now: Date.now() }),
+   * });
+   * const { result } = await response.json(); // the stored string, or null
+   */
   async fetch(request: Request): Promise<Response> {
     let body: SessionsOp & { now?: unknown };
     try {
@@ -97,7 +110,15 @@ export class LatchkeySessionsDO {
     }
   }
 
-  /** The sweep alarm: delete what has expired by the wall clock, then come back while anything is left. */
+  /**
+   * The sweep alarm: delete what has expired by the wall clock, then come back while anything is left.
+   * The Workers runtime calls it; the interval is `LATCHKEY_SWEEP_INTERVAL_MS` (default one hour).
+   *
+   * @example
+   * // The runtime builds the object with the Worker's env (wrangler.toml [vars]):
+   * const object = new LatchkeySessionsDO(state, { LATCHKEY_SWEEP_INTERVAL_MS: '600000' });
+   * await object.alarm(); // drops what has expired; re-arms in 10 minutes while entries remain
+   */
   async alarm(): Promise<void> {
     const left = await this.#sweep(Date.now());
     if (left > 0) await this.#storage.setAlarm(Date.now() + this.#sweepIntervalMs);

@@ -1,7 +1,7 @@
 /**
  * Latchkey's contenders: the Hono middleware on every store and in sealed
- * mode, `withSessions` on a bare fetch handler and the Express middleware,
- * each configured as its README says (productivity preset, default strict
+ * mode, `withSessions` on a bare fetch handler, the Express middleware and
+ * the express-session drop-in, each configured as its README says (productivity preset, default strict
  * `__Host-` cookie), signing in through its own login route.
  */
 
@@ -12,7 +12,7 @@ import Redis from 'ioredis';
 import pg from 'pg';
 import { join } from 'node:path';
 import { latchkey, type SessionEnv } from '../../../adapters/hono/src/index.js';
-import { latchkeyMiddleware } from '../../../adapters/node/src/index.js';
+import { expressSession, latchkeyMiddleware } from '../../../adapters/node/src/index.js';
 import { sqliteStore } from '../../../adapters/sql/src/libsql.js';
 import { postgresStore } from '../../../adapters/sql/src/pg.js';
 import { redisStore } from '../../../adapters/unstorage/src/redis.js';
@@ -184,6 +184,26 @@ export const latchkeyApps: Record<string, App> = {
       const outcome = await req.session.load();
       if (!outcome.valid) res.status(401).send('no');
       else res.send(`hello ${outcome.session.userId}`);
+    });
+    const port = await serveNode(app);
+    return { port, request: read(await signIn(port)) };
+  },
+  'lk-express-compat': async () => {
+    // The drop-in as docs/migrating-from-express-session.md writes it: express-session's routes unchanged.
+    const app = express();
+    let users = 0;
+    app.use(expressSession({ latchkey: { policy: presets.productivity, store: memory() } }));
+    app.post('/login', (req, res, next) => {
+      req.session.regenerate((error) => {
+        if (error) return next(error);
+        (req.session as unknown as { userId: string }).userId = `user-${users++}`;
+        res.send('signed in');
+      });
+    });
+    app.get('/', (req, res) => {
+      const s = req.session as unknown as { userId?: string };
+      if (!s.userId) return void res.status(401).send('no');
+      res.send(`hello ${s.userId}`);
     });
     const port = await serveNode(app);
     return { port, request: read(await signIn(port)) };

@@ -84,7 +84,7 @@ export interface ExpiryResponseOptions {
  * @example
  * const outcome = await rs.load();
  * if (!outcome.valid) return expiryResponse(request, outcome);
- * // JSON: 401 {"error":"session_expired","reason":"idle"}; pages: 303 Location: /login?returnTo=%2Finbox
+ * // JSON: 401 {"error":"session_expired","reason":"idle"}; pages: 303 Location: /login?returnTo=%2Finbox&reason=idle
  */
 export function expiryResponse(
   request: Request,

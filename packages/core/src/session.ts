@@ -55,10 +55,25 @@ export class Session<Data extends SessionData = SessionData> {
   get data(): Readonly<Data> {
     return this.record.data;
   }
+  /**
+   * One key of the data as it stands in this request, or `undefined`.
+   *
+   * @example
+   * const outcome = await rs.load();
+   * if (outcome.valid) console.log(outcome.session.get('theme'));
+   */
   get<K extends keyof Data & string>(key: K): Data[K] | undefined {
     return this.record.data[key];
   }
-  /** Change one key; written when the response is committed. */
+  /**
+   * Change one key; written when the response is committed. Setting
+   * `undefined` deletes the key; after commit it throws `SessionCommittedError`.
+   *
+   * @example
+   * const session = await rs.login('ada');
+   * session.set('theme', 'dark');
+   * return rs.commit(new Response('ok'));
+   */
   set<K extends keyof Data & string>(key: K, value: Data[K]): void {
     this.#assertOpen('set');
     if (value === undefined) return this.delete(key);
@@ -66,7 +81,14 @@ export class Session<Data extends SessionData = SessionData> {
     this.record = { ...this.record, data: { ...this.record.data, [key]: value } };
     this.patch.set(key, value);
   }
-  /** Remove one key; written when the response is committed. */
+  /**
+   * Remove one key; written when the response is committed.
+   *
+   * @example
+   * const outcome = await rs.load();
+   * if (outcome.valid) outcome.session.delete('cart');
+   * return rs.commit(new Response('cart emptied'));
+   */
   delete<K extends keyof Data & string>(key: K): void {
     this.#assertOpen('delete');
     const data = { ...this.record.data };

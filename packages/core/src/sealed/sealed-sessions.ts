@@ -56,7 +56,13 @@ export class SealedRequestSession<
     return this.#session;
   }
 
-  /** Unseal and judge the cookie once; later calls share the result. Rejects with `StoreError` only when a not-before store fails. */
+  /**
+   * Unseal and judge the cookie once; later calls share the result. Rejects with `StoreError` only when a not-before store fails.
+   *
+   * @example
+   * const outcome = await sessions.forRequest(request).load();
+   * if (!outcome.valid) return expiryResponse(request, outcome, { loginPath: '/sign-in' });
+   */
   load(): Promise<LoadOutcome<Data>> {
     this.#loading ??= this.#load();
     return this.#loading;
@@ -105,7 +111,14 @@ export class SealedRequestSession<
     return { valid: true, session: this.#session };
   }
 
-  /** Sign a user in: a new session (new ID, new deadlines, auth time now). Data carries over from an anonymous session unless `clean`. */
+  /**
+   * Sign a user in: a new session (new ID, new deadlines, auth time now). Data carries over from an anonymous session unless `clean`.
+   *
+   * @example
+   * const rs = sessions.forRequest(request);
+   * await rs.login(user.id, { data: { role: 'editor' } });
+   * return rs.commit(Response.redirect(new URL('/', request.url), 303));
+   */
   async login(userId: string, options: LoginOptions<Data> = {}): Promise<Session<Data>> {
     assertOpen(this.#committed, 'login()');
     if (typeof userId !== 'string' || userId === '')
@@ -124,7 +137,14 @@ export class SealedRequestSession<
     return this.#begin(userId, data, this.engine.clock.now(), previous);
   }
 
-  /** A new session ID on a privilege change, keeping the user, auth time and lifetime; data carries unless `clean`. */
+  /**
+   * A new session ID on a privilege change, keeping the user, auth time and lifetime; data carries unless `clean`.
+   *
+   * @example
+   * const session = await rs.regenerate();
+   * session.set('role', 'admin');
+   * return rs.commit(new Response('promoted'));
+   */
   async regenerate(options: { clean?: boolean } = {}): Promise<Session<Data>> {
     assertOpen(this.#committed, 'regenerate()');
     const outcome = await this.load();
@@ -149,7 +169,13 @@ export class SealedRequestSession<
     return session;
   }
 
-  /** After a successful re-authentication (step-up): a new ID and the auth time now; data and lifetime kept. */
+  /**
+   * After a successful re-authentication (step-up): a new ID and the auth time now; data and lifetime kept.
+   *
+   * @example
+   * if (await verifyPassword(user, form.get('password'))) await rs.reauthenticate();
+   * return rs.commit(Response.redirect(new URL('/settings', request.url), 303));
+   */
   async reauthenticate(): Promise<Session<Data>> {
     const outcome = await this.load();
     if (!outcome.valid || outcome.session.userId === null)
@@ -163,6 +189,12 @@ export class SealedRequestSession<
    * End every other sealed session of this user: needs the `notBefore` option.
    * Every session of the user issued before now is refused; this one is reissued
    * now, so it survives. Sealed sessions cannot be counted, so this returns -1.
+   *
+   * @example
+   * const sessions = createSealedSessions({ policy: presets.productivity, secrets: [env.SESSION_SECRET], notBefore: { store } });
+   * const rs = sessions.forRequest(request);
+   * await rs.revokeOthers();
+   * return rs.commit(new Response('signed out on every other device'));
    */
   async revokeOthers(): Promise<number> {
     const outcome = await this.load();
@@ -177,7 +209,14 @@ export class SealedRequestSession<
     return -1;
   }
 
-  /** Start an anonymous session (a cart, a preference) without a user. */
+  /**
+   * Start an anonymous session (a cart, a preference) without a user; an existing valid session is returned as is.
+   *
+   * @example
+   * const session = await rs.start({ theme: 'dark' });
+   * session.set('cart', [sku]);
+   * return rs.commit(new Response('added'));
+   */
   async start(data: Partial<Data> = {}): Promise<Session<Data>> {
     assertOpen(this.#committed, 'start()');
     const outcome = await this.load();
@@ -222,6 +261,11 @@ export class SealedRequestSession<
    * `everywhere` and a not-before store, also refuse every sealed session and
    * token of the user issued before now (ASVS V7.4.1); without one, a copied
    * cookie stays valid until its deadline.
+   *
+   * @example
+   * const rs = sessions.forRequest(request);
+   * await rs.logout();
+   * return rs.commit(Response.redirect(new URL('/', request.url), 303));
    */
   async logout(options: { everywhere?: boolean } = {}): Promise<void> {
     assertOpen(this.#committed, 'logout()');
@@ -243,7 +287,15 @@ export class SealedRequestSession<
     emit(engine.onEvent, { type: 'logout', at: engine.clock.now(), handle, userId });
   }
 
-  /** Reseal if anything changed (login, data, touch interval, old key) and return the Set-Cookie lines and headers to add. */
+  /**
+   * Reseal if anything changed (login, data, touch interval, old key) and return the Set-Cookie lines and headers to add.
+   * For frameworks that write headers themselves; `commit` does this on a `Response`.
+   *
+   * @example
+   * const { setCookie, headers } = await rs.flush();
+   * for (const line of setCookie) res.append('set-cookie', line);
+   * for (const [name, value] of headers) res.setHeader(name, value);
+   */
   async flush(): Promise<{ setCookie: string[]; headers: Array<[string, string]> }> {
     const { engine } = this;
     const now = engine.clock.now();
@@ -286,6 +338,11 @@ export class SealedRequestSession<
    * Flush and add the result to `response`, on a copy with mutable headers.
    * After commit the request's session is closed: `login()`, `set()` and the
    * like throw `SessionCommittedError`.
+   *
+   * @example
+   * const rs = sessions.forRequest(request);
+   * const outcome = await rs.load();
+   * return rs.commit(Response.json({ signedIn: outcome.valid }));
    */
   async commit(response: Response): Promise<Response> {
     const added = await this.flush();

@@ -121,22 +121,55 @@ export class MemoryStore implements SessionStore {
     return this.#memberExpiry.size;
   }
 
+  /**
+   * The value under `key`, or `null` when absent or past its TTL.
+   *
+   * @example
+   * const store = new MemoryStore();
+   * await store.set('sess:abc', '{"v":1}', 60_000);
+   * await store.get('sess:abc'); // '{"v":1}'
+   */
   async get(key: string): Promise<string | null> {
     checkString(STORE, 'key', key);
     return this.#live(key, this.#tick())?.value ?? null;
   }
 
+  /**
+   * Write `value` under `key` for `ttlMs` milliseconds. A new key in a full
+   * store reclaims an expired or evictable record first (see the class).
+   *
+   * @example
+   * const store = new MemoryStore({ maxEntries: 1000 });
+   * await store.set('sess:abc', '{"v":1}', 30 * 60_000);
+   */
   async set(key: string, value: string, ttlMs: number, hint?: WriteHint): Promise<void> {
     checkWrite(key, value, ttlMs, hint);
     this.#write(key, value, ttlMs, hint, this.#tick());
   }
 
+  /**
+   * Remove `key`; an absent key is not an error.
+   *
+   * @example
+   * const store = new MemoryStore();
+   * await store.delete('sess:abc');
+   */
   async delete(key: string): Promise<void> {
     checkString(STORE, 'key', key);
     this.#tick();
     this.#dropRecord(key);
   }
 
+  /**
+   * Read and delete `key` in one step: the value is returned to one caller
+   * only, `null` to everyone after.
+   *
+   * @example
+   * const store = new MemoryStore();
+   * await store.set('once', 'token', 60_000);
+   * await store.consume('once'); // 'token'
+   * await store.consume('once'); // null
+   */
   async consume(key: string): Promise<string | null> {
     checkString(STORE, 'key', key);
     const entry = this.#live(key, this.#tick());
@@ -145,6 +178,15 @@ export class MemoryStore implements SessionStore {
     return entry.value;
   }
 
+  /**
+   * Write `value` only if the current value is `expected` (`null`: absent or
+   * expired); returns whether it wrote.
+   *
+   * @example
+   * const store = new MemoryStore();
+   * await store.compareAndSet('k', null, 'v1', 60_000); // true: created
+   * await store.compareAndSet('k', 'v0', 'v2', 60_000); // false: the value is 'v1'
+   */
   async compareAndSet(
     key: string,
     expected: string | null,

@@ -74,7 +74,13 @@ export interface UserIndex {
 /** Names of optional store capabilities, as features require them. */
 export type StoreCapability = 'userIndex' | 'consume' | 'compareAndSet';
 
-/** Which optional capabilities a store provides. */
+/**
+ * Which optional capabilities a store provides.
+ *
+ * @example
+ * const store = new MemoryStore();
+ * storeCapabilities(store); // { userIndex: true, consume: true, compareAndSet: true }
+ */
 export function storeCapabilities(store: SessionStore): Record<StoreCapability, boolean> {
   return {
     userIndex: store.userIndex !== undefined,

@@ -352,7 +352,15 @@ export const storeCases: readonly StoreCase[] = [
   ...compareAndSet.map((c) => ({ ...c, capability: 'compareAndSet' as const })),
 ];
 
-/** A case's name as runtimes report it: `consume › returns the value once …`. */
+/**
+ * A case's name as runtimes report it: `consume › returns the value once …`.
+ *
+ * @example
+ * // The names runStoreCases reports, checked case by case in vitest:
+ * const results = await runStoreCases(({ clock }) => new MemoryStore({ clock }));
+ * for (const c of storeCases.filter((x) => !x.capability))
+ *   it(storeCaseName(c), () => expect(results.find((r) => r.name === storeCaseName(c))?.passed).toBe(true));
+ */
 export const storeCaseName = (c: StoreCase): string =>
   c.capability ? `${c.capability} › ${c.name}` : c.name;
 
@@ -369,7 +377,13 @@ export interface StorePlan {
   readonly realTime: boolean;
 }
 
-/** Check options and work out the suite's timings. Throws TypeError/RangeError on bad options. */
+/**
+ * Check options and work out the suite's timings. Throws TypeError/RangeError on bad options.
+ *
+ * @example
+ * const plan = planStoreCases({ capabilities: ['consume'], realTime: { minTtlMs: 220, slackMs: 10 } });
+ * plan.ttl; // 220: timed cases write with this TTL and wait for it
+ */
 export function planStoreCases(options: StoreConformanceOptions = {}): StorePlan {
   const claimed = new Set(options.capabilities ?? []);
   const unknown = [...claimed].filter((c) => !allCapabilities.includes(c));
@@ -397,7 +411,16 @@ export function planStoreCases(options: StoreConformanceOptions = {}): StorePlan
   };
 }
 
-/** The context for one case: a fresh clock and a fresh key namespace. */
+/**
+ * The context for one case: a fresh clock and a fresh key namespace.
+ *
+ * @example
+ * const plan = planStoreCases({ capabilities: ['consume'] });
+ * for (const c of storeCases.filter((x) => !x.capability || plan.claimed.has(x.capability))) {
+ *   const ctx = storeCaseContext(plan);
+ *   await c.run(new MemoryStore({ clock: ctx.clock }), ctx);
+ * }
+ */
 export function storeCaseContext(
   plan: StorePlan,
   clock: ManualClock = new ManualClock(),
