@@ -237,6 +237,12 @@ export function browserSuite(launch: () => Promise<Engine>): void {
       // The login was refused once for want of a server nonce, then retried with it.
       expect(server.schemes.filter((s) => s === 'POST /auth/login - proof').length).toBe(2);
       expect(server.schemes).toContain('GET /api/me DPoP proof');
+      // Answers hand out the current nonce (RFC 9449 §8.2), so the next proof carries it unasked.
+      expect(
+        await tab.evaluate<boolean>(
+          "window.test.client.fetch('/api/me').then((r) => r.ok && /^[0-9a-z]+\\.[A-Za-z0-9_-]{22}$/.test(r.headers.get('dpop-nonce') ?? ''))",
+        ),
+      ).toBe(true);
       expect(await tab.evaluate(idbKey)).toEqual({
         type: 'private',
         extractable: false,

@@ -173,6 +173,7 @@ export function requireAccessToken(
   return async (c, next) => {
     const auth = await authenticateBearer(c.req.raw, verifier, options);
     if (!auth.valid) return auth.response;
+    for (const [name, value] of Object.entries(auth.headers ?? {})) c.header(name, value);
     c.set('claims', auth.claims);
     await next();
   };

@@ -35,6 +35,7 @@ export function requireAccessToken(
     const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
     authenticateBearer(request, verifier, options).then((auth) => {
       if (!auth.valid) return void writeResponse(res, auth.response).catch(() => res.destroy());
+      for (const [name, value] of Object.entries(auth.headers ?? {})) res.setHeader(name, value);
       (req as IncomingMessage & { claims?: AccessClaims }).claims = auth.claims;
       const locals = (res as ServerResponse & { locals?: Record<string, unknown> }).locals;
       if (locals) locals.claims = auth.claims;

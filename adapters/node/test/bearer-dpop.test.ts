@@ -16,7 +16,12 @@ import { requireAccessToken as expressGuard } from '../src/index.js';
 const PUBLIC = 'https://api.example.com';
 const clock = new ManualClock(Date.now());
 const store = new MemoryStore({ clock });
-const dpop = createDpopVerifier({ origin: PUBLIC, store, clock });
+const dpop = createDpopVerifier({
+  origin: PUBLIC,
+  store,
+  clock,
+  nonce: { secret: 'guards-test-nonce-secret-0123456789', step: '5m' },
+});
 const tokens = createTokenIssuer({
   keys: [{ kid: 'k1', alg: 'HS256', secret: 'guards-test-secret-0123456789abcdef' }],
   store,
@@ -34,7 +39,9 @@ beforeAll(async () => {
   ex.get('/api/me', expressGuard(tokens), (req, res) => void res.json({ user: req.claims!.sub }));
   apps.express = await listenNode(createServer(ex));
   key = await dpopKey();
-  const proof = await key.proof('POST', `${PUBLIC}/auth/token`, clock.now());
+  const proof = await key.proof('POST', `${PUBLIC}/auth/token`, clock.now(), {
+    nonce: dpop.nonce()!,
+  });
   accessToken = (
     await tokens.issue('ada', {}, { dpop: { proof, method: 'POST', url: `${PUBLIC}/auth/token` } })
   ).accessToken;
@@ -48,17 +55,19 @@ describe.each(['express'])('%s requireAccessToken() with DPoP', (name) => {
     fetch(`${apps[name]!.baseUrl}/api/me`, { headers: { accept: 'application/json', ...headers } });
 
   it('a proof by the bound key passes; the same token as Bearer, or with another key, is refused', async () => {
-    const proof = await key.proof('GET', `${PUBLIC}/api/me`, clock.now(), { accessToken });
+    const nonce = dpop.nonce()!;
+    const proof = await key.proof('GET', `${PUBLIC}/api/me`, clock.now(), { accessToken, nonce });
     const ok = await me({ authorization: `DPoP ${accessToken}`, dpop: proof });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ user: 'ada' });
+    expect(ok.headers.get('dpop-nonce')).toBe(nonce); // the current nonce, for the next proof
     const bearer = await me({ authorization: `Bearer ${accessToken}` });
     expect(bearer.status).toBe(401);
     expect(bearer.headers.get('www-authenticate')).toMatch(/^DPoP .*error="invalid_token"/);
     const thief = await dpopKey();
     const other = await me({
       authorization: `DPoP ${accessToken}`,
-      dpop: await thief.proof('GET', `${PUBLIC}/api/me`, clock.now(), { accessToken }),
+      dpop: await thief.proof('GET', `${PUBLIC}/api/me`, clock.now(), { accessToken, nonce }),
     });
     expect(other.status).toBe(401);
     expect(await other.json()).toEqual({ error: 'invalid_dpop_proof', reason: 'jkt' });

@@ -34,7 +34,13 @@ export interface BearerOptions {
 
 /** The outcome of {@link authenticateBearer}. */
 export type BearerOutcome =
-  | { valid: true; claims: AccessClaims; token: string }
+  | {
+      valid: true;
+      claims: AccessClaims;
+      token: string;
+      /** Headers for the answer: a fresh `DPoP-Nonce` when nonces are on (RFC 9449 §8.2), so the next proof needs no refusal first. */
+      headers?: Record<string, string>;
+    }
   | {
       valid: false;
       /** Why; `store-unavailable` when revocation could not be checked (the response is a 503). */
@@ -183,8 +189,15 @@ async function authenticateDpop(
   }
   if (verdict.valid) {
     // The DPoP scheme claims a bound token; an unbound one sent this way is not what it says.
-    if (typeof verdict.claims.cnf?.jkt === 'string')
-      return { valid: true, claims: verdict.claims, token };
+    if (typeof verdict.claims.cnf?.jkt === 'string') {
+      const nonce = dpop.nonce();
+      return {
+        valid: true,
+        claims: verdict.claims,
+        token,
+        ...(nonce === null ? {} : { headers: { 'dpop-nonce': nonce } }),
+      };
+    }
     return dpopRefused(
       request,
       dpop,
