@@ -11,7 +11,9 @@ import type { DemoClock } from './clock.js';
 import { EventLog } from './event-log.js';
 import { apiRoutes } from './routes/api.js';
 import { authRoutes } from './routes/auth.js';
+import { credentialTable, demoPasskeys } from './passkeys.js';
 import { pageRoutes } from './routes/pages.js';
+import { passkeyRoutes } from './routes/passkeys.js';
 import { playgroundPanel, playgroundRoutes } from './routes/playground.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { createSessions, type DemoEnv, type DemoSessions } from './sessions.js';
@@ -69,8 +71,10 @@ export function createDemoApp(options: DemoAppOptions): DemoApp {
   app.use(sessions.middleware);
   const panel = playgroundPanel(sessions, clock, store.label);
   authRoutes(app, sessions, panel);
-  pageRoutes(app, sessions, panel);
-  apiRoutes(app, sessions);
+  const credentials = credentialTable(store.store, clock);
+  pageRoutes(app, sessions, panel, credentials);
+  apiRoutes(app, sessions, credentials);
+  passkeyRoutes(app, demoPasskeys(store.store, clock, credentials), credentials);
   tokenRoutes(app, sessions, clock);
   playgroundRoutes(app, { sessions, clock, events, storeLabel: store.label });
   app.get('/metrics', (c) =>

@@ -162,7 +162,7 @@ export async function loginUnderActive(
     await other.logout();
     out.push(...(await other.flush()).setCookie);
   }
-  const options = { rememberMe, clean: true };
+  const options = { rememberMe, clean: true, method: 'password' };
   if (target === c.var.preset) {
     await c.var.session.login(userId, options);
     return out;

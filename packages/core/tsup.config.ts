@@ -9,6 +9,7 @@ export default defineConfig({
     cookie: 'src/cookie/index.ts',
     store: 'src/store/index.ts',
     testing: 'src/testing/index.ts',
+    webauthn: 'src/webauthn/index.ts',
     dpop: 'src/dpop/index.ts',
   },
   format: ['esm', 'cjs'],
@@ -16,5 +17,5 @@ export default defineConfig({
   clean: true,
   sourcemap: true,
   target: 'es2022',
-  external: ['vitest'],
+  external: ['vitest', '@simplewebauthn/server'],
 });

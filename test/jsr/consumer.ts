@@ -10,6 +10,7 @@ import { createSealedSessions } from '@latchkey/core/sealed';
 import { getCookie, serializeCookie } from '@latchkey/core/cookie';
 import { envelope, openEnvelope } from '@latchkey/core/store';
 import { createMonitor } from '@latchkey/core/monitor';
+import { createPasskeys } from '@latchkey/core/webauthn';
 import { latchkey, requireSession, type SessionEnv } from '@latchkey/hono';
 import { denoKvStore, serveWithSessions } from '@latchkey/deno';
 import { withWorkerSessions } from '@latchkey/workers';
@@ -218,6 +219,34 @@ const results = await runChecks({
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
+  },
+  async '@latchkey/core/webauthn: step-up options for a signed-in session; a forged assertion is refused'() {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock });
+    const engine = engineOn(store, clock);
+    const passkeys = createPasskeys({
+      store,
+      rpID: 'localhost',
+      origin: origin,
+      clock,
+      credentials: { byId: () => null, byUser: () => [], updateCounter: () => {} },
+    });
+    const rs = engine.forRequest(new Request(origin + '/login', { method: 'POST' }));
+    await rs.login('ada', { method: 'password' });
+    const options = await passkeys.authenticationOptions(rs, 'step-up');
+    assertTrue(
+      typeof options.challenge === 'string' && options.challenge.length >= 43,
+      'a challenge',
+    );
+    const forged = {
+      id: 'x',
+      rawId: 'x',
+      type: 'public-key',
+      response: {},
+      clientExtensionResults: {},
+    };
+    const verdict = await passkeys.verifyAuthentication(rs, forged, 'step-up');
+    assertTrue(!verdict.verified, 'the forged assertion');
   },
   async 'the driver entries load on Deno and refuse a wrong client with a clear error'() {
     assertTrue(schemaSql('sqlite').includes('CREATE TABLE'), 'schemaSql');

@@ -291,7 +291,7 @@ export function runScenarios(name: string, start: () => Promise<RunningApp>): vo
       await advance(6 * MINUTE); // past the 5-minute step-up age, inside the 10-minute idle timeout
       const response = await judy.send('GET', '/sensitive');
       expect(response.status).toBe(403);
-      expect(await json(response)).toEqual({ error: 'step_up_required' });
+      expect(await json(response)).toEqual({ error: 'step_up_required', max_age: 300 });
       expect((await judy.send('GET', '/me')).status).toBe(200); // still signed in
     });
 

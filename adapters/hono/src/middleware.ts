@@ -18,6 +18,7 @@ import {
   type CsrfOptions,
   type DeviceFacts,
   type Duration,
+  type FreshAuthOptions,
   type ExpiryResponseOptions,
   type RequestSession,
   type SessionData,
@@ -130,23 +131,25 @@ export function requireSession<Data extends SessionData = SessionData>(
 }
 
 /**
- * Guard for sensitive actions (step-up, ASVS V7.5.3): a signed-in session whose
- * last authentication is at most `maxAge` old (default: the policy's
- * `freshAuthAge`); otherwise the core's 403 `{"error":"step_up_required"}`
- * (a short text for a page navigation).
+ * Guard for sensitive actions (step-up, ASVS V7.5.3): a signed-in session that
+ * authenticated at most `maxAge` ago (default: the policy's `freshAuthAge`),
+ * by one of `methods` and with user verification when asked; otherwise the
+ * core's 403 `{"error":"step_up_required","max_age":…,"methods":[…]}` (a short
+ * text for a page navigation). A bare duration is `maxAge` alone.
  *
  * @example
  * app.post('/password', requireFreshAuth('5m'), changePassword);
+ * app.post('/transfer', requireFreshAuth({ methods: ['passkey'], maxAge: '5m' }), transfer);
  */
 export function requireFreshAuth<Data extends SessionData = SessionData>(
-  maxAge?: Duration,
+  check?: Duration | FreshAuthOptions,
 ): MiddlewareHandler<SignedInEnv<Data>> {
   return async (c, next) => {
     const { session, engine } = attached(c, 'requireFreshAuth()');
     const outcome = await session.load();
     if (!outcome.valid) return expiryResponse(c.req.raw, outcome);
-    const check = engine.requireFreshAuth(outcome.session, maxAge);
-    if (!check.fresh) return stepUpResponse(c.req.raw);
+    const verdict = engine.requireFreshAuth(outcome.session, check);
+    if (!verdict.fresh) return stepUpResponse(c.req.raw, { requirement: verdict.requirement });
     await next();
   };
 }

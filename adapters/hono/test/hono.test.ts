@@ -65,6 +65,16 @@ function setup() {
     return c.text('saved');
   });
   app.get('/very-sensitive', requireFreshAuth(60_000), (c) => c.text('ok'));
+  app.post('/passkey-step-up', requireSession(), async (c) => {
+    // Stands for a verified WebAuthn assertion (@latchkey/core/webauthn does the real one).
+    await c.var.session.reauthenticate({ method: 'passkey', userVerified: true });
+    return c.text('ok');
+  });
+  app.get(
+    '/passkey-only',
+    requireFreshAuth({ methods: ['passkey'], maxAge: '2m', userVerification: 'required' }),
+    (c) => c.text('ok'),
+  );
   return { app, clock, store };
 }
 
@@ -113,7 +123,32 @@ describe('@latchkey/hono', () => {
     clock.advance('61s'); // within the policy's 5 minutes, past this route's 1 minute
     const response = await app.request('/very-sensitive', { headers: { cookie } });
     expect(response.status).toBe(403);
-    expect(await response.json()).toEqual({ error: 'step_up_required' });
+    expect(await response.json()).toEqual({ error: 'step_up_required', max_age: 60 });
+  });
+
+  it('requireFreshAuth with methods: a password sign-in is refused with the methods in the 403; a passkey step-up passes', async () => {
+    const { app, clock } = setup();
+    let cookie = cookieOf(await app.request('/login', { method: 'POST' }));
+    const refused = await app.request('/passkey-only', {
+      headers: { cookie, accept: 'application/json' },
+    });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({
+      error: 'step_up_required',
+      max_age: 120,
+      methods: ['passkey'],
+      user_verification: 'required',
+    });
+    const page = await app.request('/passkey-only', {
+      headers: { cookie, accept: 'text/html', 'sec-fetch-mode': 'navigate' },
+    });
+    expect(await page.text()).toMatch(/passkey/);
+    cookie = cookieOf(
+      await app.request('/passkey-step-up', { method: 'POST', headers: { cookie } }),
+    );
+    expect((await app.request('/passkey-only', { headers: { cookie } })).status).toBe(200);
+    clock.advance('121s');
+    expect((await app.request('/passkey-only', { headers: { cookie } })).status).toBe(403);
   });
 
   it('requireFreshAuth answers a missing session with the expiry response, not a step-up', async () => {

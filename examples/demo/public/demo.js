@@ -1,7 +1,7 @@
 // The playground's live parts: countdowns on the demo clock, the preset and clock controls, the
 // event log, revoking devices, and the transfer with step-up. Calls go through @latchkey/client,
 // which sends the person to sign in (with the way back) when the session is gone.
-import { createClient } from '/client.js';
+import { createClient, passkeyStepUp, registerPasskey } from '/client.js';
 
 const $ = (selector) => document.querySelector(selector);
 const panel = $('#playground');
@@ -10,17 +10,39 @@ let realBase = Date.now();
 const demoNow = () => clockBase + (Date.now() - realBase);
 
 let stepUpWaiter = null;
+/** The password prompt: shown on the page; resolves once the person confirmed (or the passkey was not at hand). */
+const askForPassword = () =>
+  new Promise((resolve) => {
+    const form = $('#step-up');
+    if (!form) return resolve(false);
+    form.hidden = false;
+    $('#step-up-password').focus();
+    stepUpWaiter = resolve;
+  });
 const client = createClient({
   logoutPath: '/logout',
-  // 403 step_up_required: show the password prompt; retry once the person confirmed.
-  onStepUp: () =>
-    new Promise((resolve) => {
-      const form = $('#step-up');
-      if (!form) return resolve(false);
-      form.hidden = false;
-      $('#step-up-password').focus();
-      stepUpWaiter = resolve;
-    }),
+  // 403 step_up_required: the passkey when the person has one (the server answers 404 to the
+  // options otherwise), else or on failure the password prompt; the request is retried once.
+  onStepUp: passkeyStepUp({
+    optionsPath: '/api/step-up/passkey/options',
+    verifyPath: '/api/step-up/passkey',
+    fallback: askForPassword,
+  }),
+});
+
+const addPasskey = $('#add-passkey');
+addPasskey?.addEventListener('click', async () => {
+  const out = $('#passkey-result');
+  out.textContent = 'waiting for your authenticator…';
+  const ok = await registerPasskey({
+    optionsPath: '/api/passkeys/register/options',
+    verifyPath: '/api/passkeys/register',
+  });
+  if (ok) {
+    const r = await fetch('/api/passkeys', { headers: { accept: 'application/json' } });
+    $('#passkey-count').textContent = String((await r.json()).count);
+  }
+  out.textContent = ok ? 'Passkey added.' : 'No passkey was added.';
 });
 
 const json = (body) => ({

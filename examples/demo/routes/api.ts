@@ -2,13 +2,18 @@
 
 import { authenticateBearer, readBearerToken } from '@latchkey/core';
 import type { Hono } from 'hono';
+import type { DemoCredentials } from '../passkeys.js';
 import type { DemoEnv, DemoSessions } from '../sessions.js';
 import { badRequest, readFields, seeOther, sessionState, signedIn, wantsJson } from './common.js';
 import { devicesOf, transferAuthAge } from './pages.js';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 
-export function apiRoutes(app: Hono<DemoEnv>, sessions: DemoSessions) {
+export function apiRoutes(
+  app: Hono<DemoEnv>,
+  sessions: DemoSessions,
+  credentials: Pick<DemoCredentials, 'count'>,
+) {
   // A bearer token (the single-page app, `/api/token` clients) or the cookie session.
   app.get('/api/me', async (c, next) => {
     if (readBearerToken(c.req.raw) === null) return next();
@@ -77,10 +82,13 @@ export function apiRoutes(app: Hono<DemoEnv>, sessions: DemoSessions) {
     const fields = await readFields(c);
     if (!fields) return badRequest(c, 'send amount and to as a form or as JSON');
     const engine = sessions.engines[c.var.preset];
-    const check = engine.requireFreshAuth(
-      c.var.current,
-      transferAuthAge(engine.policy.freshAuthAge),
-    );
+    // A passkey when the person has one, the password always (the fallback); a silent
+    // remember-me sign-in is neither, so it asks.
+    const passkey = (await credentials.count(c.var.user.id)) > 0;
+    const check = engine.requireFreshAuth(c.var.current, {
+      methods: passkey ? ['passkey', 'password'] : ['password'],
+      maxAge: transferAuthAge(engine.policy.freshAuthAge),
+    });
     if (!check.fresh) return check.response;
     const amount = Number(fields.amount ?? 0);
     if (!Number.isFinite(amount) || amount <= 0)

@@ -76,7 +76,7 @@ export function authRoutes(app: Hono<DemoEnv>, sessions: DemoSessions, panel: Pl
     const user = await authenticate(c.var.user.id, fields.password);
     if (!user)
       return c.json({ error: 'invalid_credentials' }, 401, { 'cache-control': 'no-store' });
-    const session = await c.var.session.reauthenticate();
+    const session = await c.var.session.reauthenticate({ method: 'password' });
     session.delete('viaRememberMe'); // the person just typed their password
     return c.json({ ok: true, authTime: session.authTime }, 200, { 'cache-control': 'no-store' });
   });

@@ -86,6 +86,7 @@ export function sessionState(current: Session) {
     idleExpiresAt: current.idleExpiresAt,
     absoluteExpiresAt: current.absoluteExpiresAt,
     authTime: current.authTime,
+    factors: current.factors,
     viaRememberMe: current.get('viaRememberMe') === true,
   };
 }

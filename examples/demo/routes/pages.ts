@@ -1,6 +1,7 @@
 /** The pages: dashboard, devices, transfer and the single-page app. Each protected page sends a visitor without a session to `/login?returnTo=<the page>`. */
 
 import type { Hono } from 'hono';
+import type { DemoCredentials } from '../passkeys.js';
 import type { DemoEnv, DemoSessions } from '../sessions.js';
 import { frame } from '../views/html.js';
 import { dashboardPage, deviceRows, devicesPage, transferPage } from '../views/pages.js';
@@ -20,8 +21,13 @@ export async function devicesOf(sessions: DemoSessions, c: { var: SignedInEnv['V
   return deviceRows(list, remembered, undefined);
 }
 
-export function pageRoutes(app: Hono<DemoEnv>, sessions: DemoSessions, panel: PlaygroundPanel) {
-  app.get('/', signedIn(), (c) => {
+export function pageRoutes(
+  app: Hono<DemoEnv>,
+  sessions: DemoSessions,
+  panel: PlaygroundPanel,
+  credentials: Pick<DemoCredentials, 'count'>,
+) {
+  app.get('/', signedIn(), async (c) => {
     const { user, current, preset } = c.var;
     const engine = sessions.engines[preset];
     const body = dashboardPage({
@@ -30,6 +36,7 @@ export function pageRoutes(app: Hono<DemoEnv>, sessions: DemoSessions, panel: Pl
       policy: engine.describePolicy(),
       ...sessionState(current),
       rememberMeOffered: engine.policy.rememberMe !== false,
+      passkeys: await credentials.count(user.id),
     });
     return c.html(
       frame(
@@ -65,7 +72,7 @@ export function pageRoutes(app: Hono<DemoEnv>, sessions: DemoSessions, panel: Pl
     );
   });
 
-  app.get('/transfer', signedIn(), (c) => {
+  app.get('/transfer', signedIn(), async (c) => {
     const policy = sessions.engines[c.var.preset].policy;
     return c.html(
       frame(
@@ -79,6 +86,7 @@ export function pageRoutes(app: Hono<DemoEnv>, sessions: DemoSessions, panel: Pl
         transferPage({
           freshAuthAge: transferAuthAge(policy.freshAuthAge),
           authTime: c.var.current.authTime,
+          hasPasskey: (await credentials.count(c.var.user.id)) > 0,
         }),
       ),
       200,

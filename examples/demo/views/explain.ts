@@ -20,6 +20,12 @@ export const EXPLAIN = {
     'People can see where they are signed in and end any of those sessions, or all of them at once. (ASVS V7.5.2, V7.4.2)',
   stepUp:
     'A sensitive action asks for the password again when the last sign-in is older than the policy allows, even inside a live session. (ASVS V7.5.3)',
+  passkey:
+    'A passkey is a key pair your device keeps: signing in with it proves this device and, with a PIN or fingerprint, you; the browser binds it to this site, so it cannot be phished. (W3C WebAuthn Level 3)',
+  passkeyStepUp:
+    'It asks for your passkey first (your device signs a one-time challenge bound to this session and to this transfer), and offers the password if the passkey is not at hand.',
+  passwordStepUp:
+    'You have no passkey yet, so it asks for your password; add a passkey on the dashboard and it will ask for that instead.',
   refreshReuse:
     'A refresh token rotates on every use; when a used one comes back, the client or a thief holds a copy and the server cannot tell which, so it ends the whole family. (RFC 9700 §4.14.2)',
   accessTokens:

@@ -86,6 +86,8 @@ export interface DashboardView {
   authTime: number | null;
   viaRememberMe: boolean;
   rememberMeOffered: boolean;
+  /** How many passkeys the user has registered. */
+  passkeys: number;
 }
 
 export function dashboardPage(view: DashboardView): Html {
@@ -116,6 +118,15 @@ export function dashboardPage(view: DashboardView): Html {
         </dd>
       </dl>
       <p class="hint" id="expired" hidden></p>
+    </section>
+    <section class="card" id="passkeys">
+      <h2>Passkeys</h2>
+      <p>
+        You have <span id="passkey-count">${String(view.passkeys)}</span> passkey(s).
+        <button type="button" id="add-passkey">Add a passkey</button>
+      </p>
+      <p class="hint">${EXPLAIN.passkey}</p>
+      <p id="passkey-result" role="status"></p>
     </section>
     <section class="card">
       <h2>The ${view.preset} policy</h2>
@@ -223,12 +234,19 @@ export function devicesPage(rows: readonly DeviceRow[]): Html {
     </form>`;
 }
 
-export function transferPage(view: { freshAuthAge: number | null; authTime: number | null }): Html {
+export function transferPage(view: {
+  freshAuthAge: number | null;
+  authTime: number | null;
+  hasPasskey: boolean;
+}): Html {
   return html`<h1>Transfer money</h1>
     <p class="hint">
       ${EXPLAIN.stepUp} This policy asks again after
       ${view.freshAuthAge === null ? 'never' : `${Math.round(view.freshAuthAge / 60_000)} minutes`};
       you last signed in ${at(view.authTime)}.
+    </p>
+    <p class="hint" id="step-up-policy">
+      ${view.hasPasskey ? EXPLAIN.passkeyStepUp : EXPLAIN.passwordStepUp}
     </p>
     <form
       class="card"

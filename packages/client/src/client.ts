@@ -30,10 +30,11 @@ export interface SignedOutEvent {
   loginUrl: string;
 }
 
-/** What `onStepUp` is given: the refused request (a fresh copy) and the 403. */
+/** What `onStepUp` is given: the refused request (a fresh copy), the 403 and its body (which methods would do, `max_age`). */
 export interface StepUpEvent {
   request: Request;
   response: Response;
+  body?: Extract<SessionErrorBody, { error: 'step_up_required' }>;
 }
 
 /** The answer of a refresh: a new token, the session over, or a failure to try again later (network, 5xx). */
@@ -380,7 +381,7 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
       }
       if (error?.error === 'step_up_required' && options.onStepUp && replayable && !steppedUp) {
         steppedUp = true;
-        if (await options.onStepUp({ request: pristine.clone(), response })) continue;
+        if (await options.onStepUp({ request: pristine.clone(), response, body: error })) continue;
       }
       return response;
     }

@@ -4,13 +4,14 @@
  * same per-request object, so `withSessions` and every adapter accept either.
  */
 
+import type { AuthMethod } from './auth-factors.js';
 import type { Clock } from './clock.js';
 import type { Duration } from './duration.js';
 import type { LoadOutcome } from './outcome.js';
 import type { SessionPolicy } from './policy.js';
 import type { DeviceFacts } from './record.js';
 import type { Session, SessionData } from './session.js';
-import type { FreshAuth } from './step-up.js';
+import type { FreshAuth, FreshAuthOptions } from './step-up.js';
 
 /** Options for {@link RequestSession.login}. */
 export interface LoginOptions<Data> {
@@ -26,6 +27,23 @@ export interface LoginOptions<Data> {
    * session mode does not offer remember-me (`banking`, `kiosk`, sealed cookies).
    */
   rememberMe?: boolean;
+  /**
+   * How the user proved who they are, recorded as the session's first factor
+   * (`session.factors`). Default `'unspecified'`: Latchkey does not see how the
+   * app checked the user, and guessing `'password'` would satisfy a
+   * `methods: ['password']` step-up after a magic link.
+   */
+  method?: AuthMethod;
+  /** The authenticator verified the user (WebAuthn UV: PIN or biometrics). Default `false`. */
+  userVerified?: boolean;
+}
+
+/** Options for {@link RequestSession.reauthenticate}: the factor that just succeeded. */
+export interface ReauthenticateOptions {
+  /** Default `'unspecified'` (see {@link LoginOptions.method}). */
+  method?: AuthMethod;
+  /** The authenticator verified the user (WebAuthn UV). Default `false`. */
+  userVerified?: boolean;
 }
 
 /** What a request's session adds to its response: `Set-Cookie` lines and other headers. */
@@ -57,8 +75,8 @@ export interface RequestSession<Data extends SessionData = SessionData> {
   start(data?: Partial<Data>): Promise<Session<Data>>;
   /** A new ID for the current session on a privilege change; data carries unless `clean`. */
   regenerate(options?: { clean?: boolean }): Promise<Session<Data>>;
-  /** After a successful re-authentication (step-up): a new ID, the auth time now, data and lifetime kept. */
-  reauthenticate(): Promise<Session<Data>>;
+  /** After a successful re-authentication (step-up): a new ID, the factor's time and the auth time now, data and lifetime kept. */
+  reauthenticate(options?: ReauthenticateOptions): Promise<Session<Data>>;
   /** End every other session of this user (ASVS V7.4.3, after a credential change). Returns how many ended, or -1 where the mode cannot count them. */
   revokeOthers(): Promise<number>;
   /** End the session (server-side where there is a server side), clear the cookie, mark `no-store`. */
@@ -76,8 +94,15 @@ export interface SessionEngine<Data extends SessionData = SessionData> {
   readonly clock: Clock;
   /** A lazy per-request session; `facts` are what the runtime knows of the client (its address). */
   forRequest(request: Request, facts?: DeviceFacts): RequestSession<Data>;
-  /** Step-up (ASVS V7.5.3): is the session's last authentication younger than `maxAge`? If not, a 403 to return. */
-  requireFreshAuth(session: Session<Data> | null | undefined, maxAge?: Duration): FreshAuth;
+  /**
+   * Step-up (ASVS V7.5.3): did the session authenticate recently enough (with
+   * one of `methods`, with user verification if asked)? If not, a 403 to return.
+   * A bare duration is the `maxAge` alone, as in earlier versions.
+   */
+  requireFreshAuth(
+    session: Session<Data> | null | undefined,
+    check?: Duration | FreshAuthOptions,
+  ): FreshAuth;
 }
 
 /** A session known to belong to a signed-in user: what `requireSession()`-style guards hand on. */

@@ -25,7 +25,7 @@ import {
 import { ServerRequestSession, type ServerSessionParts } from './request-session.js';
 import { summarize, type SessionSummary } from './session-list.js';
 import type { Session, SessionData } from './session.js';
-import { requireFreshAuth, type FreshAuth } from './step-up.js';
+import { judgeFreshAuth, type FreshAuth, type FreshAuthOptions } from './step-up.js';
 import { StoreDeadline } from './store/deadline.js';
 import { StoreAccess } from './store/typed-store.js';
 import type { SessionStore } from './store/types.js';
@@ -81,8 +81,15 @@ export interface Latchkey<Data extends SessionData = SessionData> extends Sessio
   listRememberedLogins(userId: string, currentSession?: string): Promise<RememberedLogin[]>;
   /** Forget a remembered login and end the sessions it re-created; `false` when none is remembered under `handle`. */
   revokeRememberedLogin(handle: string): Promise<boolean>;
-  /** Step-up (ASVS V7.5.3): is `session`'s last authentication younger than `maxAge` (default `policy.freshAuthAge`)? If not, a 403 to return. */
-  requireFreshAuth(session: Session<Data> | null | undefined, maxAge?: Duration): FreshAuth;
+  /**
+   * Step-up (ASVS V7.5.3): did `session` authenticate within `maxAge` (default
+   * `policy.freshAuthAge`), by one of `methods` and with user verification if
+   * asked? If not, a 403 to return. A bare duration is `maxAge` alone.
+   */
+  requireFreshAuth(
+    session: Session<Data> | null | undefined,
+    check?: Duration | FreshAuthOptions,
+  ): FreshAuth;
   /** The policy as a short statement for users and auditors (ASVS V7.1.1, V7.1.2). */
   describePolicy(): string;
 }
@@ -198,12 +205,8 @@ export function createLatchkey<Data extends SessionData = SessionData>(
     listRememberedLogins: async (userId, current) =>
       rememberMe ? rememberMe.list(userId, current) : [],
     revokeRememberedLogin: async (handle) => (rememberMe ? rememberMe.revoke(handle) : false),
-    requireFreshAuth: (session, maxAge) =>
-      requireFreshAuth(session, {
-        policy,
-        now: clock.now(),
-        ...(maxAge === undefined ? {} : { maxAge }),
-      }),
+    requireFreshAuth: (session, check) =>
+      judgeFreshAuth(session, check, { policy, now: clock.now() }),
     describePolicy: () =>
       describePolicy(policy, {
         listable: store.userIndex !== undefined,

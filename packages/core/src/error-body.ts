@@ -26,6 +26,30 @@ export type CsrfRejection =
 export type InvalidTokenReason = 'missing' | 'expired' | 'revoked' | 'invalid';
 
 /**
+ * Why a WebAuthn ceremony of `@latchkey/core/webauthn` was refused; each a stable code.
+ * No refusal ever signs anyone in or creates a session.
+ */
+export type PasskeyRefusal =
+  /** No signed-in session: the ceremony only re-authenticates, it never mints a session. */
+  | 'session_required'
+  /** The response is not a WebAuthn credential response (no readable challenge). */
+  | 'response_malformed'
+  /** No such challenge was issued, or it is long gone. */
+  | 'challenge_unknown'
+  /** The challenge was already used: each is good for one ceremony. */
+  | 'challenge_replayed'
+  /** The challenge outlived its short lifetime; ask for new options. */
+  | 'challenge_expired'
+  /** The challenge was issued to another session (or before this session's ID changed). */
+  | 'challenge_session_mismatch'
+  /** The challenge was issued for another purpose (another action, or registration). */
+  | 'challenge_purpose_mismatch'
+  /** The credential is not registered, or not to this session's user. */
+  | 'credential_unknown'
+  /** The signature, origin, RP ID, counter or user verification did not check out. */
+  | 'assertion_invalid';
+
+/**
  * A Latchkey error body.
  *
  * @example
@@ -37,8 +61,20 @@ export type SessionErrorBody =
   | { error: 'session_expired'; reason: ExpiryReason }
   /** 401: no valid access token (`WWW-Authenticate: Bearer`); `expired` means refresh and retry. */
   | { error: 'invalid_token'; reason: InvalidTokenReason }
-  /** 403: the action needs a fresher authentication (step-up, ASVS V7.5.3). */
-  | { error: 'step_up_required' }
+  /**
+   * 403: the action needs a fresher authentication (step-up, ASVS V7.5.3).
+   * `max_age`: seconds the new authentication counts for (RFC 9470's name);
+   * `methods`: any one of these will do (absent: any method);
+   * `user_verification: 'required'`: the authenticator must verify the user (WebAuthn UV).
+   */
+  | {
+      error: 'step_up_required';
+      max_age?: number;
+      methods?: string[];
+      user_verification?: 'required';
+    }
+  /** 401 (`session_required`) or 403: a passkey ceremony refused (`@latchkey/core/webauthn`). */
+  | { error: 'passkey_refused'; reason: PasskeyRefusal }
   /** 403: a state-changing request that did not come from the app's own pages (ASVS V3.5). */
   | { error: 'csrf_rejected'; reason: CsrfRejection }
   /** 503: the session store is down; try again after `Retry-After`. */

@@ -23,7 +23,13 @@ export {
 export { assertSessionEngine } from './engine-check.js';
 
 // One request's session, and what loading it yields.
-export type { RequestSession, SessionEngine, LoginOptions, SessionHeaders } from './contract.js';
+export type {
+  RequestSession,
+  SessionEngine,
+  LoginOptions,
+  ReauthenticateOptions,
+  SessionHeaders,
+} from './contract.js';
 export type { SignedInSession, SignedInRequestSession } from './contract.js';
 export type { ServerRequestSession } from './request-session.js';
 export { Session, type SessionData } from './session.js';
@@ -46,6 +52,7 @@ export type {
   ExpiryReason,
   CsrfRejection,
   InvalidTokenReason,
+  PasskeyRefusal,
 } from './error-body.js';
 export {
   expiryResponse,
@@ -73,7 +80,13 @@ export {
   type BearerOptions,
   type BearerOutcome,
 } from './bearer.js';
-export { stepUpResponse } from './step-up.js';
+export {
+  stepUpResponse,
+  type FreshAuth,
+  type FreshAuthOptions,
+  type StepUpRequirement,
+} from './step-up.js';
+export type { AuthMethod, AuthFactor } from './auth-factors.js';
 
 // A store to start with, and events.
 export { MemoryStore, type MemoryStoreOptions } from './store/memory.js';

@@ -5,6 +5,7 @@
  * the typed store and `decide()`, nothing of requests or cookies.
  */
 
+import type { StoredFactors } from './auth-factors.js';
 import { decide, freshRecord, storeTtl, touched } from './decide.js';
 import { SessionConflictError, SessionLimitError } from './errors.js';
 import { emit, type EventSink } from './events.js';
@@ -45,6 +46,8 @@ export interface NewSession<Data> {
   authTime: number | null;
   device: SessionRecord['device'];
   rm?: string | undefined;
+  /** The factors that authenticated it (see auth-factors.ts); none after a remember-me sign-in. */
+  af?: StoredFactors | undefined;
   /** A regenerated session keeps its lifetime: a privilege change is not a new login. */
   lifetime?: { createdAt: number; absoluteDeadline: number };
 }
@@ -117,7 +120,7 @@ export class SessionLedger<Data extends SessionData = SessionData> {
   async create(init: NewSession<Data>, now: number): Promise<{ id: string; entry: Entry<Data> }> {
     const id = newSecret(this.random);
     const handle = hashSecret(id);
-    const { rm, lifetime, ...fresh } = init;
+    const { rm, af, lifetime, ...fresh } = init;
     const base = freshRecord(this.policy, fresh, now);
     const record: SessionRecord<Data> = {
       ...base,
@@ -126,6 +129,7 @@ export class SessionLedger<Data extends SessionData = SessionData> {
         idleDeadline: Math.min(base.idleDeadline, lifetime.absoluteDeadline),
       }),
       ...(rm ? { rm } : {}),
+      ...(af ? { af } : {}),
     };
     return { id, entry: await this.#put(handle, record, now) };
   }

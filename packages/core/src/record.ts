@@ -6,6 +6,8 @@
  * device is told `revoked` rather than `unknown`). None holds the secret ID.
  */
 
+import { isStoredFactors, type StoredFactors } from './auth-factors.js';
+
 /** Facts about the device a session was created on, as the caller supplied them (ASVS V7.5.2: users can see them). */
 export interface DeviceFacts {
   userAgent?: string;
@@ -33,6 +35,8 @@ export interface SessionRecord<Data = Record<string, unknown>> {
   device: DeviceFacts;
   /** Handle of the remembered device that re-created this session, if any (see remember-me/); carried through renewal and regeneration. */
   rm?: string;
+  /** The factors that authenticated the session, per method (see auth-factors.ts). Absent on records of earlier versions and on a remember-me sign-in. */
+  af?: StoredFactors;
 }
 
 /** Left under a renewed ID for `renewGrace`: requests in flight resolve to the successor. */
@@ -79,7 +83,8 @@ export function storedRecordOf<Data>(r: Record<string, unknown>): StoredRecord<D
     (r.authTime === null || isNum(r.authTime)) &&
     isNum(r.issuedAt) &&
     typeof r.device === 'object' &&
-    r.device !== null;
+    r.device !== null &&
+    (r.af === undefined || isStoredFactors(r.af));
   return ok ? (r as unknown as SessionRecord<Data>) : null;
 }
 

@@ -6,7 +6,13 @@
  */
 
 import { assertOpen, withSessionHeaders } from './commit.js';
-import type { LoginOptions, RequestSession, SessionHeaders } from './contract.js';
+import { factorOptions, recordFactor } from './auth-factors.js';
+import type {
+  LoginOptions,
+  ReauthenticateOptions,
+  RequestSession,
+  SessionHeaders,
+} from './contract.js';
 import type { ResolvedCookie } from './cookie/session-cookie.js';
 import { decide } from './decide.js';
 import { SessionRequiredError } from './errors.js';
@@ -184,6 +190,8 @@ export class ServerRequestSession<
       previous && !options.clean && (previous.userId === null || previous.userId === userId);
     const data = { ...(carry ? previous.data : {}), ...options.data } as Data;
     const authTime = ledger.now();
+    const { method, userVerified } = factorOptions(options, 'login');
+    const af = recordFactor(undefined, method, authTime, userVerified);
     const device = this.#device(options.device);
     const session = await ledger.admit(userId, previous?.handle, async () => {
       // A login replaces whatever login this browser had remembered; with rememberMe it remembers it afresh.
@@ -193,7 +201,7 @@ export class ServerRequestSession<
       const remembered =
         options.rememberMe && rememberMe ? await rememberMe.issue(userId, authTime, device) : null;
       this.#deviceCookie = remembered ? remembered.cookie : forgotten;
-      const init = { uid: userId, data, authTime, device, rm: remembered?.handle };
+      const init = { uid: userId, data, authTime, device, rm: remembered?.handle, af };
       return this.#issue(init, previous, 'login');
     });
     return session;
@@ -218,20 +226,25 @@ export class ServerRequestSession<
       authTime: previous.authTime,
       device: record.device,
       rm: record.rm,
+      af: record.af,
     };
     return this.#issue(init, previous, 'privilege-change');
   }
 
   /**
    * After a successful re-authentication (password, passkey) for step-up:
-   * the auth time becomes now, under a new ID (ASVS V7.2.4), keeping the
-   * data, the lifetime and the remembered login.
+   * the factor's time and the auth time become now, under a new ID (ASVS
+   * V7.2.4), keeping the data, the lifetime, the other factors and the
+   * remembered login. Never creates a session: without a signed-in one it
+   * throws `SessionRequiredError`.
    *
    * @example
-   * if (!latchkey.requireFreshAuth(rs.current).fresh && (await checkPassword(user, form.password))) await rs.reauthenticate();
+   * if (!latchkey.requireFreshAuth(rs.current).fresh && (await checkPassword(user, form.password))) await rs.reauthenticate({ method: 'password' });
    */
-  async reauthenticate(): Promise<Session<Data>> {
+  async reauthenticate(options: ReauthenticateOptions = {}): Promise<Session<Data>> {
     assertOpen(this.#committed, 'reauthenticate()');
+    const now = this.parts.ledger.now();
+    const { method, userVerified } = factorOptions(options, 'reauthenticate');
     const outcome = await this.load();
     if (!outcome.valid || outcome.session.userId === null)
       throw new SessionRequiredError('reauthenticate: no signed-in session');
@@ -240,9 +253,10 @@ export class ServerRequestSession<
     const init = {
       uid: previous.userId,
       data: previous.data as Data,
-      authTime: this.parts.ledger.now(),
+      authTime: now,
       device: record.device,
       rm: record.rm,
+      af: recordFactor(record.af, method, now, userVerified),
     };
     return this.#issue(init, previous, 'reauthentication');
   }

@@ -5,6 +5,7 @@
  * (express-session's `resave` loses one: expressjs/session#935).
  */
 
+import { factorList, type AuthFactor } from './auth-factors.js';
 import { SessionCommittedError } from './errors.js';
 import type { DeviceFacts, SessionRecord } from './record.js';
 import { checkSessionValue } from './session-value.js';
@@ -129,6 +130,14 @@ export class Session<Data extends SessionData = SessionData> {
   /** When the user last authenticated, or `null` for an anonymous session. */
   get authTime(): number | null {
     return this.record.authTime;
+  }
+  /**
+   * The factors that authenticated this session, most recent first: method,
+   * time, user verification. Empty for an anonymous session, a remember-me
+   * sign-in (it proves a device, not a person) and a record of an earlier version.
+   */
+  get factors(): readonly AuthFactor[] {
+    return factorList(this.record.af);
   }
   get device(): Readonly<DeviceFacts> {
     return this.record.device;

@@ -71,7 +71,7 @@ describe('requireFreshAuth', () => {
     expect(check.fresh).toBe(false);
     if (check.fresh) return;
     expect(check.response.status).toBe(403);
-    expect(await check.response.json()).toEqual({ error: 'step_up_required' });
+    expect(await check.response.json()).toEqual({ error: 'step_up_required', max_age: 900 });
     expect(check.response.headers.get('cache-control')).toBe('no-store');
     expect(check.response.headers.get('content-type')).toBe('application/json');
     // An explicit maximum age overrides the policy's.

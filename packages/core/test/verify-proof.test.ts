@@ -1,4 +1,5 @@
-// The proof-of-possession check DPoP and DBSC share: real WebCrypto keys, real signatures.
+// The proof-of-possession check DPoP and DBSC share: real WebCrypto keys, real signatures. Web
+// APIs only: the core suite also runs in Deno, Bun and workerd.
 import fc from 'fast-check';
 import { base64url, CompactSign, exportJWK, generateKeyPair, type CryptoKey } from 'jose';
 import { describe, expect, it } from 'vitest';

@@ -8,6 +8,7 @@ import * as coreSealed from '@latchkey/core/sealed';
 import * as coreStore from '@latchkey/core/store';
 import * as coreTesting from '@latchkey/core/testing';
 import * as coreTokens from '@latchkey/core/tokens';
+import * as coreWebauthn from '@latchkey/core/webauthn';
 import * as deno from '@latchkey/deno';
 import * as hono from '@latchkey/hono';
 import * as node from '@latchkey/node';
@@ -29,6 +30,7 @@ export const mainExports: Function[] = [
   coreStore.checkValue,
   coreTesting.testStore,
   coreTokens.createTokenIssuer,
+  coreWebauthn.createPasskeys,
   deno.serveWithSessions,
   hono.latchkey,
   node.latchkeyMiddleware,

@@ -8,10 +8,16 @@ import { systemClock } from '../clock.js';
 import { clampMaxAge, type CookieAttributes } from '../cookie/serialize.js';
 import { decide, freshRecord, touched } from '../decide.js';
 import { assertOpen, withSessionHeaders } from '../commit.js';
-import type { LoginOptions, RequestSession, SessionEngine } from '../contract.js';
+import { factorOptions, recordFactor, type StoredFactors } from '../auth-factors.js';
+import type {
+  LoginOptions,
+  ReauthenticateOptions,
+  RequestSession,
+  SessionEngine,
+} from '../contract.js';
 import { ConfigError, PolicyError, SessionRequiredError } from '../errors.js';
 import type { DeviceFacts } from '../record.js';
-import { requireFreshAuth } from '../step-up.js';
+import { judgeFreshAuth } from '../step-up.js';
 import { emit } from '../events.js';
 import type { LoadOutcome } from '../outcome.js';
 import { definePolicy, type PolicyOptions, type SessionPolicy } from '../policy.js';
@@ -134,7 +140,16 @@ export class SealedRequestSession<
     const carry =
       previous && !options.clean && (previous.userId === null || previous.userId === userId);
     const data = { ...(carry ? previous.data : {}), ...options.data } as Data;
-    return this.#begin(userId, data, this.engine.clock.now(), previous);
+    const { method, userVerified } = factorOptions(options, 'login');
+    const now = this.engine.clock.now();
+    return this.#begin(
+      userId,
+      data,
+      now,
+      previous,
+      'login',
+      recordFactor(undefined, method, now, userVerified),
+    );
   }
 
   /**
@@ -158,6 +173,7 @@ export class SealedRequestSession<
       previous.authTime,
       previous,
       'privilege-change',
+      previous.record.af,
     );
     // A privilege change is not a new login: the session keeps its lifetime.
     session.record = {
@@ -170,18 +186,22 @@ export class SealedRequestSession<
   }
 
   /**
-   * After a successful re-authentication (step-up): a new ID and the auth time now; data and lifetime kept.
+   * After a successful re-authentication (step-up): a new ID, the factor's time and the auth time
+   * now; data, lifetime and other factors kept.
    *
    * @example
-   * if (await verifyPassword(user, form.get('password'))) await rs.reauthenticate();
+   * if (await verifyPassword(user, form.get('password'))) await rs.reauthenticate({ method: 'password' });
    * return rs.commit(Response.redirect(new URL('/settings', request.url), 303));
    */
-  async reauthenticate(): Promise<Session<Data>> {
+  async reauthenticate(options: ReauthenticateOptions = {}): Promise<Session<Data>> {
+    const { method, userVerified } = factorOptions(options, 'reauthenticate');
     const outcome = await this.load();
     if (!outcome.valid || outcome.session.userId === null)
       throw new SessionRequiredError('reauthenticate: no signed-in session');
     const session = await this.regenerate();
-    session.record = { ...session.record, authTime: this.engine.clock.now() };
+    const now = this.engine.clock.now();
+    const af = recordFactor(session.record.af, method, now, userVerified);
+    session.record = { ...session.record, authTime: now, af };
     return session;
   }
 
@@ -221,7 +241,7 @@ export class SealedRequestSession<
     assertOpen(this.#committed, 'start()');
     const outcome = await this.load();
     if (outcome.valid) return outcome.session;
-    return this.#begin(null, data as Data, null, null);
+    return this.#begin(null, data as Data, null, null, 'login', undefined);
   }
 
   #begin(
@@ -229,11 +249,13 @@ export class SealedRequestSession<
     data: Data,
     authTime: number | null,
     previous: Session<Data> | null,
-    cause: 'login' | 'privilege-change' = 'login',
+    cause: 'login' | 'privilege-change',
+    af: StoredFactors | undefined,
   ): Session<Data> {
     const { engine } = this;
     const now = engine.clock.now();
-    const record = freshRecord(engine.policy, { uid, data, authTime, device: {} }, now);
+    const fresh = freshRecord(engine.policy, { uid, data, authTime, device: {} }, now);
+    const record = af ? { ...fresh, af } : fresh;
     const session = new Session<Data>(newSecret(engine.random), record);
     this.#session = session;
     this.#loading = Promise.resolve({ valid: true, session });
@@ -408,12 +430,8 @@ export function createSealedSessions<Data extends SessionData = SessionData>(
     cookieName: engine.cookie.name,
     forRequest: (request) =>
       new SealedRequestSession<Data>(engine, requireRequest(request, 'forRequest')),
-    requireFreshAuth: (session, maxAge) =>
-      requireFreshAuth(session, {
-        policy,
-        now: engine.clock.now(),
-        ...(maxAge === undefined ? {} : { maxAge }),
-      }),
+    requireFreshAuth: (session, check) =>
+      judgeFreshAuth(session, check, { policy, now: engine.clock.now() }),
     setNotBefore: async (userId) => {
       if (!engine.revocation)
         throw new ConfigError(
