@@ -7,6 +7,7 @@ import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64url } from 'jose';
 import type { Clock } from '../clock.js';
+import { sameHash } from '../remember-me/device-token.js';
 import { toMillis, type Duration } from '../duration.js';
 
 /** Nonce settings: a secret of at least 32 bytes and the step length (default 5 minutes). */
@@ -58,15 +59,7 @@ export function createDpopNonces(options: DpopNonceOptions, clock: Clock): DpopN
       const n = parseInt(m[1]!, 36);
       const now = stepAt();
       if (n !== now && n !== now - 1) return false;
-      return equal(m[2]!, mac(n));
+      return sameHash(m[2]!, mac(n));
     },
   };
-}
-
-/** Compare two strings of equal length in time independent of where they differ. */
-function equal(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
 }

@@ -13,6 +13,7 @@ import { StoreDeadline } from '../store/deadline.js';
 import { StoreAccess, ttl } from '../store/typed-store.js';
 import type { SessionStore } from '../store/types.js';
 import type { JWK } from '../tokens/jose-types.js';
+import { sameHash } from '../remember-me/device-token.js';
 import { accessTokenHash } from './ath.js';
 import { createDpopNonces, type DpopNonceOptions } from './nonce.js';
 
@@ -210,7 +211,10 @@ export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
     const jti = claims.jti;
     if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI)
       return refuse('jti', `jti must be a string of 1 to ${MAX_JTI} characters`);
-    if (check.accessToken !== undefined && claims.ath !== accessTokenHash(check.accessToken))
+    if (
+      check.accessToken !== undefined &&
+      !sameHash(claims.ath as string, accessTokenHash(check.accessToken))
+    )
       return refuse('ath', 'ath does not match the access token');
     const jkt = verdict.thumbprint!;
     if (check.jkt !== undefined && jkt !== check.jkt)

@@ -5,6 +5,7 @@
 import { accessTokenHash } from '../dpop/ath.js';
 import type { DpopRefusal, DpopRequest, DpopVerdict, DpopVerifier } from '../dpop/verifier.js';
 import { ConfigError, DpopProofError } from '../errors.js';
+import { sameHash } from '../remember-me/device-token.js';
 
 /** A DPoP proof for `issue`, `refresh` or `verifyAccess`: a verdict of `verifier.verify(…)`, or the request (its `DPoP` header, method and URL) for the issuer's own verifier. */
 export type DpopEvidence = DpopVerdict | Request | DpopRequest;
@@ -31,7 +32,10 @@ export async function proofRefusal(
   if (isVerdict(evidence)) {
     if (!evidence.valid) return evidence;
     if (evidence.jkt !== jkt) return refusal('jkt', 'the proof is for another key');
-    if (accessToken !== undefined && evidence.claims.ath !== accessTokenHash(accessToken))
+    if (
+      accessToken !== undefined &&
+      !sameHash(evidence.claims.ath as string, accessTokenHash(accessToken))
+    )
       return refusal('ath', 'ath does not match the access token');
     return null;
   }
