@@ -10,6 +10,7 @@ export default defineConfig({
     store: 'src/store/index.ts',
     testing: 'src/testing/index.ts',
     webauthn: 'src/webauthn/index.ts',
+    dbsc: 'src/dbsc/index.ts',
     dpop: 'src/dpop/index.ts',
   },
   format: ['esm', 'cjs'],

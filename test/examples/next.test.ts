@@ -1,63 +1,31 @@
 // examples/next built and started as `pnpm example:next` does (next build, then next start), in
 // a build folder and on a session database of its own; the whole process group stops afterwards.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { root } from '../runtimes/harness.js';
+import { startRootScript } from './root-script.js';
 import { DEMO_PASSWORD, smokeTest } from './smoke.js';
 
 const distDir = '.next-test'; // examples/next/.next-test, git-ignored, rebuilt every run
 const BUILD_AND_START_MS = 240_000; // next build takes about a minute on two busy cores
 
-/** Kill the example's whole process group (the script, next build, next start) and wait. */
-function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    process.kill(-child.pid!, 'SIGKILL');
-  });
-}
-
-/** Start `pnpm example:next`'s command; resolves with the URL it prints once Next is ready. */
+/** Start `pnpm example:next` (next build, then next start) on a session database of its own. */
 async function startNext() {
   const data = mkdtempSync(join(tmpdir(), 'latchkey-next-'));
-  // The root script, as start-commands.test.ts runs the others (`node …` with this Node).
-  const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts;
-  const [command, ...args] = (scripts['example:next'] as string).split(' ');
-  expect(command).toBe('node');
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: '0',
-      NEXT_DIST_DIR: distDir,
-      SESSIONS_DB: join(data, 'sessions.db'),
-      NEXT_TELEMETRY_DISABLED: '1',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so stopping it stops next build and next start too
-  });
-  const stop = async () => {
-    await stopGroup(child);
+  const app = await startRootScript('example:next', {
+    NEXT_DIST_DIR: distDir,
+    SESSIONS_DB: join(data, 'sessions.db'),
+    NEXT_TELEMETRY_DISABLED: '1',
+  }).catch((error: unknown) => {
     rmSync(data, { recursive: true, force: true });
-  };
-  let output = '';
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`example:next exited (${code}):\n${output}`)));
-  }).catch(async (error: unknown) => {
-    await stop();
     throw error;
   });
-  return { baseUrl, stop };
+  const stop = async () => {
+    await app.stop();
+    rmSync(data, { recursive: true, force: true });
+  };
+  return { baseUrl: app.url, stop };
 }
 
 describe('examples/next', () => {

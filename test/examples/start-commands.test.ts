@@ -1,20 +1,13 @@
 // The examples run by node started by their root scripts (`pnpm example:<name>`, run as the script says)
 // with the environment a user sets, then signed in once: the one command each README gives works.
 // The full smoke suites run the same apps in process (test/examples/<name>.test.ts).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { root } from '../runtimes/harness.js';
 import { startPostgres, type PostgresServer } from '../support/postgres-server.js';
 import { startRedis, type RedisServer } from '../support/redis-server.js';
+import { startRootScript, type StartedScript } from './root-script.js';
 import { DEMO_PASSWORD } from './smoke.js';
 
-const scripts = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).scripts as Record<
-  string,
-  string
->;
-const children: ChildProcess[] = [];
+const started: StartedScript[] = [];
 let redis: RedisServer;
 let postgres: PostgresServer;
 beforeAll(async () => {
@@ -25,41 +18,15 @@ beforeAll(async () => {
   for (const started of [r, p]) if (started.status === 'rejected') throw started.reason;
 });
 afterAll(async () => {
-  await Promise.all(children.map(stopGroup));
+  await Promise.all(started.map((app) => app.stop()));
   await Promise.all([redis?.stop(), postgres?.stop()]);
 });
 
-/** Kill a started example's whole process group and wait for the example to exit. */
-function stopGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    process.kill(-child.pid!, 'SIGKILL');
-  });
-}
-
-/** Run `pnpm <script>`'s command line with `env`; resolves with the URL the server prints. */
-function start(script: string, env: Record<string, string>): Promise<string> {
-  const [command, ...args] = scripts[script]!.split(' ');
-  expect(command).toBe('node');
-  const child = spawn(process.execPath, args, {
-    cwd: root,
-    env: { ...process.env, ...env, PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true, // its own process group, so stopping it also stops what it started (workerd)
-  });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)\//.exec(output);
-      if (match) resolve(match[1]!);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}):\n${output}`)));
-  });
+/** Start `pnpm <script>` as a user would; afterAll stops it. */
+async function start(script: string, env: Record<string, string>): Promise<string> {
+  const app = await startRootScript(script, env);
+  started.push(app);
+  return app.url;
 }
 
 async function signsIn(baseUrl: string) {

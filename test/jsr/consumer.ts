@@ -3,14 +3,28 @@
  * `exports`, mapped by name, TypeScript sources as JSR serves them): jsr.test.ts type-checks it
  * with `deno check` and runs it, then reads the one-line JSON report it prints.
  */
-import { createLatchkey, MemoryStore, presets, type SessionStore } from '@latchkey/core';
-import { ManualClock, runStoreCases, assertEqual, assertTrue } from '@latchkey/core/testing';
+import {
+  createLatchkey,
+  MemoryStore,
+  presets,
+  type SessionHandler,
+  type SessionStore,
+  withSessions,
+} from '@latchkey/core';
+import {
+  assertEqual,
+  assertTrue,
+  DbscBrowser,
+  ManualClock,
+  runStoreCases,
+} from '@latchkey/core/testing';
 import { createTokenIssuer } from '@latchkey/core/tokens';
 import { createSealedSessions } from '@latchkey/core/sealed';
 import { getCookie, serializeCookie } from '@latchkey/core/cookie';
 import { envelope, openEnvelope } from '@latchkey/core/store';
 import { createMonitor } from '@latchkey/core/monitor';
 import { createPasskeys } from '@latchkey/core/webauthn';
+import { deviceBoundSessions } from '@latchkey/core/dbsc';
 import { latchkey, requireSession, type SessionEnv } from '@latchkey/hono';
 import { denoKvStore, serveWithSessions } from '@latchkey/deno';
 import { withWorkerSessions } from '@latchkey/workers';
@@ -71,6 +85,17 @@ function honoApp(store: SessionStore, clock: ManualClock) {
   return app;
 }
 
+/** login / me / logout as a runtime's fetch-handler wrapper hands them a session. */
+const routes: SessionHandler = async ({ request, session }) => {
+  const path = new URL(request.url).pathname;
+  if (path === '/login') return Response.json({ user: (await session.login('ada')).userId });
+  if (path === '/logout') return (await session.logout(), Response.json({ ok: true }));
+  const outcome = await session.load();
+  return outcome.valid
+    ? Response.json({ user: outcome.session.userId })
+    : Response.json({ reason: outcome.reason }, { status: 401 });
+};
+
 const kv = await Deno.openKv(':memory:');
 
 const results = await runChecks({
@@ -92,19 +117,11 @@ const results = await runChecks({
   },
   async '@latchkey/deno: serveWithSessions on a real Deno.serve listener over Deno KV'() {
     const engine = engineOn(denoKvStore(kv));
-    const server = serveWithSessions(
-      engine,
-      async ({ request, session }) => {
-        const path = new URL(request.url).pathname;
-        if (path === '/login') return Response.json({ user: (await session.login('ada')).userId });
-        if (path === '/logout') return (await session.logout(), Response.json({ ok: true }));
-        const outcome = await session.load();
-        return outcome.valid
-          ? Response.json({ user: outcome.session.userId })
-          : Response.json({ reason: outcome.reason }, { status: 401 });
-      },
-      { port: 0, hostname: '127.0.0.1', onListen: () => {} },
-    );
+    const server = serveWithSessions(engine, routes, {
+      port: 0,
+      hostname: '127.0.0.1',
+      onListen: () => {},
+    });
     const port = (server as unknown as { addr: { port: number } }).addr.port;
     try {
       await signInReadSignOut((r) => {
@@ -120,18 +137,7 @@ const results = await runChecks({
   },
   async '@latchkey/workers: withWorkerSessions as a fetch handler'() {
     const engine = engineOn(new MemoryStore());
-    const worker = withWorkerSessions(
-      () => engine,
-      async ({ request, session }) => {
-        const path = new URL(request.url).pathname;
-        if (path === '/login') return Response.json({ user: (await session.login('ada')).userId });
-        if (path === '/logout') return (await session.logout(), Response.json({ ok: true }));
-        const outcome = await session.load();
-        return outcome.valid
-          ? Response.json({ user: outcome.session.userId })
-          : Response.json({ reason: outcome.reason }, { status: 401 });
-      },
-    );
+    const worker = withWorkerSessions(() => engine, routes);
     const ctx = { waitUntil: () => {}, passThroughOnException: () => {} };
     await signInReadSignOut((r) => worker(r, {}, ctx));
   },
@@ -247,6 +253,37 @@ const results = await runChecks({
     };
     const verdict = await passkeys.verifyAuthentication(rs, forged, 'step-up');
     assertTrue(!verdict.verified, 'the forged assertion');
+  },
+  async '@latchkey/core/dbsc: a device-bound session registers, and refreshes once its bound cookie expires'() {
+    const clock = new ManualClock();
+    const dbsc = deviceBoundSessions();
+    const engine = createLatchkey({
+      policy: { idleTimeout: '30m', absoluteTimeout: '8h', deviceBinding: 'offered' },
+      store: new MemoryStore({ clock }),
+      clock,
+      deviceBinding: dbsc,
+    });
+    const app = withSessions(engine, async ({ request, session }) => {
+      if (request.method === 'POST') await session.login('ada');
+      const outcome = await session.load();
+      return new Response(outcome.valid ? 'in' : 'out');
+    });
+    const browser = new DbscBrowser({
+      fetch: async (request: Request) => (await dbsc.handle(request)) ?? app(request),
+      now: () => clock.now(),
+    });
+    await browser.fetch('https://app.example/login', { method: 'POST' });
+    clock.advance('11m');
+    assertEqual(
+      await (await browser.fetch('https://app.example/')).text(),
+      'in',
+      'after 11 minutes',
+    );
+    const kinds = browser.log.map((x) => x.kind);
+    assertTrue(
+      kinds[0] === 'registration' && kinds.includes('refresh'),
+      `registered, then refreshed: ${kinds}`,
+    );
   },
   async 'the driver entries load on Deno and refuse a wrong client with a clear error'() {
     assertTrue(schemaSql('sqlite').includes('CREATE TABLE'), 'schemaSql');

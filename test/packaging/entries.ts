@@ -21,6 +21,7 @@ export const mainExport: Record<string, string> = {
   '@latchkey/core/store': 'checkValue',
   '@latchkey/core/testing': 'testStore',
   '@latchkey/core/webauthn': 'createPasskeys',
+  '@latchkey/core/dbsc': 'deviceBoundSessions',
   '@latchkey/core/dpop': 'createDpopVerifier',
   '@latchkey/client': 'createClient',
   '@latchkey/deno': 'serveWithSessions',

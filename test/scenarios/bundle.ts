@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Workspace packages, by import name, mapped to their source entry points. */
 export const workspaceAliases: Record<string, string> = {
   ...Object.fromEntries(
-    ['testing', 'tokens', 'sealed', 'cookie', 'store'].map((sub) => [
+    ['testing', 'tokens', 'sealed', 'cookie', 'store', 'monitor', 'webauthn', 'dbsc'].map((sub) => [
       `@latchkey/core/${sub}`,
       join(root, `packages/core/src/${sub}/index.ts`),
     ]),

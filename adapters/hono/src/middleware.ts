@@ -25,6 +25,7 @@ import {
   type SessionEngine,
   type SignedInRequestSession,
 } from '@latchkey/core';
+import { deviceBindingResponse, deviceBoundEnough, type DeviceBinding } from '@latchkey/core/dbsc';
 import type { AccessClaims } from '@latchkey/core/tokens';
 import type { Context, MiddlewareHandler } from 'hono';
 
@@ -178,6 +179,52 @@ export function requireAccessToken(
     if (!auth.valid) return auth.response;
     for (const [name, value] of Object.entries(auth.headers ?? {})) c.header(name, value);
     c.set('claims', auth.claims);
+    await next();
+  };
+}
+
+/**
+ * The two DBSC endpoints (registration and refresh) of `binding`, answered before any route;
+ * every other request goes on. Register it with `app.use()`, beside `latchkey()`.
+ *
+ * @example
+ * const dbsc = deviceBoundSessions({ refreshPath: '/dbsc/refresh' }); // from @latchkey/core/dbsc
+ * const engine = createLatchkey({ policy: { ...presets.productivity, deviceBinding: 'offered' }, store, deviceBinding: dbsc });
+ * app.use(dbscEndpoints(dbsc), latchkey(engine));
+ */
+export function dbscEndpoints(
+  binding: DeviceBinding,
+  options: { device?: (c: Context) => DeviceFacts } = {},
+): MiddlewareHandler {
+  if (typeof binding?.handle !== 'function')
+    throw new TypeError(
+      'dbscEndpoints(): expected deviceBoundSessions({...}) from @latchkey/core/dbsc',
+    );
+  return async (c, next) => {
+    const answer = await binding.handle(c.req.raw, options.device?.(c));
+    if (answer) return answer;
+    await next();
+  };
+}
+
+/**
+ * Guard: a signed-in session that, under `policy.deviceBinding: 'required'`, is bound to its
+ * device (DBSC); otherwise the expiry response, or 403 `{"error":"device_binding_required"}`.
+ * Under `'offered'` unbound sessions pass, so browsers without DBSC keep working.
+ *
+ * @example
+ * app.post('/transfer', requireDeviceBound(), (c) => c.text(`sent by ${c.var.session.current.userId}`));
+ */
+export function requireDeviceBound<Data extends SessionData = SessionData>(
+  options: ExpiryResponseOptions = {},
+): MiddlewareHandler<SignedInEnv<Data>> {
+  return async (c, next) => {
+    const { session, engine } = attached(c, 'requireDeviceBound()');
+    const outcome = await session.load();
+    if (!outcome.valid) return expiryResponse(c.req.raw, outcome, options);
+    if (outcome.session.userId === null)
+      return expiryResponse(c.req.raw, { reason: 'missing' }, options);
+    if (!deviceBoundEnough(engine.policy, outcome.session)) return deviceBindingResponse(c.req.raw);
     await next();
   };
 }

@@ -33,3 +33,4 @@ export type {
 export type { SessionCallbacks } from './callbacks.js';
 export type { ConnectErrorMiddleware, ConnectMiddleware } from './connect.js';
 export { requireAccessToken, type RequireAccessTokenOptions } from './bearer.js';
+export { dbscEndpoints, requireDeviceBound } from './dbsc.js';

@@ -5,11 +5,13 @@
  * request: list sessions, revoke one, log out everywhere.
  */
 
+import type { BindingContext, BindingHooks, DeviceBindingPlugin } from './binding.js';
 import { type Clock, systemClock } from './clock.js';
 import type { SessionEngine } from './contract.js';
 import { resolveSessionCookie, type SessionCookieOptions } from './cookie/session-cookie.js';
 import { decide } from './decide.js';
 import type { Duration } from './duration.js';
+import { ConfigError } from './errors.js';
 import { emit, type EventSink } from './events.js';
 import { SessionLedger, type SessionLimit } from './ledger.js';
 import { checkLatchkeyOptions, requireRequest } from './input-checks.js';
@@ -65,6 +67,11 @@ export interface LatchkeyOptions {
    * `commandTimeout`, the SQL stores' `statementTimeout`), so a late write does not land later.
    */
   storeTimeout?: Duration | false;
+  /**
+   * Device Bound Session Credentials: `deviceBoundSessions({...})` from `@latchkey/core/dbsc`.
+   * Needs `policy.deviceBinding` `'offered'` or `'required'` (docs/device-bound-sessions.md).
+   */
+  deviceBinding?: DeviceBindingPlugin;
 }
 
 /** The application's session engine. */
@@ -92,6 +99,27 @@ export interface Latchkey<Data extends SessionData = SessionData> extends Sessio
   ): FreshAuth;
   /** The policy as a short statement for users and auditors (ASVS V7.1.1, V7.1.2). */
   describePolicy(): string;
+}
+
+/** Attach a device binding (DBSC) when the policy asks for one, refusing a half-configured pair. */
+function attachBinding(
+  plugin: DeviceBindingPlugin | undefined,
+  policy: SessionPolicy,
+  context: () => BindingContext,
+): BindingHooks | undefined {
+  const mode = policy.deviceBinding ?? 'off';
+  if (mode === 'off') {
+    if (plugin)
+      throw new ConfigError(
+        "createLatchkey: deviceBinding is given but policy.deviceBinding is 'off'; set it to 'offered' or 'required'",
+      );
+    return undefined;
+  }
+  if (!plugin || typeof plugin.attach !== 'function')
+    throw new ConfigError(
+      `createLatchkey: policy.deviceBinding is '${mode}' but no deviceBinding is given; pass deviceBinding: deviceBoundSessions({...}) from @latchkey/core/dbsc`,
+    );
+  return plugin.attach(context());
 }
 
 function isPolicy(p: SessionPolicy | PolicyOptions): p is SessionPolicy {
@@ -181,6 +209,22 @@ export function createLatchkey<Data extends SessionData = SessionData>(
     sink,
     revokeUser,
   };
+  const binding = attachBinding(options.deviceBinding, policy, () => ({
+    policy,
+    ledger: ledger as unknown as SessionLedger,
+    random,
+    sink,
+    prefix,
+    cookieOptions,
+    cookie,
+    open: (request, facts, other) =>
+      new ServerRequestSession(
+        { ...parts, binding: undefined, cookie: other, atRefresh: true },
+        request,
+        facts,
+      ),
+  }));
+  if (binding) Object.assign(parts, { binding });
 
   return {
     policy,

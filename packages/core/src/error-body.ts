@@ -75,6 +75,8 @@ export type SessionErrorBody =
     }
   /** 401 (`session_required`) or 403: a passkey ceremony refused (`@latchkey/core/webauthn`). */
   | { error: 'passkey_refused'; reason: PasskeyRefusal }
+  /** 403: the route needs a session bound to its device (DBSC), and this one is not. */
+  | { error: 'device_binding_required' }
   /** 403: a state-changing request that did not come from the app's own pages (ASVS V3.5). */
   | { error: 'csrf_rejected'; reason: CsrfRejection }
   /** 503: the session store is down; try again after `Retry-After`. */

@@ -93,7 +93,25 @@ export type SessionEvent =
       device: string;
       userId: string;
       cause: 'logout' | 'login' | 'revoke' | 'revoke-all' | 'theft';
-    };
+    }
+  /** A browser registered a device-bound session (DBSC): the session is bound to its key. */
+  | { type: 'device-bound'; at: number; handle: string; userId: string | null; alg: string }
+  /** A bound session's browser proved its key at the refresh endpoint and got a fresh bound cookie. */
+  | { type: 'device-refreshed'; at: number; handle: string; userId: string | null }
+  | {
+      /**
+       * A device-binding check failed: a bound session's long-lived cookie outside the refresh
+       * endpoint, or a proof not signed by the registered key (both end or refuse the session:
+       * the cookie was copied), or a stale or replayed challenge (answered with a fresh one).
+       */
+      type: 'device-binding-refused';
+      at: number;
+      reason: 'long-lived-cookie' | 'proof' | 'challenge';
+      handle?: string;
+      userId?: string | null;
+    }
+  /** A browser reported it skipped refreshing a bound session (`Secure-Session-Skipped`). */
+  | { type: 'device-binding-skipped'; at: number; reason: string; sessionIdentifier?: string };
 
 export type SessionEventType = SessionEvent['type'];
 

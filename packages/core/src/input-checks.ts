@@ -22,6 +22,7 @@ export const LATCHKEY_OPTION_NAMES = [
   'clearSiteData',
   'rememberMe',
   'storeTimeout',
+  'deviceBinding',
 ] as const;
 /** The option names of `SessionLimit`. */
 export const SESSION_LIMIT_OPTION_NAMES = ['max', 'onLimit'] as const;

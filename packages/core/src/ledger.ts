@@ -48,6 +48,8 @@ export interface NewSession<Data> {
   rm?: string | undefined;
   /** The factors that authenticated it (see auth-factors.ts); none after a remember-me sign-in. */
   af?: StoredFactors | undefined;
+  /** A device binding (DBSC) carried through regeneration and step-up. */
+  dbsc?: SessionRecord['dbsc'];
   /** A regenerated session keeps its lifetime: a privilege change is not a new login. */
   lifetime?: { createdAt: number; absoluteDeadline: number };
 }
@@ -120,7 +122,7 @@ export class SessionLedger<Data extends SessionData = SessionData> {
   async create(init: NewSession<Data>, now: number): Promise<{ id: string; entry: Entry<Data> }> {
     const id = newSecret(this.random);
     const handle = hashSecret(id);
-    const { rm, af, lifetime, ...fresh } = init;
+    const { rm, af, lifetime, dbsc, ...fresh } = init;
     const base = freshRecord(this.policy, fresh, now);
     const record: SessionRecord<Data> = {
       ...base,
@@ -130,6 +132,7 @@ export class SessionLedger<Data extends SessionData = SessionData> {
       }),
       ...(rm ? { rm } : {}),
       ...(af ? { af } : {}),
+      ...(dbsc ? { dbsc } : {}),
     };
     return { id, entry: await this.#put(handle, record, now) };
   }

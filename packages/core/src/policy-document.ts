@@ -63,6 +63,10 @@ export function describePolicy(policy: SessionPolicy, context: PolicyDocumentCon
     lines.push(
       `- Refresh tokens live ${describeDuration(policy.refreshTokenTtl)} and rotate on every use; reuse of a spent one ends its whole family.`,
     );
+  if (policy.deviceBinding !== undefined && policy.deviceBinding !== 'off')
+    lines.push(
+      `- Device binding (DBSC): browsers that support it bind the session to a key on the device, and a copied session cookie stops working within minutes; ${policy.deviceBinding === 'required' ? 'the most sensitive pages need such a bound session' : 'browsers without it keep an ordinary session'}.`,
+    );
   const limit = context.sessionLimit;
   lines.push(
     !limit

@@ -44,6 +44,12 @@ export interface PolicyOptions {
    * the only one that outlives the browser, and only for a person who asked for it.
    */
   sessionOnlyCookie?: boolean;
+  /**
+   * Device Bound Session Credentials (DBSC): `'off'` (default); `'offered'`: logins offer
+   * registration, and a session that registers is held to its device; `'required'`: the same,
+   * and routes guarded by `requireDeviceBound()` refuse sessions that are not bound.
+   */
+  deviceBinding?: 'off' | 'offered' | 'required';
   /** @internal Set by presets that forbid remember-me (`banking`, `kiosk`); not an option. */
   readonly [FORBIDS_REMEMBER_ME]?: true;
   /** Access token lifetime, for the token flows. */
@@ -66,6 +72,7 @@ export interface SessionPolicy {
   readonly rememberMe: number | false;
   readonly freshAuthAge: number | false;
   readonly sessionOnlyCookie: boolean;
+  readonly deviceBinding: 'off' | 'offered' | 'required';
   readonly accessTokenTtl: number | false;
   readonly refreshTokenTtl: number | false;
   readonly reasons: Readonly<
@@ -99,6 +106,7 @@ export const POLICY_OPTION_NAMES: readonly PolicyOptionName[] = Object.keys({
   rememberMe: true,
   freshAuthAge: true,
   sessionOnlyCookie: true,
+  deviceBinding: true,
   accessTokenTtl: true,
   refreshTokenTtl: true,
   reasons: true,
@@ -283,6 +291,12 @@ export function definePolicy(options: PolicyOptions): SessionPolicy {
       `must be shorter than refreshTokenTtl (${accessTokenTtl} ms >= ${refreshTokenTtl} ms)`,
     );
   }
+  const deviceBinding = options.deviceBinding ?? 'off';
+  if (deviceBinding !== 'off' && deviceBinding !== 'offered' && deviceBinding !== 'required')
+    throw new PolicyError(
+      'deviceBinding',
+      `must be 'off', 'offered' or 'required', got ${JSON.stringify(options.deviceBinding)}`,
+    );
   return Object.freeze({
     name: options.name ?? 'custom',
     idleTimeout,
@@ -294,6 +308,7 @@ export function definePolicy(options: PolicyOptions): SessionPolicy {
     rememberMe,
     freshAuthAge,
     sessionOnlyCookie: options.sessionOnlyCookie ?? false,
+    deviceBinding,
     accessTokenTtl,
     refreshTokenTtl,
     reasons: Object.freeze({ ...options.reasons }),

@@ -37,6 +37,19 @@ export interface SessionRecord<Data = Record<string, unknown>> {
   rm?: string;
   /** The factors that authenticated the session, per method (see auth-factors.ts). Absent on records of earlier versions and on a remember-me sign-in. */
   af?: StoredFactors;
+  /** Set once the browser registered a device-bound session (DBSC, see dbsc/); carried through renewal and regeneration. */
+  dbsc?: DeviceBindingRecord;
+}
+
+/** A session's device binding: the DBSC session identifier and the registered public key. */
+export interface DeviceBindingRecord {
+  /** The DBSC `session_identifier` the browser sends back in `Sec-Secure-Session-Id`. */
+  sid: string;
+  /** The public key as registered (a JWK), to verify refresh proofs, which carry none. */
+  jwk: Record<string, unknown> | null;
+  /** Its RFC 7638 thumbprint (`null` for an `alg: none` session, where a site allowed it). */
+  jkt: string | null;
+  alg: string;
 }
 
 /** Left under a renewed ID for `renewGrace`: requests in flight resolve to the successor. */

@@ -5,6 +5,7 @@
  * written at commit. Every store write goes through the session ledger.
  */
 
+import type { BindingHooks, IssueCause } from './binding.js';
 import { assertOpen, withSessionHeaders } from './commit.js';
 import { factorOptions, recordFactor } from './auth-factors.js';
 import type {
@@ -39,13 +40,19 @@ export interface ServerSessionParts<Data extends SessionData> {
   readonly sink: EventSink | undefined;
   /** End every session of a user but `except`, remembered logins first (log out everywhere). */
   revokeUser(userId: string, except?: string): Promise<number>;
+  /** Device binding (DBSC), when the engine has one. */
+  readonly binding?: BindingHooks | undefined;
+  /** The DBSC refresh endpoint's session: it reads a bound session's long-lived cookie. */
+  readonly atRefresh?: boolean;
 }
 
 /** A store whose clock runs a little behind the engine's (a TTL counted from when it got the write) is not stale. */
 const STALE_SLACK_MS = 60_000;
 
 type CookieAction =
-  { kind: 'set'; id: string; absoluteDeadline: number } | { kind: 'clear' } | null;
+  | { kind: 'set'; id: string; absoluteDeadline: number; cause?: IssueCause }
+  | { kind: 'clear' }
+  | null;
 type Cause = 'login' | 'privilege-change' | 'reauthentication';
 
 /**
@@ -101,9 +108,13 @@ export class ServerRequestSession<
   async #load(): Promise<LoadOutcome<Data>> {
     const { ledger, sink } = this.parts;
     const id = this.parts.cookie.read(this.request.headers.get('cookie'));
-    if (id === undefined) return { valid: false, reason: 'missing' };
-    if (!isSecretShaped(id)) return this.#failed('malformed', undefined, ledger.now());
-    const handle = hashSecret(id);
+    // No session cookie: a bound session (DBSC) comes with its short-lived bound cookie instead.
+    const bound =
+      id === undefined ? await this.parts.binding?.boundHandle(this.request) : undefined;
+    if (id === undefined && bound === undefined) return { valid: false, reason: 'missing' };
+    if (id !== undefined && !isSecretShaped(id))
+      return this.#failed('malformed', undefined, ledger.now());
+    const handle = bound ?? hashSecret(id!);
     const found = await ledger.resolve(handle, false);
     const now = ledger.now();
     if (found.kind === 'none') return this.#failed('unknown', handle, now);
@@ -127,10 +138,16 @@ export class ServerRequestSession<
       }
       return { valid: false, reason: `expired-${reason}`, at: decision.expiry.at };
     }
+    // A bound session's long-lived cookie counts only at the refresh endpoint, with a proof there.
+    if (record.dbsc && bound === undefined && !this.parts.atRefresh) {
+      this.parts.binding?.refusedLongLived(found.handle, record, now);
+      return { valid: false, reason: 'unknown' };
+    }
     // A request that followed a renewal alias rides on the successor: no touch, no second renewal.
+    // A bound cookie's request renews nothing: the ID is renewed where its cookie goes, at refresh.
     if (found.handle === handle) {
       this.#touch = decision.touch;
-      this.#renew = decision.renew;
+      this.#renew = decision.renew && bound === undefined;
     }
     return { valid: true, session: this.#adopt(found) };
   }
@@ -167,6 +184,7 @@ export class ServerRequestSession<
       kind: 'set',
       id: recall.id,
       absoluteDeadline: recall.entry.record.absoluteDeadline,
+      cause: 'remember-me',
     };
     this.#deviceCookie = recall.cookie;
     return { valid: true, session, via: 'remember-me' };
@@ -227,6 +245,7 @@ export class ServerRequestSession<
       device: record.device,
       rm: record.rm,
       af: record.af,
+      dbsc: record.dbsc,
     };
     return this.#issue(init, previous, 'privilege-change');
   }
@@ -257,6 +276,7 @@ export class ServerRequestSession<
       device: record.device,
       rm: record.rm,
       af: recordFactor(record.af, method, now, userVerified),
+      dbsc: record.dbsc,
     };
     return this.#issue(init, previous, 'reauthentication');
   }
@@ -308,7 +328,12 @@ export class ServerRequestSession<
     this.#touch = false;
     this.#renew = false;
     this.#loggedOut = false;
-    this.#cookie = { kind: 'set', id: created.id, absoluteDeadline: entry.record.absoluteDeadline };
+    this.#cookie = {
+      kind: 'set',
+      id: created.id,
+      absoluteDeadline: entry.record.absoluteDeadline,
+      cause,
+    };
     return session;
   }
 
@@ -376,11 +401,28 @@ export class ServerRequestSession<
     const now = ledger.now();
     const action = this.#cookie;
     const device = this.#deviceCookie;
+    const binding = this.parts.binding;
     if (action?.kind === 'set') {
+      const bound =
+        binding && session
+          ? await binding.issued({
+              request: this.request,
+              id: action.id,
+              handle: session.handle,
+              record: session.record,
+              cause: action.cause ?? 'renewal',
+              now,
+            })
+          : null;
       const maxAge = Math.ceil((action.absoluteDeadline - now) / 1000);
-      setCookie.push(cookie.serialize(action.id, maxAge, now));
+      if (!bound?.replacesSessionCookie) setCookie.push(cookie.serialize(action.id, maxAge, now));
+      if (bound) {
+        setCookie.push(...bound.setCookie);
+        headers.push(...bound.headers);
+      }
     } else if (action?.kind === 'clear') {
       setCookie.push(cookie.clear());
+      if (binding) setCookie.push(...binding.cleared(this.request));
     }
     if (device && rememberMe) {
       const c = rememberMe.cookie;

@@ -2,6 +2,7 @@
 import * as client from '@latchkey/client';
 import * as core from '@latchkey/core';
 import * as coreCookie from '@latchkey/core/cookie';
+import * as coreDbsc from '@latchkey/core/dbsc';
 import * as coreDpop from '@latchkey/core/dpop';
 import * as coreMonitor from '@latchkey/core/monitor';
 import * as coreSealed from '@latchkey/core/sealed';
@@ -24,6 +25,7 @@ export const mainExports: Function[] = [
   client.createClient,
   core.createLatchkey,
   coreCookie.serializeCookie,
+  coreDbsc.deviceBoundSessions,
   coreDpop.createDpopVerifier,
   coreMonitor.createMonitor,
   coreSealed.createSealedSessions,

@@ -21,7 +21,9 @@ export type AnomalyKind =
   /** Many cookies that name no session from one client in a short time: guessing or replaying IDs. */
   | 'validation-burst'
   /** A user reached the concurrent-session limit: a login was refused or an older session evicted. */
-  | 'over-session-limit';
+  | 'over-session-limit'
+  /** A device-bound session's long-lived cookie came without its key (DBSC): the cookie was copied. */
+  | 'device-binding-theft';
 
 /** One anomaly, as `onAnomaly` receives it and the log line carries it. No secret is in it. */
 export interface Anomaly {
@@ -181,6 +183,20 @@ export class AnomalyRules {
             `the store returned a session record ${Math.round((e.at - e.ttlEnd) / 1000)} s after its TTL ran out: does it honour TTLs?`,
           ),
         );
+        break;
+      case 'device-binding-refused':
+        if (e.reason !== 'challenge')
+          found.push(
+            this.#flag(
+              e,
+              'device-binding-theft',
+              e.handle ?? null,
+              e.userId ?? null,
+              e.reason === 'proof'
+                ? 'a device-bound session was refreshed with a proof from another key: the session was ended'
+                : "a device-bound session's long-lived cookie was sent outside the refresh endpoint: refused",
+            ),
+          );
         break;
       case 'limit-refused':
       case 'evicted':

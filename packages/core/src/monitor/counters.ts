@@ -26,6 +26,7 @@ export const ANOMALY_KINDS: readonly AnomalyKind[] = [
   'stale-record',
   'validation-burst',
   'over-session-limit',
+  'device-binding-theft',
 ];
 
 const counter = (

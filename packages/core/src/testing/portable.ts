@@ -17,3 +17,7 @@ export {
   type StorePlan,
 } from './store-cases.js';
 export { assertEqual, assertTrue, AssertionFailure } from './assert.js';
+export { DbscBrowser, type DbscBrowserOptions, type DbscExchange } from './dbsc-browser.js';
+export { generateKeyPair, readChallenge, sign as signDbscProof } from './dbsc-proof.js';
+export type { BrowserSession } from './dbsc-scope.js';
+export { CookieJar, type JarCookie } from './cookie-jar.js';
