@@ -8,7 +8,7 @@ export default defineConfig({
     // Tests run against the sources, so `pnpm test` needs no build first.
     alias: [
       {
-        find: /^@latchkey\/core\/(testing|tokens|sealed|cookie|store|monitor|webauthn|dbsc)$/,
+        find: /^@latchkey\/core\/(testing|tokens|sealed|cookie|store|monitor|webauthn|dbsc|dpop)$/,
         replacement: src('./packages/core/src/$1/index.ts'),
       },
       { find: /^@latchkey\/core$/, replacement: src('./packages/core/src/index.ts') },

@@ -11,6 +11,7 @@ export default defineConfig({
     testing: 'src/testing/index.ts',
     webauthn: 'src/webauthn/index.ts',
     dbsc: 'src/dbsc/index.ts',
+    dpop: 'src/dpop/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -10,9 +10,11 @@ import { Hono } from 'hono';
 import { createLatchkey, csrfGuard, MemoryStore, presets } from '@latchkey/core';
 import { ManualClock } from '@latchkey/core/testing';
 import { createTokenIssuer } from '@latchkey/core/tokens';
+import { createDpopVerifier, dpopErrorResponse } from '@latchkey/core/dpop';
 import { latchkey, requireAccessToken, requireSession } from '../../adapters/hono/src/index.js';
 
-export type AppMode = 'token' | 'cookie';
+/** `dpop`: token mode with DPoP-bound tokens (RFC 9449) and server nonces. */
+export type AppMode = 'token' | 'cookie' | 'dpop';
 
 /** What a test sees of a running app. */
 export interface TestApp {
@@ -21,6 +23,8 @@ export interface TestApp {
   readonly clock: ManualClock;
   /** Every request, in order: method and path (with query). */
   readonly requests: string[];
+  /** Every request, in order: method, path, the Authorization scheme (or -) and `proof` when it carried a DPoP proof. */
+  readonly schemes: string[];
   /** Refresh requests answered. */
   readonly refreshes: () => number;
   /** Every access and refresh token issued, to look for in the browser's storage. */
@@ -64,7 +68,8 @@ function page(title: string, mode: AppMode): string {
   const params = new URLSearchParams(location.search);
   const mode = ${JSON.stringify(mode)};
   const client = createClient({
-    ...(mode === 'token' ? { refreshPath: '/auth/refresh' } : {}),
+    ...(mode !== 'cookie' ? { refreshPath: '/auth/refresh' } : {}),
+    ...(mode === 'dpop' ? { dpop: true } : {}),
     crossTab: params.get('crossTab') ?? 'auto',
     // A loaded CI machine may deliver the other tab's token slowly; bounded all the same.
     handoffTimeout: 10000,
@@ -77,8 +82,10 @@ function page(title: string, mode: AppMode): string {
     client,
     status: () => status.textContent,
     async login(user, goBack) {
-      const r = await fetch('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) });
-      client.signIn(mode === 'token' ? await r.json() : undefined);
+      // With DPoP the login goes through the client, which signs its proof (and retries for a nonce).
+      const r = await (mode === 'dpop' ? client.fetch : fetch)('/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) });
+      if (!r.ok) return r.status;
+      client.signIn(mode !== 'cookie' ? await r.json() : undefined);
       if (goBack) location.assign(readReturnTo());
       return r.status;
     },
@@ -94,7 +101,7 @@ function page(title: string, mode: AppMode): string {
     },
     result: (key) => results[key],
   };
-  window.test.ready = mode === 'token' ? client.refresh().then(() => show(client.state)) : Promise.resolve();
+  window.test.ready = mode !== 'cookie' ? client.refresh().then(() => show(client.state)) : Promise.resolve();
 </script></body></html>`;
 }
 
@@ -141,10 +148,26 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
     });
 
   const app = new Hono();
+  // Listening first: a DPoP verifier needs the origin the browser calls, port included.
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: (r) => app.fetch(r), hostname: '127.0.0.1', port: 0 }, () =>
+      resolve(s),
+    );
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const origin = `http://localhost:${port}`;
+  /** Per request: `DPoP` when it carried a proof, and the Authorization scheme. */
+  const schemes: string[] = [];
   app.use(async (c, next) => {
     const url = new URL(c.req.url);
     requests.push(`${c.req.method} ${url.pathname}${url.search}`);
+    schemes.push(
+      `${c.req.method} ${url.pathname} ${c.req.header('authorization')?.split(' ')[0] ?? '-'} ${c.req.header('dpop') ? 'proof' : '-'}`,
+    );
     await next();
+    // DPoP proofs carry the browser's time; the server's is the ManualClock, and its Date says so.
+    if (mode === 'dpop') c.res.headers.set('date', new Date(clock.now()).toUTCString());
   });
   app.get('/client.js', (c) =>
     c.body(clientBundle, 200, { 'content-type': 'text/javascript; charset=utf-8' }),
@@ -153,12 +176,22 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
   app.get('/login', (c) => c.html(page('Sign in', mode)));
 
   let cookieName: string;
-  if (mode === 'token') {
+  if (mode !== 'cookie') {
+    const dpop =
+      mode === 'dpop'
+        ? createDpopVerifier({
+            origin,
+            store,
+            clock,
+            nonce: { secret: 'browser-test-nonce-secret-0123456789', step: '5m' },
+          })
+        : undefined;
     const tokens = createTokenIssuer({
       keys: [{ kid: 'k1', alg: 'HS256', secret: 'browser-test-secret-0123456789abcdef' }],
       store,
       clock,
       policy: presets.api,
+      ...(dpop ? { dpop } : {}),
       // Path /auth: the refresh route and the logout route (which revokes the family) both get it.
       cookie: { name: `refresh${n}`, path: '/auth', development: true, ...quiet },
     });
@@ -178,15 +211,21 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
     };
     app.post('/auth/login', async (c) => {
       const { user } = await c.req.json<{ user: string }>();
-      return answer(await tokens.issue(user));
+      if (!dpop) return answer(await tokens.issue(user));
+      // RFC 9449 §5: the token endpoint binds the new family to the proof's key.
+      const verdict = await dpop.verify(c.req.raw);
+      if (!verdict.valid) return dpopErrorResponse(c.req.raw, verdict, dpop);
+      return answer(await tokens.issue(user, {}, { dpop: verdict }));
     });
     app.post('/auth/refresh', async (c) => {
       refreshes++;
       if (holdUntil > 0) await held();
       const presented = tokens.readRefreshToken(c.req.raw);
       if (!presented) return expired('unauthenticated');
-      const outcome = await tokens.refresh(presented);
+      const outcome = await tokens.refresh(presented, { dpop: c.req.raw });
       if (outcome.valid) return answer(outcome.tokens);
+      // A bound family without a valid proof: nothing changed, the cookie stays (its holder may still prove the key).
+      if (outcome.dpop && dpop) return dpopErrorResponse(c.req.raw, outcome.dpop, dpop);
       const reason =
         outcome.reason === 'expired-idle'
           ? 'idle'
@@ -200,11 +239,12 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
       return response;
     });
     app.post('/auth/logout', async (c) => {
-      const bearer = c.req.header('authorization')?.replace(/^Bearer /, '');
+      const bearer = c.req.header('authorization')?.replace(/^(Bearer|DPoP) /, '');
       const refreshToken = tokens.readRefreshToken(c.req.raw);
       await tokens.logout({
         ...(bearer ? { accessToken: bearer } : {}),
         ...(refreshToken ? { refreshToken } : {}),
+        ...(dpop ? { dpop: c.req.raw } : {}),
       });
       return c.json({ ok: true }, 200, { 'set-cookie': tokens.clearRefreshCookie() });
     });
@@ -246,16 +286,12 @@ export async function startApp(mode: AppMode, clientBundle: string): Promise<Tes
     return c.text('transferred');
   });
 
-  const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
   return {
     mode,
-    origin: `http://localhost:${port}`,
+    origin,
     clock,
     requests,
+    schemes,
     refreshes: () => refreshes,
     transfers: () => transfers,
     issued,

@@ -11,6 +11,7 @@ import { startApp, transferForm, type AppMode, type TestApp } from './app.js';
 import { clientBundle } from './bundle.js';
 import type { Engine, Tab } from './engines.js';
 import { until } from './until.js';
+import { dpopKey } from '../../packages/core/test/dpop-keys.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -214,5 +215,103 @@ export function browserSuite(launch: () => Promise<Engine>): void {
       attacker.closeAllConnections();
       await new Promise((resolve) => attacker.close(resolve));
     }
+  });
+
+  describe('DPoP (RFC 9449)', () => {
+    const idbKey =
+      "new Promise((resolve, reject) => { const o = indexedDB.open('latchkey-dpop'); o.onerror = () => reject(o.error); o.onsuccess = () => { const g = o.result.transaction('keys').objectStore('keys').get('default'); g.onsuccess = () => { const p = g.result; o.result.close(); resolve(p ? { type: p.privateKey.type, extractable: p.privateKey.extractable, curve: p.privateKey.algorithm.namedCurve } : null); }; }; })";
+    const jktOf = (token: string) =>
+      (
+        JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+          cnf?: { jkt?: string };
+        }
+      ).cnf?.jkt;
+    const lastAccessToken = (server: TestApp) =>
+      server.issued.filter((t) => t.includes('.')).at(-1)!;
+
+    it('sign-in and API calls carry proofs of a non-extractable key kept in IndexedDB; the key survives a reload', async () => {
+      const server = await app('dpop');
+      const tab = await open(server, '/app/home');
+      expect(await tab.evaluate("window.test.login('ada')")).toBe(200);
+      expect(await tab.evaluate('window.test.whoami()')).toBe('ada');
+      // The login was refused once for want of a server nonce, then retried with it.
+      expect(server.schemes.filter((s) => s === 'POST /auth/login - proof').length).toBe(2);
+      expect(server.schemes).toContain('GET /api/me DPoP proof');
+      // Answers hand out the current nonce (RFC 9449 §8.2), so the next proof carries it unasked.
+      expect(
+        await tab.evaluate<boolean>(
+          "window.test.client.fetch('/api/me').then((r) => r.ok && /^[0-9a-z]+\\.[A-Za-z0-9_-]{22}$/.test(r.headers.get('dpop-nonce') ?? ''))",
+        ),
+      ).toBe(true);
+      expect(await tab.evaluate(idbKey)).toEqual({
+        type: 'private',
+        extractable: false,
+        curve: 'P-256',
+      });
+      const jkt = jktOf(lastAccessToken(server));
+      expect(jkt).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      // Reload: the page resumes from the refresh cookie, which a bound family honours only with the same key.
+      await tab.goto(`${server.origin}/app/home?reloaded`);
+      await until(
+        () => tab.evaluate('!!window.test'),
+        (v) => v === true,
+      );
+      await tab.evaluate('window.test.ready.then(() => true)');
+      expect(await status(tab)).toBe('signed-in this-tab');
+      expect(await tab.evaluate('window.test.whoami()')).toBe('ada');
+      expect(jktOf(lastAccessToken(server))).toBe(jkt);
+    });
+
+    it('a token and refresh cookie copied out of the browser are refused from Node without the key, and the page carries on', async () => {
+      const server = await app('dpop');
+      const tab = await open(server, '/app/home');
+      expect(await tab.evaluate("window.test.login('ada')")).toBe(200);
+      const stolen = lastAccessToken(server);
+      const me = (headers: Record<string, string>) =>
+        fetch(`${server.origin}/api/me`, { headers: { accept: 'application/json', ...headers } });
+      const asBearer = await me({ authorization: `Bearer ${stolen}` });
+      expect(asBearer.status).toBe(401);
+      expect(asBearer.headers.get('www-authenticate')).toMatch(/^DPoP .*error="invalid_token"/);
+      const noProof = await me({ authorization: `DPoP ${stolen}` });
+      expect(noProof.status).toBe(401);
+      expect(noProof.headers.get('www-authenticate')).toMatch(/error="invalid_dpop_proof"/);
+      const thief = await dpopKey();
+      const nonce = noProof.headers.get('dpop-nonce') ?? undefined;
+      const ownKey = await me({
+        authorization: `DPoP ${stolen}`,
+        dpop: await thief.proof('GET', `${server.origin}/api/me`, server.clock.now(), {
+          accessToken: stolen,
+          nonce,
+        }),
+      });
+      expect(ownKey.status).toBe(401);
+      expect(await ownKey.json()).toEqual({ error: 'invalid_dpop_proof', reason: 'jkt' });
+      // The refresh token, copied: refused without the key, and the family is not revoked.
+      // (HttpOnly: no script reads it; taken from the server's record, as a thief with the disk would.)
+      const refreshToken = server.issued.filter((t) => !t.includes('.')).at(-1)!;
+      const refresh = await fetch(`${server.origin}/auth/refresh`, {
+        method: 'POST',
+        headers: { cookie: `${server.cookieName}=${refreshToken}`, accept: 'application/json' },
+      });
+      expect(refresh.status).toBe(400);
+      expect((await refresh.json()).error).toBe('invalid_dpop_proof');
+      // The page itself refreshes with its key: the family was not revoked by the thief.
+      const before = server.refreshes();
+      expect(await tab.evaluate('window.test.client.refresh()')).toBe('refreshed');
+      expect(server.refreshes() - before).toBe(1);
+      expect(await tab.evaluate('window.test.whoami()')).toBe('ada');
+      expect(await status(tab)).toBe('signed-in this-tab');
+    });
+
+    it("the server's clock 6 minutes ahead of the browser's: the client dates its proofs by the server's Date, refreshes and carries on", async () => {
+      const server = await app('dpop');
+      const tab = await open(server, '/app/home');
+      expect(await tab.evaluate("window.test.login('ada')")).toBe(200);
+      server.clock.advance(6 * MINUTE); // the access token expires, and the browser's clock is now 6 minutes behind
+      const before = server.refreshes();
+      expect(await tab.evaluate('window.test.whoami()')).toBe('ada');
+      expect(server.refreshes() - before).toBeGreaterThanOrEqual(1);
+      expect(await status(tab)).toBe('signed-in this-tab');
+    });
   });
 }

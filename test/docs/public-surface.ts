@@ -15,6 +15,7 @@ export const publicEntries: Readonly<Record<string, string>> = {
   'packages/core/src/monitor/index.ts': '@latchkey/core/monitor',
   'packages/core/src/webauthn/index.ts': '@latchkey/core/webauthn',
   'packages/core/src/dbsc/index.ts': '@latchkey/core/dbsc',
+  'packages/core/src/dpop/index.ts': '@latchkey/core/dpop',
   'packages/client/src/index.ts': '@latchkey/client',
   'packages/audit/src/index.ts': '@latchkey/audit',
   'adapters/hono/src/index.ts': '@latchkey/hono',

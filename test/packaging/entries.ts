@@ -22,6 +22,7 @@ export const mainExport: Record<string, string> = {
   '@latchkey/core/testing': 'testStore',
   '@latchkey/core/webauthn': 'createPasskeys',
   '@latchkey/core/dbsc': 'deviceBoundSessions',
+  '@latchkey/core/dpop': 'createDpopVerifier',
   '@latchkey/client': 'createClient',
   '@latchkey/deno': 'serveWithSessions',
   '@latchkey/hono': 'latchkey',

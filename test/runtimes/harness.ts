@@ -25,10 +25,9 @@ function workspaceAliases(extra: Record<string, string>): Plugin {
   const table: Record<string, string> = {
     '@latchkey/core': join(root, 'packages/core/src/index.ts'),
     ...Object.fromEntries(
-      ['testing', 'tokens', 'sealed', 'cookie', 'store', 'monitor', 'webauthn', 'dbsc'].map((sub) => [
-        `@latchkey/core/${sub}`,
-        join(root, `packages/core/src/${sub}/index.ts`),
-      ]),
+      ['testing', 'tokens', 'sealed', 'cookie', 'store', 'monitor', 'webauthn', 'dbsc', 'dpop'].map(
+        (sub) => [`@latchkey/core/${sub}`, join(root, `packages/core/src/${sub}/index.ts`)],
+      ),
     ),
     '@latchkey/deno': join(root, 'adapters/deno/src/index.ts'),
     '@latchkey/workers': join(root, 'adapters/workers/src/index.ts'),

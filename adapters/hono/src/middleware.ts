@@ -160,7 +160,8 @@ export function requireFreshAuth<Data extends SessionData = SessionData>(
  * 6750): verifies it with the issuer (`createTokenIssuer(...)` from
  * `@latchkey/core/tokens`, revocation included) and puts its claims on
  * `c.var.claims`; otherwise 401 `invalid_token` with `WWW-Authenticate: Bearer`,
- * or 503 when the store cannot be read. Needs no `latchkey()` middleware.
+ * or 503 when the store cannot be read. Needs no `latchkey()` middleware. An issuer with
+ * `dpop` (RFC 9449) also takes `Authorization: DPoP` with a proof, and refuses bound tokens without.
  *
  * @example
  * app.get('/api/me', requireAccessToken(tokens), (c) => c.json({ user: c.var.claims.sub }));
@@ -176,6 +177,7 @@ export function requireAccessToken(
   return async (c, next) => {
     const auth = await authenticateBearer(c.req.raw, verifier, options);
     if (!auth.valid) return auth.response;
+    for (const [name, value] of Object.entries(auth.headers ?? {})) c.header(name, value);
     c.set('claims', auth.claims);
     await next();
   };

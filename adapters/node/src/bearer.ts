@@ -17,7 +17,8 @@ export interface RequireAccessTokenOptions extends BearerOptions {
 
 /**
  * Express middleware: continue only with a valid access token from
- * `Authorization: Bearer …` (verified by the issuer, revocation included).
+ * `Authorization: Bearer …` (verified by the issuer, revocation included), or
+ * `Authorization: DPoP …` with a proof when the issuer has `dpop` (RFC 9449).
  *
  * @example
  * app.get('/api/me', requireAccessToken(tokens), (req, res) => res.json({ user: req.claims!.sub }));
@@ -34,6 +35,7 @@ export function requireAccessToken(
     const request = toRequest(req, { trustProxy: options.trustProxy, body: false });
     authenticateBearer(request, verifier, options).then((auth) => {
       if (!auth.valid) return void writeResponse(res, auth.response).catch(() => res.destroy());
+      for (const [name, value] of Object.entries(auth.headers ?? {})) res.setHeader(name, value);
       (req as IncomingMessage & { claims?: AccessClaims }).claims = auth.claims;
       const locals = (res as ServerResponse & { locals?: Record<string, unknown> }).locals;
       if (locals) locals.claims = auth.claims;

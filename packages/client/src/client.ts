@@ -9,6 +9,7 @@ import type { SessionErrorBody } from '@latchkey/core';
 import { openCrossTab, type CrossTabMessage, type CrossTabMode } from './cross-tab.js';
 import { defaultLocks, underLock, type LockManagerLike } from './refresh-lock.js';
 import { loginUrl, sameOriginPath, type LocationLike } from './return-to.js';
+import { createDpopSigner, refusedProof, type DpopKeyStore } from './dpop.js';
 
 /** Why this tab is signed out: the server's `session_expired` reason, or an explicit `logout`. */
 export type SignedOutReason =
@@ -79,6 +80,12 @@ export interface ClientOptions {
   crossTab?: CrossTabMode;
   /** How long a tab that waited on another's refresh waits for its token to arrive. Default 3000 ms. */
   handoffTimeout?: number;
+  /**
+   * DPoP (RFC 9449): sign a proof for every call this client handles (refresh, logout, API) with a
+   * non-extractable P-256 key kept in IndexedDB, send the token as `Authorization: DPoP`, and retry
+   * once on a refused proof that taught a new `DPoP-Nonce` (or the server's time, from `Date`). Off by default.
+   */
+  dpop?: boolean | { keyStore?: DpopKeyStore };
   /** Injected for tests and other runtimes. */
   fetch?: typeof fetch;
   locks?: LockManagerLike | null;
@@ -166,6 +173,9 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   const name = options.channel ?? 'latchkey';
   const handoffTimeout = options.handoffTimeout ?? 3000;
   const trusted = new Set([origin, ...(options.apiOrigins ?? [])]);
+  const signer = options.dpop
+    ? createDpopSigner(typeof options.dpop === 'object' ? options.dpop.keyStore : undefined)
+    : null;
   const onSignedOut =
     options.onSignedOut ??
     ((event: SignedOutEvent) => {
@@ -247,12 +257,15 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   async function refreshNow(): Promise<{ outcome: RefreshOutcome; reason?: SignedOutReason }> {
     let response: Response;
     try {
-      response = await fetchImpl(
-        new Request(new URL(refreshPath!, origin), {
-          method: 'POST',
-          credentials: 'same-origin',
-          headers: { accept: 'application/json' },
-        }),
+      response = await send(
+        () =>
+          new Request(new URL(refreshPath!, origin), {
+            method: 'POST',
+            credentials: 'same-origin',
+            headers: { accept: 'application/json' },
+          }),
+        true,
+        false,
       );
     } catch {
       return { outcome: 'failed' };
@@ -315,12 +328,29 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     return flight;
   }
 
-  function authorize(request: Request) {
+  async function authorize(request: Request, withToken = true) {
     const accept = request.headers.get('accept');
     // The server answers JSON (401 with a reason) rather than a redirect to the login page only when asked for JSON.
     if (accept === null || accept === '*/*') request.headers.set('accept', 'application/json');
-    if (accessToken !== null && !request.headers.has('authorization'))
-      request.headers.set('authorization', `Bearer ${accessToken}`);
+    const token = withToken && !request.headers.has('authorization') ? accessToken : null;
+    if (token !== null)
+      request.headers.set('authorization', `${signer ? 'DPoP' : 'Bearer'} ${token}`);
+    if (signer && !request.headers.has('dpop'))
+      request.headers.set(
+        'dpop',
+        await signer.proof(request.method, request.url, token ?? undefined),
+      );
+  }
+
+  /** Authorize and send; with DPoP, once more when a refused proof taught a new nonce or the server's time (RFC 9449 §8, §9). */
+  async function send(make: () => Request, canRetry: boolean, withToken = true): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const request = make();
+      await authorize(request, withToken);
+      const response = await fetchImpl(request);
+      if (!signer || !signer.observe(request.url, response)) return response;
+      if (attempt > 0 || !canRetry || !(await refusedProof(response))) return response;
+    }
   }
 
   async function clientFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
@@ -334,9 +364,7 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     let steppedUp = false;
     for (;;) {
       const since = generation;
-      const request = replayable ? pristine.clone() : pristine;
-      authorize(request);
-      const response = await fetchImpl(request);
+      const response = await send(() => (replayable ? pristine.clone() : pristine), replayable);
       const error = await sessionError(response);
       const gone = credentialGone(error);
       if (gone !== null) {
@@ -379,10 +407,9 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
         method: 'POST',
         credentials: 'same-origin',
       });
-      authorize(request);
       let response: Response | null = null;
       try {
-        response = await fetchImpl(request);
+        response = await send(() => request.clone(), true);
       } catch {
         // Offline: signed out here all the same; the server's session ends at its own timeout.
       }

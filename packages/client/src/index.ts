@@ -16,5 +16,6 @@ export {
 } from './client.js';
 export { passkeyCeremony, passkeyStepUp, registerPasskey, type PasskeyRoutes } from './passkey.js';
 export { readReturnTo, sameOriginPath, type LocationLike } from './return-to.js';
+export { createDpopSigner, indexedDbKeyStore, type DpopKeyStore, type DpopSigner } from './dpop.js';
 export type { CrossTabMode } from './cross-tab.js';
 export type { LockManagerLike } from './refresh-lock.js';

@@ -82,7 +82,9 @@ export type SessionErrorBody =
   /** 503: the session store is down; try again after `Retry-After`. */
   | { error: 'session_store_unavailable' }
   /** 409: a write kept losing races against parallel requests; try again after `Retry-After`. */
-  | { error: 'session_conflict' };
+  | { error: 'session_conflict' }
+  /** 400 (token endpoint) or 401 (API): a refused DPoP proof (RFC 9449 §7.1); `use_dpop_nonce`: retry with `DPoP-Nonce`. */
+  | { error: 'invalid_dpop_proof' | 'use_dpop_nonce'; reason: string };
 
 /** The `error` codes of {@link SessionErrorBody}. */
 export type SessionErrorCode = SessionErrorBody['error'];

@@ -15,7 +15,8 @@ export type LatchkeyErrorCode =
   | 'ERR_SESSION_LIMIT'
   | 'ERR_SESSION_CONFLICT'
   | 'ERR_SESSION_REQUIRED'
-  | 'ERR_SESSION_COMMITTED';
+  | 'ERR_SESSION_COMMITTED'
+  | 'ERR_DPOP_PROOF';
 
 /**
  * Base class of every error Latchkey throws on purpose.
@@ -121,4 +122,18 @@ export class SessionRequiredError extends LatchkeyError {
 /** The request's session was used after `commit()`: its headers have already left with the response. */
 export class SessionCommittedError extends LatchkeyError {
   static override readonly code = 'ERR_SESSION_COMMITTED' as const;
+}
+
+/** A DPoP proof given to `issue()` was refused: `refusal` says why (answer it with `dpopErrorResponse`). */
+export class DpopProofError extends LatchkeyError {
+  static override readonly code = 'ERR_DPOP_PROOF' as const;
+  readonly refusal: {
+    error: 'invalid_dpop_proof' | 'use_dpop_nonce';
+    reason: string;
+    detail: string;
+  };
+  constructor(refusal: DpopProofError['refusal']) {
+    super(`the DPoP proof was refused (${refusal.reason}): ${refusal.detail}`);
+    this.refusal = refusal;
+  }
 }

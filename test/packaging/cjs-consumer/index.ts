@@ -3,6 +3,7 @@ import * as client from '@latchkey/client';
 import * as core from '@latchkey/core';
 import * as coreCookie from '@latchkey/core/cookie';
 import * as coreDbsc from '@latchkey/core/dbsc';
+import * as coreDpop from '@latchkey/core/dpop';
 import * as coreMonitor from '@latchkey/core/monitor';
 import * as coreSealed from '@latchkey/core/sealed';
 import * as coreStore from '@latchkey/core/store';
@@ -25,6 +26,7 @@ export const mainExports: Function[] = [
   core.createLatchkey,
   coreCookie.serializeCookie,
   coreDbsc.deviceBoundSessions,
+  coreDpop.createDpopVerifier,
   coreMonitor.createMonitor,
   coreSealed.createSealedSessions,
   coreStore.checkValue,

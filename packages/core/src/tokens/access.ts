@@ -11,6 +11,7 @@ import { VerifiedCache } from '../verified-cache.js';
 import type { JWTPayload } from './jose-types.js';
 import type { KeySet, VerifyFailure } from './keys.js';
 import type { Revocation } from './revocation.js';
+import type { DpopRefusal } from '../dpop/verifier.js';
 
 /** The JWT `typ` of Latchkey access tokens (RFC 9068 §2.1). */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
@@ -28,16 +29,24 @@ export interface AccessClaims extends JWTPayload {
   exp: number;
   /** The refresh-token family the token came from (its public ID). */
   sid?: string;
+  /** RFC 9449 §6.1: the DPoP key the token is bound to (its RFC 7638 thumbprint). */
+  cnf?: { jkt?: string };
 }
 
 /** Why an access token was refused. `revoked` covers a denylisted `jti` and a token older than the user's not-before time. */
-export type AccessInvalidReason = VerifyFailure | 'revoked';
+export type AccessInvalidReason = VerifyFailure | 'revoked' | 'dpop-proof';
 
 /** The verdict on an access token. Never throws for a bad token; a failing store rejects with `StoreError` (fail closed). */
 export type AccessVerdict =
-  { valid: true; claims: AccessClaims } | { valid: false; reason: AccessInvalidReason };
+  | { valid: true; claims: AccessClaims }
+  | {
+      valid: false;
+      reason: AccessInvalidReason;
+      /** With `dpop-proof`: a DPoP-bound token without a valid proof of its key (RFC 9449 §7.1). */
+      dpop?: DpopRefusal;
+    };
 
-const RESERVED = new Set(['sub', 'jti', 'iat', 'exp', 'nbf', 'iss', 'aud', 'sid']);
+const RESERVED = new Set(['sub', 'jti', 'iat', 'exp', 'nbf', 'iss', 'aud', 'sid', 'cnf']);
 
 /** Copy the application's claims, refusing anything that is not a plain JSON object or that tries to set a registered claim. */
 export function checkClaims(claims: unknown): ExtraClaims {
@@ -75,6 +84,7 @@ export class AccessTokens {
     claims: ExtraClaims,
     family: string | undefined,
     now: number,
+    jkt?: string,
   ): Promise<{ token: string; expiresAt: number }> {
     const iat = Math.floor(now / 1000);
     const exp = Math.floor((now + this.ttlMs) / 1000);
@@ -87,6 +97,7 @@ export class AccessTokens {
       ...(family === undefined ? {} : { sid: family }),
       ...(this.expect.issuer === undefined ? {} : { iss: this.expect.issuer }),
       ...(this.expect.audience === undefined ? {} : { aud: this.expect.audience }),
+      ...(jkt === undefined ? {} : { cnf: { jkt } }),
     };
     return { token: await this.keys.sign(payload, ACCESS_TOKEN_TYPE), expiresAt: exp * 1000 };
   }

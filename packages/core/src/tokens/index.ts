@@ -18,6 +18,8 @@ export {
   type TokenPair,
   type RefreshOutcome,
   type RefreshInvalidReason,
+  type IssueOptions,
+  type ProofOptions,
 } from './issuer.js';
 export {
   ACCESS_TOKEN_TYPE,
@@ -32,6 +34,7 @@ export {
   type RevocationOptions,
   type RevocationSubject,
 } from './revocation.js';
+export type { DpopEvidence } from './dpop-binding.js';
 export {
   createRefreshCookie,
   type RefreshCookie,

@@ -31,6 +31,8 @@ import {
 import { createRevocation, type Revocation } from './revocation.js';
 import { DEFAULT_STORE_TIMEOUT_MS, StoreDeadline } from '../store/deadline.js';
 import { StoreAccess, ttl } from '../store/typed-store.js';
+import type { DpopRefusal, DpopVerifier } from '../dpop/verifier.js';
+import { bindingOf, proofRefusal, type DpopEvidence } from './dpop-binding.js';
 
 /** Options for {@link createTokenIssuer}. */
 export interface TokenIssuerOptions {
@@ -59,6 +61,18 @@ export interface TokenIssuerOptions {
   cookie?: RefreshCookieOptions;
   /** Most time one store call may take before it fails closed (`StoreTimeoutError`, a 503). Default `'500ms'`; `false` for none. */
   storeTimeout?: Duration | false;
+  /** DPoP (RFC 9449): the verifier that checks proofs given as requests (`createDpopVerifier`). */
+  dpop?: DpopVerifier;
+}
+
+/** Options of `issue`: `dpop` binds the family and its access tokens (`cnf.jkt`) to the proof's key. */
+export interface IssueOptions {
+  dpop?: DpopEvidence;
+}
+
+/** Options of `refresh` and `verifyAccess`: the DPoP proof of the request, required for bound tokens. */
+export interface ProofOptions {
+  dpop?: DpopEvidence;
 }
 
 /** A freshly issued pair. Lifetimes in seconds, as OAuth's `expires_in`. */
@@ -82,29 +96,42 @@ export type RefreshInvalidReason =
   /** The family was revoked (logout, reuse detected earlier) or the user logged out everywhere. */
   | 'revoked'
   /** This token was already used, outside the grace window: the family is now revoked (RFC 9700 §4.14.2). */
-  | 'reuse-detected';
+  | 'reuse-detected'
+  /** The family is bound to a DPoP key and the request did not prove it: nothing changed (RFC 9449 §5). */
+  | 'dpop-proof';
 
 export type RefreshOutcome =
-  { valid: true; tokens: TokenPair } | { valid: false; reason: RefreshInvalidReason };
+  | { valid: true; tokens: TokenPair }
+  | { valid: false; reason: RefreshInvalidReason; dpop?: DpopRefusal };
 
 /** The issuer. */
 export interface TokenIssuer {
   readonly keys: KeySet;
   readonly revocation: Revocation;
-  /** Sign a user in: a new family, an access token and a refresh token. `claims` are added to every access token of the family. */
-  issue(userId: string, claims?: Record<string, unknown>): Promise<TokenPair>;
-  /** Rotate: the presented refresh token is used up and a new pair returned, or a reason it was refused. Never throws for a bad token. */
-  refresh(refreshToken: string): Promise<RefreshOutcome>;
-  /** Verify an access token, revocation included. Never throws for a bad token. */
-  verifyAccess(accessToken: string): Promise<AccessVerdict>;
-  /** Revoke the family of this refresh token (logout on this device). `false` when it was not a live token of ours. */
-  revokeRefreshToken(refreshToken: string): Promise<boolean>;
+  /** The DPoP verifier given in the options, if any. */
+  readonly dpop?: DpopVerifier;
+  /** Sign a user in: a new family, an access token and a refresh token. `claims` are added to every access token of the family; `dpop` binds them to a key (a refused proof throws `DpopProofError`). */
+  issue(
+    userId: string,
+    claims?: Record<string, unknown>,
+    options?: IssueOptions,
+  ): Promise<TokenPair>;
+  /** Rotate: the presented refresh token is used up and a new pair returned, or a reason it was refused. A bound family needs `dpop`, checked before anything else. Never throws for a bad token. */
+  refresh(refreshToken: string, options?: ProofOptions): Promise<RefreshOutcome>;
+  /** Verify an access token, revocation included; a DPoP-bound one (`cnf.jkt`) needs `dpop` with `ath`. Never throws for a bad token. */
+  verifyAccess(accessToken: string, options?: ProofOptions): Promise<AccessVerdict>;
+  /** Revoke the family of this refresh token (logout on this device). `false` when it was not a live token of ours, or a bound family's proof (`dpop`) is missing or refused. */
+  revokeRefreshToken(refreshToken: string, options?: ProofOptions): Promise<boolean>;
   /** Deny this access token until its own expiry. `false` when it is not a valid token of ours. */
   revokeAccessToken(accessToken: string): Promise<boolean>;
   /** Log out everywhere: every token and family of the user issued before now is refused. */
   setNotBefore(userId: string): Promise<number>;
   /** Logout on this device: revoke the refresh family and deny the access token, whichever are given. */
-  logout(tokens: { accessToken?: string; refreshToken?: string }): Promise<void>;
+  logout(tokens: {
+    accessToken?: string;
+    refreshToken?: string;
+    dpop?: DpopEvidence;
+  }): Promise<void>;
   /** Set-Cookie for the refresh token (HttpOnly, Secure, SameSite=Strict, scoped to the refresh path). */
   refreshCookie(tokens: TokenPair | string): string;
   /** Set-Cookie that deletes the refresh cookie. */
@@ -208,7 +235,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     now: number,
   ): Promise<SealedPair & { id: string }> {
     const next = await refreshStore.newToken(family, refreshTtl, now);
-    const at = await access.mint(family.uid, family.claims, family.id, now);
+    const at = await access.mint(family.uid, family.claims, family.id, now, family.jkt);
     return {
       accessToken: at.token,
       accessExpiresAt: at.expiresAt,
@@ -272,11 +299,13 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     return { valid: false, reason: 'reuse-detected' };
   }
 
-  async function refresh(presented: string): Promise<RefreshOutcome> {
+  async function refresh(presented: string, proof: ProofOptions = {}): Promise<RefreshOutcome> {
     if (typeof presented !== 'string' || !isSecretShaped(presented))
       return { valid: false, reason: 'malformed' };
     const id = refreshStore.tokenId(presented);
     let lost = false;
+    // Checked once per call (a retry after a lost race would otherwise see its own jti as a replay).
+    let proved: Promise<DpopRefusal | null> | undefined;
     for (let attempt = 0; attempt < 3; attempt++) {
       const read = await readToken(id, lost && !useCas);
       if (!read) return { valid: false, reason: 'unknown' };
@@ -284,6 +313,13 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       const now = clock.now();
       const family = await refreshStore.readFamily(record.family);
       if (!family || family.uid !== record.uid) return { valid: false, reason: 'unknown' };
+      // RFC 9449 §5: a bound family's token is worth nothing without its key. Before reuse detection,
+      // so a thief holding an old or current token but not the key changes nothing, revokes nothing.
+      if (family.jkt !== undefined) {
+        proved ??= proofRefusal(options.dpop, proof.dpop, family.jkt);
+        const refused = await proved;
+        if (refused) return { valid: false, reason: 'dpop-proof', dpop: refused };
+      }
       if (family.revokedAt !== null) {
         emit(sink, {
           type: 'token-revoked-used',
@@ -352,23 +388,42 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
     return { valid: false, reason: 'unknown' };
   }
 
-  async function revokeRefreshToken(presented: string): Promise<boolean> {
+  async function revokeRefreshToken(presented: string, proof: ProofOptions = {}): Promise<boolean> {
     if (typeof presented !== 'string' || !isSecretShaped(presented)) return false;
     const read = await tokens.read(refreshStore.tokenId(presented));
     if (!read) return false;
     const family = await refreshStore.readFamily(read.value.family);
     if (!family || family.revokedAt !== null) return false;
+    // A thief holding a bound family's refresh token cannot log its owner out either.
+    if (family.jkt !== undefined && (await proofRefusal(options.dpop, proof.dpop, family.jkt)))
+      return false;
     await revokeFamily(read.value.family, family, clock.now(), 'logout');
     return true;
+  }
+
+  async function verifyAccess(token: string, proof: ProofOptions = {}): Promise<AccessVerdict> {
+    const verdict = await access.verify(token, clock.now());
+    const jkt = verdict.valid ? verdict.claims.cnf?.jkt : undefined;
+    if (jkt === undefined) return verdict;
+    const refused =
+      typeof jkt === 'string'
+        ? await proofRefusal(options.dpop, proof.dpop, jkt, token)
+        : await proofRefusal(undefined, undefined, '', token);
+    return refused ? { valid: false, reason: 'dpop-proof', dpop: refused } : verdict;
   }
 
   return {
     keys,
     revocation,
-    async issue(userId, claims) {
+    ...(options.dpop ? { dpop: options.dpop } : {}),
+    async issue(userId, claims, issueOptions = {}) {
       if (typeof userId !== 'string' || userId === '')
         throw new TypeError('issue: userId must be a non-empty string');
       const extra = checkClaims(claims);
+      const jkt =
+        issueOptions.dpop === undefined
+          ? undefined
+          : await bindingOf(options.dpop, issueOptions.dpop);
       const now = clock.now();
       const id = newSecret(random);
       const family: FamilyRecord = {
@@ -378,6 +433,7 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
         expiresAt: now + familyLifetime,
         revokedAt: null,
         claims: extra,
+        ...(jkt === undefined ? {} : { jkt }),
       };
       await refreshStore.writeFamily(id, family, now);
       const pair = await mintPair({ ...family, id }, now);
@@ -385,12 +441,12 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       return toPair(pair, now);
     },
     refresh,
-    verifyAccess: (token) => access.verify(token, clock.now()),
+    verifyAccess,
     revokeRefreshToken,
     revokeAccessToken: (token) => access.revoke(token, clock.now()),
     setNotBefore: (userId) => revocation.setNotBefore(userId),
-    async logout({ accessToken, refreshToken }) {
-      if (refreshToken !== undefined) await revokeRefreshToken(refreshToken);
+    async logout({ accessToken, refreshToken, dpop }) {
+      if (refreshToken !== undefined) await revokeRefreshToken(refreshToken, { dpop });
       if (accessToken !== undefined) await access.revoke(accessToken, clock.now());
     },
     refreshCookie(tokens) {

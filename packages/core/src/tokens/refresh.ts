@@ -40,6 +40,8 @@ export interface FamilyRecord {
   revokedAt: number | null;
   /** The application's extra access-token claims, carried to every token of the family. */
   claims: Record<string, unknown>;
+  /** RFC 9449: the DPoP key thumbprint the family is bound to; every refresh must prove it. */
+  jkt?: string;
 }
 
 /** A successor pair, as sealed for the grace window. Times are absolute (ms). */
@@ -68,7 +70,8 @@ const isFamilyRecord = (v: Record<string, unknown>): boolean =>
   isNum(v.expiresAt) &&
   (v.revokedAt === null || isNum(v.revokedAt)) &&
   typeof v.claims === 'object' &&
-  v.claims !== null;
+  v.claims !== null &&
+  (v.jkt === undefined || typeof v.jkt === 'string');
 
 /** The key that seals a successor: HKDF-SHA256 of the presented token (which the store never sees). */
 function successorKey(token: string): Uint8Array {
