@@ -25,6 +25,8 @@ import { envelope, openEnvelope } from '@latchkey/core/store';
 import { createMonitor } from '@latchkey/core/monitor';
 import { createPasskeys } from '@latchkey/core/webauthn';
 import { deviceBoundSessions } from '@latchkey/core/dbsc';
+import { createDpopVerifier } from '@latchkey/core/dpop';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { latchkey, requireSession, type SessionEnv } from '@latchkey/hono';
 import { denoKvStore, serveWithSessions } from '@latchkey/deno';
 import { withWorkerSessions } from '@latchkey/workers';
@@ -284,6 +286,29 @@ const results = await runChecks({
       kinds[0] === 'registration' && kinds.includes('refresh'),
       `registered, then refreshed: ${kinds}`,
     );
+  },
+  async '@latchkey/core/dpop: a proof signed in Deno verifies once; its replay is refused'() {
+    const clock = new ManualClock();
+    const dpop = createDpopVerifier({
+      origin: 'https://api.example',
+      store: new MemoryStore({ clock }),
+      clock,
+    });
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const proof = await new SignJWT({
+      htm: 'POST',
+      htu: 'https://api.example/token',
+      iat: Math.floor(clock.now() / 1000),
+      jti: crypto.randomUUID(),
+    })
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: 'ES256', jwk: await exportJWK(publicKey) })
+      .sign(privateKey);
+    const request = () =>
+      new Request('https://api.example/token', { method: 'POST', headers: { dpop: proof } });
+    const first = await dpop.verify(request());
+    assertTrue(first.valid, `the proof: ${first.valid ? '' : first.reason}`);
+    const replay = await dpop.verify(request());
+    assertTrue(!replay.valid && replay.reason === 'replay', 'the replayed proof');
   },
   async 'the driver entries load on Deno and refuse a wrong client with a clear error'() {
     assertTrue(schemaSql('sqlite').includes('CREATE TABLE'), 'schemaSql');

@@ -17,10 +17,9 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Workspace packages, by import name, mapped to their source entry points. */
 export const workspaceAliases: Record<string, string> = {
   ...Object.fromEntries(
-    ['testing', 'tokens', 'sealed', 'cookie', 'store', 'monitor', 'webauthn', 'dbsc'].map((sub) => [
-      `@latchkey/core/${sub}`,
-      join(root, `packages/core/src/${sub}/index.ts`),
-    ]),
+    ['testing', 'tokens', 'sealed', 'cookie', 'store', 'monitor', 'webauthn', 'dbsc', 'dpop'].map(
+      (sub) => [`@latchkey/core/${sub}`, join(root, `packages/core/src/${sub}/index.ts`)],
+    ),
   ),
   '@latchkey/core': join(root, 'packages/core/src/index.ts'),
   '@latchkey/hono': join(root, 'adapters/hono/src/index.ts'),
