@@ -191,6 +191,8 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   const listeners = new Set<(state: SessionState) => void>();
   if (options.onChange) listeners.add(options.onChange);
   const waiters = new Set<() => void>();
+  /** Another tab said it is refreshing and has not yet said how it ended. */
+  let peerRefreshing = false;
 
   function setState(next: SessionState) {
     state = next;
@@ -239,7 +241,10 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   }
 
   function fromOtherTab(message: CrossTabMessage) {
-    if (message.type === 'signed-out') {
+    peerRefreshing = message.type === 'refreshing';
+    if (message.type === 'refreshing' || message.type === 'refresh-ended') {
+      for (const wake of [...waiters]) wake();
+    } else if (message.type === 'signed-out') {
       accessToken = null;
       generation++;
       schedule(undefined);
@@ -289,7 +294,10 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     return { outcome: 'failed' };
   }
 
-  /** Resolves `true` once a token newer than `since` arrives, `false` on sign-out or after `handoffTimeout`. */
+  /**
+   * Resolves `true` once a token newer than `since` arrives; `false` on sign-out, when the
+   * other tab says its refresh brought nothing, or after `handoffTimeout` (a tab closed mid-refresh).
+   */
   function handedOver(since: number): Promise<boolean> {
     return new Promise((resolve) => {
       const done = () => {
@@ -297,16 +305,40 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
         timers.clearTimeout(limit);
       };
       const check = () => {
-        if (generation === since) return;
-        done();
-        resolve(accessToken !== null);
+        if (generation !== since) {
+          done();
+          resolve(accessToken !== null);
+        } else if (!peerRefreshing && sawPeerStart) {
+          done();
+          resolve(false);
+        }
+        if (peerRefreshing) sawPeerStart = true;
       };
+      let sawPeerStart = peerRefreshing;
       const limit = timers.setTimeout(() => {
         done();
+        peerRefreshing = false;
         resolve(false);
       }, handoffTimeout);
       waiters.add(check);
     });
+  }
+
+  /**
+   * The refresh, run holding the lock. A tab that said it was refreshing may have released the
+   * lock before its token reached this tab (WebKit delivers the lock first): wait for it. Else
+   * refresh, bracketed by `refreshing` and then `token`, `signed-out` (the caller's
+   * `endSession` posts it) or, when the refresh failed without an answer, `refresh-ended`.
+   */
+  async function refreshHolding(
+    since: number,
+  ): Promise<{ outcome: RefreshOutcome; reason?: SignedOutReason }> {
+    if (!tabs.carriesTokens) return refreshNow();
+    if (peerRefreshing && (await handedOver(since))) return { outcome: 'refreshed' };
+    tabs.post({ type: 'refreshing' });
+    const result = await refreshNow();
+    if (result.outcome === 'failed') tabs.post({ type: 'refresh-ended' });
+    return result;
   }
 
   /** Single flight: in this tab by sharing the promise, across tabs by the lock and the token handed over. */
@@ -315,14 +347,20 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   ): Promise<{ outcome: RefreshOutcome; reason?: SignedOutReason }> {
     if (generation !== since && accessToken !== null)
       return Promise.resolve({ outcome: 'refreshed' });
-    flight ??= underLock(locks, `${name}:refresh`, refreshNow, async () => {
-      if (generation !== since && accessToken !== null) return { outcome: 'refreshed' as const };
-      // Another tab held the lock: it has likely just refreshed, and its token is on the way.
-      if (tabs.carriesTokens && (await handedOver(since))) return { outcome: 'refreshed' as const };
-      if (state.status === 'signed-out' && state.source === 'other-tab')
-        return { outcome: 'signed-out' as const, reason: state.reason };
-      return refreshNow();
-    }).finally(() => {
+    flight ??= underLock(
+      locks,
+      `${name}:refresh`,
+      () => refreshHolding(since),
+      async () => {
+        if (generation !== since && accessToken !== null) return { outcome: 'refreshed' as const };
+        // Another tab held the lock: it has likely just refreshed, and its token is on the way.
+        if (tabs.carriesTokens && (await handedOver(since)))
+          return { outcome: 'refreshed' as const };
+        if (state.status === 'signed-out' && state.source === 'other-tab')
+          return { outcome: 'signed-out' as const, reason: state.reason };
+        return refreshHolding(since);
+      },
+    ).finally(() => {
       flight = null;
     });
     return flight;

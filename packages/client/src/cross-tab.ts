@@ -4,9 +4,14 @@
  * event whose key holds no secret and is removed as soon as it is written.
  */
 
-/** What one tab tells the others. Only `type` and `reason` ever reach storage. */
+/**
+ * What one tab tells the others. Only `type` and `reason` ever reach storage.
+ * `refreshing` and `refresh-ended` bracket a refresh that brought no token
+ * (`token` or `signed-out` ends one that did), so a tab that gets the refresh
+ * lock just after another released it waits for the token still in flight.
+ */
 export interface CrossTabMessage {
-  type: 'signed-in' | 'signed-out' | 'token';
+  type: 'signed-in' | 'signed-out' | 'token' | 'refreshing' | 'refresh-ended';
   reason?: string;
   accessToken?: string;
   expiresIn?: number;
@@ -31,10 +36,11 @@ function resolveMode(mode: CrossTabMode): Exclude<CrossTabMode, 'auto'> {
   return 'off';
 }
 
+const TYPES = new Set<unknown>(['signed-in', 'signed-out', 'token', 'refreshing', 'refresh-ended']);
+
 function parse(data: unknown): CrossTabMessage | null {
   const m = data as CrossTabMessage | null;
-  if (!m || (m.type !== 'signed-in' && m.type !== 'signed-out' && m.type !== 'token')) return null;
-  return m;
+  return m && TYPES.has(m.type) ? m : null;
 }
 
 /**

@@ -65,6 +65,56 @@ function fakeServer() {
   return server;
 }
 
+/** A BroadcastChannel whose messages arrive `delay` ms after they are posted (structured clone, not to the sender). */
+function lateChannel(delay: number) {
+  const open = new Map<string, Set<{ onmessage: ((e: MessageEvent) => void) | null }>>();
+  return class {
+    onmessage: ((e: MessageEvent) => void) | null = null;
+    constructor(readonly name: string) {
+      if (!open.has(name)) open.set(name, new Set());
+      open.get(name)!.add(this);
+    }
+    postMessage(data: unknown) {
+      const copy = structuredClone(data);
+      for (const peer of open.get(this.name)!)
+        if (peer !== this)
+          setTimeout(() => peer.onmessage?.(new MessageEvent('message', { data: copy })), delay);
+    }
+    close() {
+      open.get(this.name)!.delete(this);
+    }
+  };
+}
+
+/** Web Locks for tabs in one process: exclusive, FIFO, `ifAvailable` answered with `null` when held. */
+function inProcessLocks() {
+  const queues = new Map<string, (() => void)[]>();
+  const locks = {
+    held: () => [...queues.values()].some((q) => q.length > 0),
+    async request<T>(
+      name: string,
+      ...args:
+        [(lock: unknown) => Promise<T>] | [{ ifAvailable?: boolean }, (lock: unknown) => Promise<T>]
+    ): Promise<T> {
+      const [opts, callback] = args.length === 1 ? [{}, args[0]] : args;
+      const queue = queues.get(name) ?? [];
+      queues.set(name, queue);
+      if (opts.ifAvailable && queue.length > 0) return callback(null);
+      let release!: () => void;
+      const turn = new Promise<void>((resolve) => queue.push((release = resolve)));
+      if (queue.length === 1) release();
+      await turn;
+      try {
+        return await callback({ name });
+      } finally {
+        queue.shift();
+        queue[0]?.();
+      }
+    },
+  };
+  return locks;
+}
+
 let channels = 0;
 function tokenClient(server: ReturnType<typeof fakeServer>, extra: Partial<ClientOptions> = {}) {
   const location = here();
@@ -249,6 +299,77 @@ describe('cross-tab state', () => {
       expect(b.state).toEqual({ status: 'signed-out', reason: 'logout', source: 'other-tab' }),
     );
     expect(server.calls.map((c) => c.path)).toEqual(['/auth/logout']);
+    a.close();
+    b.close();
+  });
+
+  it('a tab that gets the refresh lock just after another released it waits for the token still in flight, and does not refresh again', async () => {
+    // WebKit hands the lock over before the other tab's BroadcastChannel message arrives:
+    // a channel that delivers 5 ms late, and a lock manager that hands over at once, replay that.
+    vi.stubGlobal('BroadcastChannel', lateChannel(5));
+    const locks = inProcessLocks();
+    const server = fakeServer();
+    const slow = async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (new URL(new Request(input, init).url).pathname === '/auth/refresh')
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      return server.fetch(input, init);
+    };
+    const channel = `tabs-${++channels}`;
+    const options = { crossTab: 'auto', channel, locks, fetch: slow } as const;
+    const a = tokenClient(server, options).client;
+    const b = tokenClient(server, options).client;
+    a.signIn({ accessToken: 'at-0', expiresIn: 300 }); // expired on the server; B gets it from A
+    await vi.waitFor(() => expect(b.state).toEqual({ status: 'signed-in', source: 'other-tab' }));
+    expect((await a.fetch('/api/a')).status).toBe(200); // refreshed to at-2; its token is still on the way to B
+    expect(locks.held()).toBe(false);
+    expect((await b.fetch('/api/b')).status).toBe(200);
+    expect(server.refreshes).toBe(1);
+    expect(server.apiCalls().map((c) => c.auth)).toEqual([
+      'Bearer at-0',
+      'Bearer at-2',
+      'Bearer at-0',
+      'Bearer at-2',
+    ]);
+    a.close();
+    b.close();
+  });
+
+  it('a tab waiting on another tab whose refresh failed without an answer refreshes itself at once', async () => {
+    vi.stubGlobal('BroadcastChannel', lateChannel(1));
+    const locks = inProcessLocks();
+    const server = fakeServer();
+    let down = true;
+    const flaky = async (input: RequestInfo | URL, init?: RequestInit) => {
+      const path = new URL(new Request(input, init).url).pathname;
+      if (path === '/auth/refresh' && down) {
+        down = false;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        throw new TypeError('network down');
+      }
+      return server.fetch(input, init);
+    };
+    const channel = `tabs-${++channels}`;
+    // A handoff timeout far beyond the test's: only `refresh-ended` can end B's wait in time.
+    const options = {
+      crossTab: 'auto',
+      channel,
+      locks,
+      fetch: flaky,
+      handoffTimeout: 60_000,
+    } as const;
+    const a = tokenClient(server, options).client;
+    const b = tokenClient(server, options).client;
+    a.signIn({ accessToken: 'at-0', expiresIn: 300 });
+    await vi.waitFor(() => expect(b.state).toEqual({ status: 'signed-in', source: 'other-tab' }));
+    const [fromA, fromB] = await Promise.all([
+      a.fetch('/api/a').then((r) => r.status),
+      new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
+        b.fetch('/api/b').then((r) => r.status),
+      ),
+    ]);
+    expect(fromA).toBe(401); // A's refresh failed: its call is answered as it came
+    expect(fromB).toBe(200); // B took the lock once A said its refresh ended, and refreshed
+    expect(server.refreshes).toBe(1);
     a.close();
     b.close();
   });
