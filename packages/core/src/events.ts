@@ -61,6 +61,18 @@ export type SessionEvent =
   | { type: 'token-refreshed'; at: number; userId: string; family: string; concurrent: boolean }
   | { type: 'refresh-reuse'; at: number; userId: string; family: string }
   | {
+      /**
+       * A DPoP-bound family's refresh token came without a proof, or with one the verifier
+       * refused (`reason`, the refusal's: `missing`, `jkt` for another key, `replay`, `iat`, …;
+       * never `nonce`, the normal handshake). Refused; nothing was revoked.
+       */
+      type: 'token-proof-refused';
+      at: number;
+      userId: string;
+      family: string;
+      reason: string;
+    }
+  | {
       type: 'family-revoked';
       at: number;
       userId: string;

@@ -3,7 +3,8 @@
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/clock.js';
-import { createDpopVerifier } from '../src/dpop/verifier.js';
+import { createDpopVerifier, type DpopVerifierOptions } from '../src/dpop/verifier.js';
+import { createMonitor } from '../src/monitor/monitor.js';
 import { DpopProofError } from '../src/errors.js';
 import type { SessionEvent } from '../src/events.js';
 import { presets } from '../src/presets.js';
@@ -15,11 +16,11 @@ const API = 'https://api.example.com';
 const TOKEN_URL = `${API}/auth/token`;
 const ME = `${API}/api/me`;
 
-async function setup() {
+async function setup(verifier: Pick<DpopVerifierOptions, 'nonce'> = {}) {
   const clock = new ManualClock();
   const store = new MemoryStore({ clock });
   const events: SessionEvent[] = [];
-  const dpop = createDpopVerifier({ origin: API, store, clock });
+  const dpop = createDpopVerifier({ origin: API, store, clock, ...verifier });
   const issuer = createTokenIssuer({
     keys: [{ kid: 'k1', alg: 'HS256', secret: 's'.repeat(32) }],
     store,
@@ -113,6 +114,48 @@ describe('DPoP-bound tokens', () => {
     if (!mine.valid) return;
     expect(decodeJwt(mine.tokens.accessToken).cnf).toEqual(decodeJwt(pair.accessToken).cnf);
     expect(events.map((e) => e.type)).not.toContain('family-revoked');
+  });
+
+  it('a bound refresh token without its key is an event and a token-binding-theft anomaly; the nonce handshake is neither', async () => {
+    const { clock, issuer, tokenRequest, signIn, events } = await setup();
+    const pair = await signIn();
+    const thief = await dpopKey();
+    await issuer.refresh(pair.refreshToken);
+    await issuer.refresh(pair.refreshToken, { dpop: await tokenRequest(thief) });
+    const refused = events.filter((e) => e.type === 'token-proof-refused');
+    expect(refused).toEqual([
+      expect.objectContaining({ userId: 'ada', reason: 'missing', family: expect.any(String) }),
+      expect.objectContaining({ userId: 'ada', reason: 'jkt' }),
+    ]);
+    // Nothing in an event says which refresh token it was, or anything else secret.
+    expect(JSON.stringify(refused)).not.toContain(pair.refreshToken);
+    const monitor = createMonitor({ clock });
+    for (const e of events) monitor.observe(e);
+    // One family, one episode.
+    expect(monitor.anomalies()).toEqual([
+      expect.objectContaining({
+        kind: 'token-binding-theft',
+        userId: 'ada',
+        subject: refused[0]!.family,
+      }),
+    ]);
+
+    // An issuer whose verifier wants nonces: a proof without one is the handshake, not theft.
+    const strict = await setup({ nonce: { secret: 'n'.repeat(32) } });
+    const nonce = strict.dpop.nonce()!;
+    const sign = async () =>
+      new Request(TOKEN_URL, {
+        method: 'POST',
+        headers: { dpop: await strict.key.proof('POST', TOKEN_URL, strict.clock.now(), { nonce }) },
+      });
+    const bound = await strict.issuer.issue('ada', {}, { dpop: await sign() });
+    expect(
+      await strict.issuer.refresh(bound.refreshToken, { dpop: await strict.tokenRequest() }),
+    ).toMatchObject({ valid: false, dpop: { error: 'use_dpop_nonce' } });
+    expect(strict.events.map((e) => e.type)).not.toContain('token-proof-refused');
+    expect((await strict.issuer.refresh(bound.refreshToken, { dpop: await sign() })).valid).toBe(
+      true,
+    );
   });
 
   it('a rotated-out refresh token without the key is refused and does NOT revoke the family', async () => {

@@ -23,7 +23,9 @@ export type AnomalyKind =
   /** A user reached the concurrent-session limit: a login was refused or an older session evicted. */
   | 'over-session-limit'
   /** A device-bound session's long-lived cookie came without its key (DBSC): the cookie was copied. */
-  | 'device-binding-theft';
+  | 'device-binding-theft'
+  /** A DPoP-bound refresh token came without a proof or with another key's (RFC 9449): the token was copied. */
+  | 'token-binding-theft';
 
 /** One anomaly, as `onAnomaly` receives it and the log line carries it. No secret is in it. */
 export interface Anomaly {
@@ -195,6 +197,20 @@ export class AnomalyRules {
               e.reason === 'proof'
                 ? 'a device-bound session was refreshed with a proof from another key: the session was ended'
                 : "a device-bound session's long-lived cookie was sent outside the refresh endpoint: refused",
+            ),
+          );
+        break;
+      case 'token-proof-refused':
+        if (e.reason === 'missing' || e.reason === 'jkt')
+          found.push(
+            this.#flag(
+              e,
+              'token-binding-theft',
+              e.family,
+              e.userId,
+              e.reason === 'jkt'
+                ? "a DPoP-bound refresh token came with another key's proof: refused, nothing revoked"
+                : 'a DPoP-bound refresh token came without a DPoP proof: refused, nothing revoked',
             ),
           );
         break;

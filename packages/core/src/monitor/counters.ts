@@ -27,6 +27,7 @@ export const ANOMALY_KINDS: readonly AnomalyKind[] = [
   'validation-burst',
   'over-session-limit',
   'device-binding-theft',
+  'token-binding-theft',
 ];
 
 const counter = (

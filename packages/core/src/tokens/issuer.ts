@@ -318,7 +318,17 @@ export function createTokenIssuer(options: TokenIssuerOptions): TokenIssuer {
       if (family.jkt !== undefined) {
         proved ??= proofRefusal(options.dpop, proof.dpop, family.jkt);
         const refused = await proved;
-        if (refused) return { valid: false, reason: 'dpop-proof', dpop: refused };
+        if (refused) {
+          if (refused.reason !== 'nonce' && attempt === 0)
+            emit(sink, {
+              type: 'token-proof-refused',
+              at: now,
+              userId: family.uid,
+              family: record.family,
+              reason: refused.reason,
+            });
+          return { valid: false, reason: 'dpop-proof', dpop: refused };
+        }
       }
       if (family.revokedAt !== null) {
         emit(sink, {
