@@ -8,6 +8,10 @@ export default defineConfig({
     // Tests run against the sources, so `pnpm test` needs no build first.
     alias: [
       {
+        find: /^@latchkey\/core\/testing\/portable$/,
+        replacement: src('./packages/core/src/testing/portable.ts'),
+      },
+      {
         find: /^@latchkey\/core\/(testing|tokens|sealed|cookie|store|monitor|webauthn|dbsc|dpop)$/,
         replacement: src('./packages/core/src/$1/index.ts'),
       },

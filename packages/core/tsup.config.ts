@@ -9,6 +9,7 @@ export default defineConfig({
     cookie: 'src/cookie/index.ts',
     store: 'src/store/index.ts',
     testing: 'src/testing/index.ts',
+    'testing-portable': 'src/testing/portable.ts',
     webauthn: 'src/webauthn/index.ts',
     dbsc: 'src/dbsc/index.ts',
     dpop: 'src/dpop/index.ts',

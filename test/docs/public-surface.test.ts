@@ -38,14 +38,21 @@ describe('the public surface the API reference documents', () => {
       expect(json(join(dir, 'package.json')).name, file).toBe(
         specifier.split('/').slice(0, 2).join('/'),
       );
-      const subpath = specifier.split('/')[2] ?? 'index';
+      const pkg = json(join(dir, 'package.json'));
+      const subpath = `.${specifier.slice(pkg.name.length)}`;
+      // The dist file the subpath's `exports` names (`./dist/testing-portable.js`), as tsup's entry key.
+      const distName = /^\.\/dist\/(.+)\.js$/.exec(
+        pkg.exports[subpath]?.import?.default ?? '',
+      )?.[1];
       const source = file.slice(dir.length + 1);
       const tsup = join(dir, 'tsup.config.ts');
       // tsup.config.ts names each dist file's source (`pg: 'src/pg.ts'`); single-entry packages build src/index.ts.
       if (existsSync(tsup))
-        expect(readFileSync(tsup, 'utf8'), file).toMatch(new RegExp(`\\b${subpath}: '${source}'`));
+        expect(readFileSync(tsup, 'utf8'), file).toMatch(
+          new RegExp(`(\\b${distName}|'${distName}'): '${source}'`),
+        );
       else
-        expect([subpath, json(join(dir, 'package.json')).scripts.build], file).toEqual([
+        expect([distName, pkg.scripts.build], file).toEqual([
           'index',
           expect.stringContaining(` ${source} `),
         ]);

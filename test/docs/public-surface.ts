@@ -8,6 +8,7 @@
 export const publicEntries: Readonly<Record<string, string>> = {
   'packages/core/src/index.ts': '@latchkey/core',
   'packages/core/src/testing/index.ts': '@latchkey/core/testing',
+  'packages/core/src/testing/portable.ts': '@latchkey/core/testing/portable',
   'packages/core/src/tokens/index.ts': '@latchkey/core/tokens',
   'packages/core/src/sealed/index.ts': '@latchkey/core/sealed',
   'packages/core/src/cookie/index.ts': '@latchkey/core/cookie',

@@ -20,6 +20,7 @@ export const mainExport: Record<string, string> = {
   '@latchkey/core/cookie': 'serializeCookie',
   '@latchkey/core/store': 'checkValue',
   '@latchkey/core/testing': 'testStore',
+  '@latchkey/core/testing/portable': 'runStoreCases',
   '@latchkey/core/webauthn': 'createPasskeys',
   '@latchkey/core/dbsc': 'deviceBoundSessions',
   '@latchkey/core/dpop': 'createDpopVerifier',

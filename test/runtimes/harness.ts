@@ -29,6 +29,7 @@ function workspaceAliases(extra: Record<string, string>): Plugin {
         (sub) => [`@latchkey/core/${sub}`, join(root, `packages/core/src/${sub}/index.ts`)],
       ),
     ),
+    '@latchkey/core/testing/portable': join(root, 'packages/core/src/testing/portable.ts'),
     '@latchkey/deno': join(root, 'adapters/deno/src/index.ts'),
     '@latchkey/workers': join(root, 'adapters/workers/src/index.ts'),
     ...extra,

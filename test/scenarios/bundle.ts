@@ -21,6 +21,7 @@ export const workspaceAliases: Record<string, string> = {
       (sub) => [`@latchkey/core/${sub}`, join(root, `packages/core/src/${sub}/index.ts`)],
     ),
   ),
+  '@latchkey/core/testing/portable': join(root, 'packages/core/src/testing/portable.ts'),
   '@latchkey/core': join(root, 'packages/core/src/index.ts'),
   '@latchkey/hono': join(root, 'adapters/hono/src/index.ts'),
   '@latchkey/node': join(root, 'adapters/node/src/index.ts'),

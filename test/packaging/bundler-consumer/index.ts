@@ -8,6 +8,7 @@ import * as coreMonitor from '@latchkey/core/monitor';
 import * as coreSealed from '@latchkey/core/sealed';
 import * as coreStore from '@latchkey/core/store';
 import * as coreTesting from '@latchkey/core/testing';
+import * as coreTestingPortable from '@latchkey/core/testing/portable';
 import * as coreTokens from '@latchkey/core/tokens';
 import * as coreWebauthn from '@latchkey/core/webauthn';
 import * as deno from '@latchkey/deno';
@@ -31,6 +32,7 @@ export const mainExports: Function[] = [
   coreSealed.createSealedSessions,
   coreStore.checkValue,
   coreTesting.testStore,
+  coreTestingPortable.runStoreCases,
   coreTokens.createTokenIssuer,
   coreWebauthn.createPasskeys,
   deno.serveWithSessions,
