@@ -15,20 +15,28 @@ import {
   type SessionData,
   type SessionEngine,
 } from '@latchkey/core';
+import type { SealedRequestSession } from '@latchkey/core/sealed';
 import { admitHeaders } from './bridge.js';
 import { lazyDeviceFacts } from './client.js';
 import { withCallbacks, type SessionCallbacks } from './callbacks.js';
 import { answerFailure, holdUntilCommitted } from './hold.js';
 import type { ExpressSessionObject } from './express-session/session.js';
 import type { ConnectErrorMiddleware, ConnectMiddleware, Next } from './connect.js';
+import { attachEngine } from './guards.js';
 
 /** `req.session` under {@link latchkeyMiddleware}. */
 export type ExpressSession<Data extends SessionData = SessionData> = RequestSession<Data> &
   SessionCallbacks;
 
+/** `req.session` under {@link latchkeyMiddleware} on `createSealedSessions(...)`: `logout({ everywhere })` too. */
+export type SealedExpressSession<Data extends SessionData = SessionData> =
+  SealedRequestSession<Data> & SessionCallbacks;
+
 /**
- * Which `req.session` your app's Express `Request` has: `latchkeyMiddleware`'s by default. An app
- * on the `expressSession()` drop-in says so once, and `req.session` is typed as express-session's.
+ * Which `req.session` your app's Express `Request` has: `latchkeyMiddleware`'s on
+ * `createLatchkey(...)` by default. An app on sealed sessions says `sealed: true` once (for
+ * `logout({ everywhere: true })`); an app on the `expressSession()` drop-in says
+ * `expressSession: true`, and `req.session` is typed as express-session's.
  *
  * @example
  * declare module '@latchkey/node' {
@@ -42,7 +50,9 @@ export interface SessionMiddlewareMode {}
 /** `req.session`'s type, as {@link SessionMiddlewareMode} selects it. */
 export type SessionOnRequest = SessionMiddlewareMode extends { expressSession: true }
   ? ExpressSessionObject
-  : ExpressSession;
+  : SessionMiddlewareMode extends { sealed: true }
+    ? SealedExpressSession
+    : ExpressSession;
 
 /** Options for {@link latchkeyMiddleware}. */
 export interface LatchkeyMiddlewareOptions {
@@ -80,6 +90,7 @@ export function latchkeyMiddleware<Data extends SessionData = SessionData>(
     const facts = lazyDeviceFacts(req, options);
     const session = withCallbacks(engine.forRequest(request, facts), res, next);
     (req as IncomingMessage & { session: ExpressSession<Data> }).session = session;
+    attachEngine(req, engine);
     holdUntilCommitted(res, session);
     next();
   };

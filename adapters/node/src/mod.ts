@@ -15,6 +15,7 @@ export {
   latchkeyMiddleware,
   latchkeyErrorHandler,
   type ExpressSession,
+  type SealedExpressSession,
   type LatchkeyMiddlewareOptions,
   type SessionMiddlewareMode,
   type SessionOnRequest,
@@ -34,3 +35,4 @@ export type { SessionCallbacks } from './callbacks.js';
 export type { ConnectErrorMiddleware, ConnectMiddleware } from './connect.js';
 export { requireAccessToken, type RequireAccessTokenOptions } from './bearer.js';
 export { dbscEndpoints, requireDeviceBound } from './dbsc.js';
+export { requireSession, requireFreshAuth } from './guards.js';

@@ -38,6 +38,45 @@ app.get('/', (req, res) => {
 void sessions.latchkey.revokeUser('ada');
 `;
 
+const sealedApp = `
+import express from 'express';
+import { latchkeyMiddleware, requireFreshAuth, requireSession } from '@latchkey/node';
+import { MemoryStore } from '@latchkey/core';
+import { createSealedSessions } from '@latchkey/core/sealed';
+
+declare module '@latchkey/node' {
+  interface SessionMiddlewareMode { sealed: true }
+}
+
+const sessions = createSealedSessions({
+  policy: { idleTimeout: '30m', absoluteTimeout: '8h' },
+  secrets: ['s'.repeat(32)],
+  notBefore: { store: new MemoryStore() },
+});
+const app = express();
+app.use(latchkeyMiddleware(sessions));
+app.post('/logout-everywhere', requireSession(), requireFreshAuth('5m'), async (req, res) => {
+  await req.session.logout({ everywhere: true });
+  res.json({ ok: true });
+});
+`;
+
+const defaultApp = `
+import express from 'express';
+import { latchkeyMiddleware } from '@latchkey/node';
+import { createLatchkey, MemoryStore } from '@latchkey/core';
+
+const latchkey = createLatchkey({ policy: { idleTimeout: '30m', absoluteTimeout: '8h' }, store: new MemoryStore() });
+const app = express();
+app.use(latchkeyMiddleware(latchkey));
+app.post('/logout', async (req, res) => {
+  await req.session.logout();
+  // @ts-expect-error: on server-side sessions, log out everywhere is latchkey.revokeUser(userId)
+  await req.session.logout({ everywhere: true });
+  res.json({ ok: true });
+});
+`;
+
 /** tsc's errors for `source` as an app, or '' when it typechecks. */
 async function typecheck(source: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-drop-in-types-'));
@@ -69,6 +108,16 @@ async function typecheck(source: string): Promise<string> {
     await rm(dir, { recursive: true, force: true });
   }
 }
+
+describe("latchkeyMiddleware()'s req.session type", () => {
+  it('an app on sealed sessions that says so can call logout({ everywhere: true })', async () => {
+    expect(await typecheck(sealedApp)).toBe('');
+  });
+
+  it('by default it is the server-side session, whose logout() takes no options', async () => {
+    expect(await typecheck(defaultApp)).toBe('');
+  });
+});
 
 describe("expressSession()'s req.session type", () => {
   it('once selected, express-session code typechecks, undeclared keys and cookie writes do not', async () => {
