@@ -149,6 +149,8 @@ export function requireFreshAuth<Data extends SessionData = SessionData>(
     const { session, engine } = attached(c, 'requireFreshAuth()');
     const outcome = await session.load();
     if (!outcome.valid) return expiryResponse(c.req.raw, outcome);
+    // An anonymous session (`start()`) has no sign-in to step up from: it is asked to sign in.
+    if (outcome.session.userId === null) return expiryResponse(c.req.raw, { reason: 'missing' });
     const verdict = engine.requireFreshAuth(outcome.session, check);
     if (!verdict.fresh) return stepUpResponse(c.req.raw, { requirement: verdict.requirement });
     await next();

@@ -159,6 +159,21 @@ describe('@latchkey/hono', () => {
     expect(response.status).toBe(401);
   });
 
+  it('requireFreshAuth asks an anonymous session (start()) to sign in (401), not to step up (403)', async () => {
+    const { app } = setup();
+    app.post('/visit', async (c) => {
+      await c.var.session.start();
+      return c.text('anonymous');
+    });
+    const visit = await app.request('/visit', { method: 'POST' });
+    const cookie = visit.headers.get('set-cookie')!.split(';')[0]!;
+    const response = await app.request('/very-sensitive', {
+      headers: { accept: 'application/json', cookie },
+    });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ error: 'session_expired' });
+  });
+
   it('requireSession() narrows: the handler reads a signed-in session and user ID without `!` (tsc checks the types)', async () => {
     const { app } = setup();
     app.post('/start', async (c) => {
