@@ -28,6 +28,8 @@ export interface BindingContext {
    * session's long-lived cookie (the refresh endpoint's); its writes skip the binding hooks.
    */
   open(request: Request, facts: DeviceFacts | undefined, cookie: ResolvedCookie): RequestSession;
+  /** The remembered device `handle` (a session's `rm`) registered: its remember-me cookie is spent. */
+  rememberedDeviceBound(handle: string): Promise<void>;
 }
 
 /** Why a response issues a session ID. */

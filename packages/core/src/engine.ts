@@ -223,6 +223,9 @@ export function createLatchkey<Data extends SessionData = SessionData>(
         request,
         facts,
       ),
+    rememberedDeviceBound: async (handle) => {
+      await rememberMe?.bind(handle);
+    },
   }));
   if (binding) Object.assign(parts, { binding });
 

@@ -114,11 +114,12 @@ export type SessionEvent =
       /**
        * A device-binding check failed: a bound session's long-lived cookie outside the refresh
        * endpoint, or a proof not signed by the registered key (both end or refuse the session:
-       * the cookie was copied), or a stale or replayed challenge (answered with a fresh one).
+       * the cookie was copied), a stale or replayed challenge (answered with a fresh one), or the
+       * remember-me cookie of a device that registered (refused: it would start an unbound session).
        */
       type: 'device-binding-refused';
       at: number;
-      reason: 'long-lived-cookie' | 'proof' | 'challenge';
+      reason: 'long-lived-cookie' | 'proof' | 'challenge' | 'remember-me';
       handle?: string;
       userId?: string | null;
     }

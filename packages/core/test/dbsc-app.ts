@@ -52,7 +52,9 @@ export function dbscApp(options: DbscAppOptions = {}) {
   const app = withSessions(latchkey, async ({ request, session }) => {
     const { pathname } = new URL(request.url);
     if (pathname === '/login' && request.method === 'POST') {
-      await session.login('alice');
+      await session.login('alice', {
+        rememberMe: new URL(request.url).searchParams.has('remember'),
+      });
       return new Response('signed in');
     }
     if (pathname === '/logout' && request.method === 'POST') {

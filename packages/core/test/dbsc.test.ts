@@ -424,6 +424,67 @@ describe('DBSC fallback', () => {
   });
 });
 
+describe('DBSC and remember-me', () => {
+  const remembering = { policy: { rememberMe: '30d' as const } };
+  const rememberCookie = (browser: DbscBrowser) =>
+    [...browser.jar.all()].find((c) => c.name.includes('remember'));
+
+  async function rememberedAndBound() {
+    const app = dbscApp(remembering);
+    const browser = new DbscBrowser({ fetch: app.fetch, now: () => app.clock.now() });
+    await browser.fetch(`${ORIGIN}/login?remember`, { method: 'POST' });
+    return { ...app, browser };
+  }
+
+  it('once the device registered, a copy of its remember-me cookie signs nobody in elsewhere', async () => {
+    const { browser, fetch, events } = await rememberedAndBound();
+    expect(only(browser.sessions).alg).toBe('ES256');
+    const remember = rememberCookie(browser)!;
+    expect(remember).toBeDefined();
+    // The thief has the remember-me cookie alone (the bound cookie dies in minutes, the long-lived one is refused).
+    const stolen = await fetch(
+      new Request(`${ORIGIN}/me`, { headers: { cookie: `${remember.name}=${remember.value}` } }),
+    );
+    expect(stolen.status).toBe(401);
+    expect(stolen.headers.getSetCookie().some((l) => l.startsWith(`${remember.name}=;`))).toBe(
+      true,
+    );
+    expect(events.filter((e) => e.type === 'remember-me-used')).toEqual([]);
+    expect(events.find((e) => e.type === 'device-binding-refused')).toMatchObject({
+      reason: 'remember-me',
+      userId: 'alice',
+    });
+    // The device itself carries on, bound.
+    expect(await me(browser)).toEqual({ status: 200, body: { user: 'alice', bound: true } });
+  });
+
+  it('on its own device, once the bound session is over, the remember-me cookie is refused too: the user signs in again', async () => {
+    const { browser, clock, events } = await rememberedAndBound();
+    clock.advance('9h'); // past the absolute timeout of the bound session
+    expect((await me(browser)).status).toBe(401);
+    expect(events.some((e) => e.type === 'remember-me-used')).toBe(false);
+    expect(rememberCookie(browser)).toBeUndefined(); // cleared: it is worth nothing now
+    // Not flagged as theft: the device's own browser sends it just the same.
+    const monitor = createMonitor({ clock });
+    for (const e of events) monitor.observe(e);
+    expect(monitor.anomalies()).toEqual([]);
+  });
+
+  it('a browser that never registered (no DBSC) keeps remember-me as before', async () => {
+    const app = dbscApp({ ...remembering, deviceBinding: 'offered' });
+    const browser = new DbscBrowser({
+      fetch: app.fetch,
+      now: () => app.clock.now(),
+      dbsc: false,
+    });
+    await browser.fetch(`${ORIGIN}/login?remember`, { method: 'POST' });
+    expect(browser.sessions.size).toBe(0);
+    app.clock.advance('9h');
+    expect(await me(browser)).toEqual({ status: 200, body: { user: 'alice', bound: false } });
+    expect(app.events.some((e) => e.type === 'remember-me-used')).toBe(true);
+  });
+});
+
 describe('DBSC in the monitor', () => {
   it('flags a copied long-lived cookie and a foreign-key proof as device-binding-theft; counts skips', async () => {
     const { browser, fetch, events, clock } = await signedIn();

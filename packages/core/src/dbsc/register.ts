@@ -102,6 +102,8 @@ export async function handleRegistration(
       alg: verdict.alg,
     });
     if (!record) return answer(401, null);
+    // A remember-me cookie would start a new, unbound session wherever a copy of it goes.
+    if (record.rm !== undefined) await s.context.rememberedDeviceBound(record.rm);
     const now = ledger.now();
     const id = cookie.read(request.headers.get('cookie'))!;
     const maxAge = Math.ceil((record.absoluteDeadline - now) / 1000);

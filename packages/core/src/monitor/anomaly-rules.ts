@@ -187,7 +187,8 @@ export class AnomalyRules {
         );
         break;
       case 'device-binding-refused':
-        if (e.reason !== 'challenge')
+        // A bound device's own browser sends its remember-me cookie too once its session is over.
+        if (e.reason === 'long-lived-cookie' || e.reason === 'proof')
           found.push(
             this.#flag(
               e,

@@ -24,6 +24,11 @@ export interface DeviceRecord {
   device: DeviceFacts;
   /** The validator just replaced and its sealed successor, honoured until `until` (the grace window). */
   previous?: { validatorHash: string; successor: string; until: number };
+  /**
+   * When a session of this device registered a device-bound session (DBSC). From then on the
+   * cookie signs nobody in: a copy of it would otherwise start a new, unbound session anywhere.
+   */
+  bound?: number;
 }
 
 /** The user-index member naming a device; session members are bare 43-character handles, so the two never collide. */
@@ -48,6 +53,7 @@ export function deviceRecordOf(r: Record<string, unknown>): DeviceRecord | null 
     isNum(r.authTime) &&
     typeof r.device === 'object' &&
     r.device !== null &&
+    (r.bound === undefined || isNum(r.bound)) &&
     (p === undefined ||
       (typeof p === 'object' &&
         p !== null &&

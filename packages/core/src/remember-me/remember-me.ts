@@ -198,19 +198,44 @@ export class RememberMe<Data extends SessionData = SessionData> {
       if (!read || now >= read.value.expiresAt)
         return { kind: 'refused', cookie: { kind: 'clear' } };
       const { value: record } = read;
-      if (sameHash(presented, record.validatorHash)) {
+      const previous = record.previous;
+      const current = sameHash(presented, record.validatorHash);
+      const grace =
+        !current && previous && now < previous.until && sameHash(presented, previous.validatorHash);
+      if ((current || grace) && record.bound !== undefined) {
+        emit(this.sink, {
+          type: 'device-binding-refused',
+          at: now,
+          reason: 'remember-me',
+          userId: record.uid,
+        });
+        return { kind: 'refused', cookie: { kind: 'clear' } };
+      }
+      if (current) {
         const rotated = await this.#rotate(handle, token, presented, read, facts, now);
         if (rotated) return rotated;
         continue; // another request rotated first: its successor is now under `previous`
       }
-      const previous = record.previous;
-      if (previous && now < previous.until && sameHash(presented, previous.validatorHash)) {
-        return this.#follow(handle, token, record, previous.successor, now);
-      }
+      if (grace) return this.#follow(handle, token, record, previous!.successor, now);
       await this.#theft(handle, record, now);
       return { kind: 'refused', cookie: { kind: 'clear' } };
     }
     return { kind: 'refused', cookie: null };
+  }
+
+  /**
+   * A session of the device `handle` registered a device-bound session (DBSC): from now on its
+   * remember-me cookie signs nobody in, on that device or anywhere it was copied to.
+   */
+  async bind(handle: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const read = await this.#logins.read(handle);
+      const now = this.#now();
+      if (!read || read.value.bound !== undefined || now >= read.value.expiresAt) return;
+      const next: DeviceRecord = { ...read.value, bound: now };
+      if ((await this.#logins.replace(handle, read.raw, next, read.value.expiresAt - now)) !== null)
+        return;
+    }
   }
 
   /** Rotate the token and create its new session; `null` when another request rotated first. */
