@@ -7,7 +7,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/clock.js';
-import { CookieError, ConfigError, StoreError } from '../src/errors.js';
+import { CookieError, ConfigError, SessionCommittedError, StoreError } from '../src/errors.js';
 import type { SessionEvent } from '../src/events.js';
 import type { PolicyOptions } from '../src/policy.js';
 import {
@@ -340,6 +340,24 @@ describe('sealed sessions: tampering, cache, revocation', () => {
     });
     clock.advance('1ms');
     await b.go((rs) => rs.login('ada'));
+    expect((await b.go()).outcome.valid).toBe(true);
+  });
+
+  it('revokeOthers() and reauthenticate() after commit() throw SessionCommittedError and log nobody out', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryStore({ clock });
+    const { browser: b, sessions } = setup({ notBefore: { store } }, clock);
+    await b.go((rs) => rs.login('ada'));
+    clock.advance('1s');
+    const rs = sessions.forRequest(
+      new Request('https://app.example/', { headers: { cookie: b.jar.header() } }),
+    );
+    await rs.load();
+    await rs.commit(new Response('ok'));
+    await expect(rs.revokeOthers()).rejects.toBeInstanceOf(SessionCommittedError);
+    await expect(rs.reauthenticate()).rejects.toThrow(/reauthenticate\(\) after commit/);
+    // The late call wrote no not-before time: the browser's cookie still signs it in.
+    clock.advance('1s');
     expect((await b.go()).outcome.valid).toBe(true);
   });
 

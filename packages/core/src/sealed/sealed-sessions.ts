@@ -194,6 +194,7 @@ export class SealedRequestSession<
    * return rs.commit(Response.redirect(new URL('/settings', request.url), 303));
    */
   async reauthenticate(options: ReauthenticateOptions = {}): Promise<Session<Data>> {
+    assertOpen(this.#committed, 'reauthenticate()');
     const { method, userVerified } = factorOptions(options, 'reauthenticate');
     const outcome = await this.load();
     if (!outcome.valid || outcome.session.userId === null)
@@ -217,6 +218,8 @@ export class SealedRequestSession<
    * return rs.commit(new Response('signed out on every other device'));
    */
   async revokeOthers(): Promise<number> {
+    // Before the not-before write: after the commit, the reissued cookie would never reach the browser.
+    assertOpen(this.#committed, 'revokeOthers()');
     const outcome = await this.load();
     if (!outcome.valid || outcome.session.userId === null)
       throw new SessionRequiredError('revokeOthers: no signed-in session');
