@@ -9,7 +9,7 @@ import type { EventSink } from './events.js';
 import type { SessionLedger } from './ledger.js';
 import type { SessionPolicy } from './policy.js';
 import type { RandomSource } from './random.js';
-import type { DeviceFacts, SessionRecord } from './record.js';
+import type { DeviceBindingRecord, DeviceFacts, SessionRecord } from './record.js';
 import type { SessionData } from './session.js';
 
 /** @internal What the engine gives a binding once, at construction. */
@@ -28,8 +28,28 @@ export interface BindingContext {
    * session's long-lived cookie (the refresh endpoint's); its writes skip the binding hooks.
    */
   open(request: Request, facts: DeviceFacts | undefined, cookie: ResolvedCookie): RequestSession;
-  /** The remembered device `handle` (a session's `rm`) registered: its remember-me cookie is spent. */
-  rememberedDeviceBound(handle: string): Promise<void>;
+  /** Remembered logins of bound devices; `undefined` when the engine has no remember-me. */
+  readonly remembered: RememberedDevices | undefined;
+}
+
+/** @internal A session resumed from a bound device's remember-me cookie at the refresh endpoint. */
+export interface Resumed {
+  /** The new session's ID, for the long-lived cookie. */
+  id: string;
+  handle: string;
+  record: SessionRecord<unknown>;
+  /** The rotated remember-me cookie. */
+  setCookie: string;
+}
+
+/** @internal What a binding may do with remembered logins (remember-me) of bound devices. */
+export interface RememberedDevices {
+  /** The remembered device `handle` (a session's `rm`) registered `binding`: its cookie alone signs nobody in now. */
+  bind(handle: string, binding: DeviceBindingRecord): Promise<void>;
+  /** The binding of the device whose current remember-me token the request carries, or `null`. */
+  binding(request: Request): Promise<DeviceBindingRecord | null>;
+  /** After a proof for DBSC session `sid`: sign the device back in, bound, with a rotated token. */
+  resume(request: Request, facts: DeviceFacts | undefined, sid: string): Promise<Resumed | null>;
 }
 
 /** Why a response issues a session ID. */

@@ -223,8 +223,10 @@ export function createLatchkey<Data extends SessionData = SessionData>(
         request,
         facts,
       ),
-    rememberedDeviceBound: async (handle) => {
-      await rememberMe?.bind(handle);
+    remembered: rememberMe && {
+      bind: (handle, bound) => rememberMe.bind(handle, bound),
+      binding: (request) => rememberMe.boundDevice(request),
+      resume: (request, facts, sid) => rememberMe.resume(request, facts, sid),
     },
   }));
   if (binding) Object.assign(parts, { binding });

@@ -115,3 +115,22 @@ export function decodeRecord<Data>(raw: string): StoredRecord<Data> | null {
     ? storedRecordOf<Data>(value as Record<string, unknown>)
     : null;
 }
+
+/**
+ * The facts to store about the device `request` came from: the adapter's `facts` over the
+ * User-Agent header. They come from the client, so they are for display only, and bounded.
+ *
+ * @example
+ * deviceFactsOf(request, { ip: '203.0.113.9' }); // { userAgent: 'Mozilla/5.0 …', ip: '203.0.113.9' }
+ */
+export function deviceFactsOf(request: Request, facts: DeviceFacts = {}): DeviceFacts {
+  const all: DeviceFacts = {
+    userAgent: request.headers.get('user-agent') ?? undefined,
+    ...facts,
+  };
+  const out: DeviceFacts = {};
+  if (typeof all.userAgent === 'string' && all.userAgent)
+    out.userAgent = all.userAgent.slice(0, 512);
+  if (typeof all.ip === 'string' && all.ip) out.ip = all.ip.trim().slice(0, 64);
+  return out;
+}

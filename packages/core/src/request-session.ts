@@ -22,7 +22,7 @@ import type { Entry, NewSession, SessionLedger } from './ledger.js';
 import type { LoadOutcome } from './outcome.js';
 import type { SessionPolicy } from './policy.js';
 import { hashSecret, isSecretShaped } from './random.js';
-import type { DeviceFacts } from './record.js';
+import { deviceFactsOf, type DeviceFacts } from './record.js';
 import {
   assertRememberMeAllowed,
   type DeviceCookie,
@@ -88,9 +88,11 @@ export class ServerRequestSession<
   /** Load the session once; later calls share the result. Rejects with `StoreError` when the store fails (fail closed). */
   load(): Promise<LoadOutcome<Data>> {
     // Without remember-me there is nothing to recall: no extra promise hop on every read.
-    this.#loading ??= this.parts.rememberMe
-      ? this.#load().then((outcome) => this.#recall(outcome))
-      : this.#load();
+    // At the DBSC refresh endpoint a remembered login is resumed only beside a proof (dbsc/refresh.ts).
+    this.#loading ??=
+      this.parts.rememberMe && !this.parts.atRefresh
+        ? this.#load().then((outcome) => this.#recall(outcome))
+        : this.#load();
     return this.#loading;
   }
 
@@ -372,17 +374,7 @@ export class ServerRequestSession<
   }
 
   #device(extra?: DeviceFacts): DeviceFacts {
-    const facts: DeviceFacts = {
-      userAgent: this.request.headers.get('user-agent') ?? undefined,
-      ...this.deviceFacts,
-      ...extra,
-    };
-    // Device facts come from the client (a header, a forwarded address): stored for display only, and bounded.
-    const out: DeviceFacts = {};
-    if (typeof facts.userAgent === 'string' && facts.userAgent)
-      out.userAgent = facts.userAgent.slice(0, 512);
-    if (typeof facts.ip === 'string' && facts.ip) out.ip = facts.ip.trim().slice(0, 64);
-    return out;
+    return deviceFactsOf(this.request, { ...this.deviceFacts, ...extra });
   }
 
   /**

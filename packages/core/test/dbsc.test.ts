@@ -458,16 +458,57 @@ describe('DBSC and remember-me', () => {
     expect(await me(browser)).toEqual({ status: 200, body: { user: 'alice', bound: true } });
   });
 
-  it('on its own device, once the bound session is over, the remember-me cookie is refused too: the user signs in again', async () => {
+  it('on its own device, once the bound session is over, the refresh resumes it beside a proof: a new session, bound to the same key', async () => {
     const { browser, clock, events } = await rememberedAndBound();
+    const before = only(browser.sessions);
+    const oldRemember = rememberCookie(browser)!.value;
     clock.advance('9h'); // past the absolute timeout of the bound session
-    expect((await me(browser)).status).toBe(401);
+    expect(await me(browser)).toEqual({ status: 200, body: { user: 'alice', bound: true } });
+    // The browser's DBSC session carried on (same identifier, same key); the remember-me token rotated.
+    expect(only(browser.sessions).id).toBe(before.id);
+    expect(browser.log.map((x) => [x.kind, x.status]).slice(-2)).toEqual([
+      ['refresh', 403],
+      ['refresh', 200],
+    ]);
+    expect(rememberCookie(browser)!.value).not.toBe(oldRemember);
+    expect(events.filter((e) => e.type === 'remember-me-used')).toHaveLength(1);
+    // Only the browser's stale challenge from hours ago was refused (answered with a fresh one).
+    const refused = events.flatMap((e) => (e.type === 'device-binding-refused' ? [e.reason] : []));
+    expect(refused).toEqual(['challenge']);
+    // The long-lived cookie of the new session is scoped to the refresh endpoint again.
+    expect(browser.jar.get('__Secure-session')?.path).toBe('/dbsc/refresh');
+    expect(browser.jar.get('__Host-session')).toBeUndefined();
+  });
+
+  it('a copied remember-me cookie at the refresh endpoint, with a proof by another key, resumes nothing', async () => {
+    const { browser, clock, fetch, events } = await rememberedAndBound();
+    const session = only(browser.sessions);
+    const remember = rememberCookie(browser)!;
+    clock.advance('9h');
+    const cookie = `${remember.name}=${remember.value}`;
+    const first = await fetch(refresh(browser, session.id, undefined, cookie));
+    expect(first.status).toBe(403);
+    const c = readChallenge(first.headers.get('secure-session-challenge'))!;
+    const thief = (await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
+      'sign',
+      'verify',
+    ])) as CryptoKeyPair;
+    const second = await fetch(
+      refresh(browser, session.id, await signDbscProof('ES256', thief, c.challenge, false), cookie),
+    );
+    expect(second.status).toBe(200);
+    expect(await second.json()).toMatchObject({ continue: false });
+    expect(
+      second.headers
+        .getSetCookie()
+        .some((l) => l.startsWith('__Host-session-bound=') && !/Max-Age=0/.test(l)),
+    ).toBe(false);
     expect(events.some((e) => e.type === 'remember-me-used')).toBe(false);
-    expect(rememberCookie(browser)).toBeUndefined(); // cleared: it is worth nothing now
-    // Not flagged as theft: the device's own browser sends it just the same.
-    const monitor = createMonitor({ clock });
-    for (const e of events) monitor.observe(e);
-    expect(monitor.anomalies()).toEqual([]);
+    expect(events.find((e) => e.type === 'device-binding-refused')).toMatchObject({
+      reason: 'proof',
+    });
+    // The real device still resumes with its own key.
+    expect(await me(browser)).toEqual({ status: 200, body: { user: 'alice', bound: true } });
   });
 
   it('a browser that never registered (no DBSC) keeps remember-me as before', async () => {

@@ -5,7 +5,7 @@
  */
 import { emit } from '../events.js';
 import { verifyProof } from '../proof/verify-proof.js';
-import type { DeviceFacts } from '../record.js';
+import type { DeviceBindingRecord, DeviceFacts } from '../record.js';
 import type { JWK } from '../tokens/jose-types.js';
 import { challengeHeader, readProof, readSessionId, type DbscAlgorithm } from './headers.js';
 import { endInstructions } from './instructions.js';
@@ -16,6 +16,67 @@ async function challenge403(s: BindingState, sid: string): Promise<Response> {
   return answer(403, null, {
     setCookie: [],
     headers: [['secure-session-challenge', challengeHeader(challenge, sid)]],
+  });
+}
+
+/** Verify `proof` against a registered binding: the key, or `alg: none` where the site allowed it. */
+function verifyAgainst(proof: string, binding: DeviceBindingRecord) {
+  const none = binding.alg === 'none';
+  return verifyProof(proof, {
+    typ: 'dbsc+jwt',
+    algorithms: none ? [] : [binding.alg as DbscAlgorithm],
+    allowNone: none,
+    ...(binding.jwk && { key: binding.jwk as JWK }),
+  });
+}
+
+/**
+ * The session is over, but the browser's remember-me cookie is that of a device bound to this
+ * DBSC session: beside a proof by its key, sign the device back in (a new session, bound to the
+ * same key, under the same DBSC session). `null`: nothing to resume, the browser's session ends.
+ */
+async function resume(
+  s: BindingState,
+  request: Request,
+  facts: DeviceFacts | undefined,
+  sid: string,
+): Promise<Response | null> {
+  const remembered = s.context.remembered;
+  const binding = remembered && (await remembered.binding(request));
+  if (!remembered || !binding || binding.sid !== sid) return null;
+  const { ledger, sink } = s.context;
+  const proof = readProof(request.headers);
+  if (proof === null) return challenge403(s, sid);
+  const verdict = await verifyAgainst(proof, binding);
+  if (!verdict.valid) {
+    // The remember-me cookie came without the key: it was copied. It resumes nothing.
+    emit(sink, { type: 'device-binding-refused', at: ledger.now(), reason: 'proof' });
+    return null;
+  }
+  const spent = await s.challenges.spend(verdict.claims.jti);
+  if (spent?.k !== 'ref' || spent.sid !== sid) {
+    emit(sink, { type: 'device-binding-refused', at: ledger.now(), reason: 'challenge' });
+    return challenge403(s, sid);
+  }
+  const resumed = await remembered.resume(request, facts, sid);
+  // Another refresh resumed it first: the browser retries, with the cookies that one set.
+  if (!resumed) return challenge403(s, sid);
+  const now = ledger.now();
+  const maxAge = Math.ceil((resumed.record.absoluteDeadline - now) / 1000);
+  const next = await s.challenges.forRefresh(sid);
+  emit(sink, {
+    type: 'device-refreshed',
+    at: now,
+    handle: resumed.handle,
+    userId: resumed.record.uid,
+  });
+  return answer(200, instructions(s, request, sid), {
+    setCookie: [
+      resumed.setCookie,
+      s.longLived.serialize(resumed.id, maxAge, now),
+      await mintBoundCookie(s, resumed.handle, resumed.record, now),
+    ],
+    headers: [['secure-session-challenge', challengeHeader(next, sid)]],
   });
 }
 
@@ -47,19 +108,13 @@ export async function handleRefresh(
       });
     const rs = s.context.open(request, facts, s.longLived);
     const outcome = await rs.load();
-    if (!outcome.valid) return end(true);
+    if (!outcome.valid) return (await resume(s, request, facts, sid)) ?? end(true);
     const session = outcome.session;
     const binding = session.record.dbsc;
     if (!binding || binding.sid !== sid) return end(false);
     const proof = readProof(request.headers);
     if (proof === null) return challenge403(s, sid);
-    const none = binding.alg === 'none';
-    const verdict = await verifyProof(proof, {
-      typ: 'dbsc+jwt',
-      algorithms: none ? [] : [binding.alg as DbscAlgorithm],
-      allowNone: none,
-      ...(binding.jwk && { key: binding.jwk as JWK }),
-    });
+    const verdict = await verifyAgainst(proof, binding);
     if (!verdict.valid) {
       // The long-lived cookie came without the key: it was copied. End the session everywhere.
       emit(sink, {

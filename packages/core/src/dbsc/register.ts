@@ -103,7 +103,7 @@ export async function handleRegistration(
     });
     if (!record) return answer(401, null);
     // A remember-me cookie would start a new, unbound session wherever a copy of it goes.
-    if (record.rm !== undefined) await s.context.rememberedDeviceBound(record.rm);
+    if (record.rm !== undefined) await s.context.remembered?.bind(record.rm, record.dbsc!);
     const now = ledger.now();
     const id = cookie.read(request.headers.get('cookie'))!;
     const maxAge = Math.ceil((record.absoluteDeadline - now) / 1000);

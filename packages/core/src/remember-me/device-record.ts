@@ -6,7 +6,7 @@
  * several requests racing with one token exactly one rotates it.
  */
 
-import type { DeviceFacts } from '../record.js';
+import type { DeviceBindingRecord, DeviceFacts } from '../record.js';
 
 /** A remembered device as stored. Holds hashes only: no validator, no session ID in the clear. */
 export interface DeviceRecord {
@@ -25,11 +25,20 @@ export interface DeviceRecord {
   /** The validator just replaced and its sealed successor, honoured until `until` (the grace window). */
   previous?: { validatorHash: string; successor: string; until: number };
   /**
-   * When a session of this device registered a device-bound session (DBSC). From then on the
-   * cookie signs nobody in: a copy of it would otherwise start a new, unbound session anywhere.
+   * The key a session of this device registered (DBSC), and when. From then on the cookie signs
+   * nobody in by itself (a copy would start a new, unbound session anywhere): only at the
+   * refresh endpoint, beside a proof by that key, does it resume the device's session.
    */
-  bound?: number;
+  bound?: DeviceBindingRecord & { at: number };
 }
+
+/** The session's binding a device record keeps (without the time it was bound). */
+export const bindingOf = (bound: DeviceBindingRecord & { at: number }): DeviceBindingRecord => ({
+  sid: bound.sid,
+  jwk: bound.jwk,
+  jkt: bound.jkt,
+  alg: bound.alg,
+});
 
 /** The user-index member naming a device; session members are bare 43-character handles, so the two never collide. */
 export const deviceMember = (handle: string): string => `rm:${handle}`;
@@ -39,6 +48,19 @@ export const memberDevice = (member: string): string | null =>
 
 const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 const isStr = (v: unknown): v is string => typeof v === 'string';
+
+const boundOf = (b: unknown): boolean => {
+  const v = b as Record<string, unknown> | null;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    isNum(v.at) &&
+    isStr(v.sid) &&
+    isStr(v.alg) &&
+    (v.jkt === null || isStr(v.jkt)) &&
+    (v.jwk === null || (typeof v.jwk === 'object' && v.jwk !== null))
+  );
+};
 
 /** Recognise a stored device record (already parsed), or `null`. */
 export function deviceRecordOf(r: Record<string, unknown>): DeviceRecord | null {
@@ -53,7 +75,7 @@ export function deviceRecordOf(r: Record<string, unknown>): DeviceRecord | null 
     isNum(r.authTime) &&
     typeof r.device === 'object' &&
     r.device !== null &&
-    (r.bound === undefined || isNum(r.bound)) &&
+    (r.bound === undefined || boundOf(r.bound)) &&
     (p === undefined ||
       (typeof p === 'object' &&
         p !== null &&

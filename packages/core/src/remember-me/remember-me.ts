@@ -18,11 +18,18 @@ import { emit, type EventSink } from '../events.js';
 import type { Entry, SessionLedger } from '../ledger.js';
 import type { SessionPolicy } from '../policy.js';
 import { hashSecret, isSecretShaped, type RandomSource } from '../random.js';
-import type { DeviceFacts } from '../record.js';
+import type { Resumed } from '../binding.js';
+import { deviceFactsOf, type DeviceBindingRecord, type DeviceFacts } from '../record.js';
 import type { SessionData } from '../session.js';
 import { summarize, type SessionSummary } from '../session-list.js';
 import { TypedStore, type Read } from '../store/typed-store.js';
-import { deviceMember, deviceRecordOf, memberDevice, type DeviceRecord } from './device-record.js';
+import {
+  bindingOf,
+  deviceMember,
+  deviceRecordOf,
+  memberDevice,
+  type DeviceRecord,
+} from './device-record.js';
 import {
   deviceHandle,
   formatDeviceToken,
@@ -181,17 +188,39 @@ export class RememberMe<Data extends SessionData = SessionData> {
     };
   }
 
-  /**
-   * The request's session is gone: sign its user back in from the cookie, if
-   * it holds a valid token. Never throws for hostile input; rejects only with `StoreError`.
-   */
-  async recall(request: Request, facts: DeviceFacts): Promise<Recall<Data>> {
+  /** The device token the request's cookie carries: `none`, `malformed`, or its handle and validator hash. */
+  #presented(
+    request: Request,
+  ):
+    | { kind: 'none' }
+    | { kind: 'malformed' }
+    | { kind: 'token'; token: DeviceToken; handle: string; hash: string } {
     const value = this.cookie.read(request.headers.get('cookie'));
     if (value === undefined) return { kind: 'none' };
     const token = parseDeviceToken(value);
-    if (!token) return { kind: 'refused', cookie: { kind: 'clear' } };
-    const handle = deviceHandle(token.selector);
-    const presented = validatorHash(token.validator);
+    if (!token) return { kind: 'malformed' };
+    return {
+      kind: 'token',
+      token,
+      handle: deviceHandle(token.selector),
+      hash: validatorHash(token.validator),
+    };
+  }
+
+  /**
+   * The request's session is gone: sign its user back in from the cookie, if it holds a valid
+   * token. A bound device's cookie (DBSC) signs in only with `resume`, the DBSC session the
+   * refresh endpoint verified a proof for. Never throws for hostile input; rejects only with `StoreError`.
+   */
+  async recall(
+    request: Request,
+    facts: DeviceFacts,
+    resume?: { sid: string },
+  ): Promise<Recall<Data>> {
+    const presented = this.#presented(request);
+    if (presented.kind === 'none') return { kind: 'none' };
+    if (presented.kind === 'malformed') return { kind: 'refused', cookie: { kind: 'clear' } };
+    const { token, handle, hash } = presented;
     for (let attempt = 0; attempt < 3; attempt++) {
       const read = await this.#logins.read(handle);
       const now = this.#now();
@@ -199,10 +228,11 @@ export class RememberMe<Data extends SessionData = SessionData> {
         return { kind: 'refused', cookie: { kind: 'clear' } };
       const { value: record } = read;
       const previous = record.previous;
-      const current = sameHash(presented, record.validatorHash);
+      const current = sameHash(hash, record.validatorHash);
       const grace =
-        !current && previous && now < previous.until && sameHash(presented, previous.validatorHash);
-      if ((current || grace) && record.bound !== undefined) {
+        !current && previous && now < previous.until && sameHash(hash, previous.validatorHash);
+      const bound = record.bound;
+      if ((current || grace) && bound !== undefined && bound.sid !== resume?.sid) {
         emit(this.sink, {
           type: 'device-binding-refused',
           at: now,
@@ -212,10 +242,13 @@ export class RememberMe<Data extends SessionData = SessionData> {
         return { kind: 'refused', cookie: { kind: 'clear' } };
       }
       if (current) {
-        const rotated = await this.#rotate(handle, token, presented, read, facts, now);
+        const dbsc = bound && bindingOf(bound);
+        const rotated = await this.#rotate(handle, token, hash, read, facts, now, dbsc);
         if (rotated) return rotated;
         continue; // another request rotated first: its successor is now under `previous`
       }
+      // A refresh racing the one that resumed: the browser retries with the new cookies.
+      if (grace && bound !== undefined) return { kind: 'refused', cookie: null };
       if (grace) return this.#follow(handle, token, record, previous!.successor, now);
       await this.#theft(handle, record, now);
       return { kind: 'refused', cookie: { kind: 'clear' } };
@@ -224,15 +257,47 @@ export class RememberMe<Data extends SessionData = SessionData> {
   }
 
   /**
-   * A session of the device `handle` registered a device-bound session (DBSC): from now on its
-   * remember-me cookie signs nobody in, on that device or anywhere it was copied to.
+   * At the DBSC refresh endpoint, after a proof for `sid`: sign the bound device back in (a new
+   * session carrying the binding, the token rotated), or `null` when its cookie does not allow it.
    */
-  async bind(handle: string): Promise<void> {
+  async resume(
+    request: Request,
+    facts: DeviceFacts | undefined,
+    sid: string,
+  ): Promise<Resumed | null> {
+    const recall = await this.recall(request, deviceFactsOf(request, facts), { sid });
+    if (recall.kind !== 'recalled' || recall.cookie?.kind !== 'set') return null;
+    const now = this.#now();
+    const maxAge = Math.ceil((recall.cookie.expiresAt - now) / 1000);
+    return {
+      id: recall.id,
+      handle: recall.entry.handle,
+      record: recall.entry.record,
+      setCookie: this.cookie.serialize(recall.cookie.value, maxAge, now),
+    };
+  }
+
+  /** The DBSC binding of the device whose current token the request carries, or `null`. Reads only. */
+  async boundDevice(request: Request): Promise<DeviceBindingRecord | null> {
+    const presented = this.#presented(request);
+    if (presented.kind !== 'token') return null;
+    const read = await this.#logins.read(presented.handle);
+    if (!read || this.#now() >= read.value.expiresAt || read.value.bound === undefined) return null;
+    if (!sameHash(presented.hash, read.value.validatorHash)) return null;
+    return bindingOf(read.value.bound);
+  }
+
+  /**
+   * A session of the device `handle` registered a device-bound session (DBSC) with `binding`: from
+   * now on its remember-me cookie signs nobody in by itself, on that device or anywhere it was
+   * copied to; the refresh endpoint resumes it beside a proof by that key.
+   */
+  async bind(handle: string, binding: DeviceBindingRecord): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const read = await this.#logins.read(handle);
       const now = this.#now();
-      if (!read || read.value.bound !== undefined || now >= read.value.expiresAt) return;
-      const next: DeviceRecord = { ...read.value, bound: now };
+      if (!read || now >= read.value.expiresAt) return;
+      const next: DeviceRecord = { ...read.value, bound: { ...binding, at: now } };
       if ((await this.#logins.replace(handle, read.raw, next, read.value.expiresAt - now)) !== null)
         return;
     }
@@ -246,6 +311,7 @@ export class RememberMe<Data extends SessionData = SessionData> {
     read: Read<DeviceRecord>,
     facts: DeviceFacts,
     now: number,
+    dbsc?: DeviceBindingRecord,
   ): Promise<Recall<Data> | null> {
     const { ledger } = this;
     const { value: login } = read;
@@ -255,6 +321,7 @@ export class RememberMe<Data extends SessionData = SessionData> {
       authTime: login.authTime,
       device: { ...login.device, ...facts },
       rm: handle,
+      ...(dbsc && { dbsc }),
     };
     // Signing back in is a login for the per-user limit: it may evict, or be refused (cookie kept).
     // The session exists and is indexed before the rotation is published, so a grace request that
