@@ -196,6 +196,33 @@ describe('createDpopVerifier', () => {
     });
   });
 
+  it('an API under several origins accepts a proof for any of them, and still none for an origin it was not given', async () => {
+    const EU = 'https://api.example.eu';
+    const { clock, verifier } = setup({ origin: [API, EU] });
+    expect([verifier.origin, verifier.origins]).toEqual([API, [API, EU]]);
+    const key = await dpopKey();
+    const at = clock.now();
+    for (const origin of [API, EU])
+      expect(
+        await verifier.verify({
+          proof: await key.proof('GET', `${origin}/items`, at),
+          method: 'GET',
+          url: 'http://10.0.0.5:8080/items',
+        }),
+      ).toMatchObject({ valid: true });
+    const other = await verifier.verify({
+      proof: await key.proof('GET', 'https://evil.example/items', at),
+      method: 'GET',
+      url: `${EU}/items`,
+    });
+    expect(other).toMatchObject({ reason: 'htu' });
+    expect((other as { detail: string }).detail).toContain(`${API}/items or ${EU}/items`);
+    expect(() => setup({ origin: [] })).toThrow(/at least one origin/);
+    expect(() => setup({ origin: [API, 'https://api.example.eu/v1'] })).toThrow(
+      /bare http\(s\) origin/,
+    );
+  });
+
   it('iat: refused once older than the window or further ahead than the skew allowance', async () => {
     const { clock, verifier } = setup({ iatWindow: '60s', clockSkew: '5s' });
     const key = await dpopKey();

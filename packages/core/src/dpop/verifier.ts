@@ -22,8 +22,10 @@ export interface DpopVerifierOptions {
   /**
    * The API's external origin, as clients call it (`https://api.example.com`): `htu` is checked
    * against it plus the request's path. A setting, never read from `Host` or forwarded headers.
+   * An API reached under several origins (`api.example.com` and `api.example.eu`) lists them all:
+   * a proof for any of them, plus the request's path, is accepted.
    */
-  origin: string;
+  origin: string | readonly string[];
   /** The replay cache (`jti` seen): needs atomic `compareAndSet` (memory, Redis, SQL, Deno KV). */
   store: SessionStore;
   clock?: Clock;
@@ -97,7 +99,10 @@ export type DpopVerdict =
 
 /** A configured verifier. */
 export interface DpopVerifier {
+  /** The first trusted origin. */
   readonly origin: string;
+  /** Every trusted origin. */
+  readonly origins: readonly string[];
   readonly algorithms: readonly ProofAlgorithm[];
   /** Check the proof of `input` (a `Request`, or its parts). Never throws for a bad proof; a store failure rejects (`StoreError`). */
   verify(input: Request | DpopRequest, check?: DpopCheck): Promise<DpopVerdict>;
@@ -132,6 +137,15 @@ function trustedOrigin(origin: unknown): string {
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.pathname !== '/' || url.search)
     throw new ConfigError(`dpop origin: expected a bare http(s) origin, got ${String(origin)}`);
   return url.origin;
+}
+
+function trustedOrigins(origin: unknown): string[] {
+  const list = Array.isArray(origin) ? origin : [origin];
+  if (list.length === 0)
+    throw new ConfigError(
+      'dpop origin: expected at least one origin such as https://api.example.com',
+    );
+  return [...new Set(list.map(trustedOrigin))];
 }
 
 /** The request's `htu` (RFC 9449 §4.2): the trusted origin and the request's path, no query or fragment. */
@@ -174,7 +188,7 @@ function requestParts(input: Request | DpopRequest): DpopRequest {
 export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
   if (!options || typeof options !== 'object')
     throw new TypeError('createDpopVerifier: expected an options object');
-  const origin = trustedOrigin(options.origin);
+  const origins = trustedOrigins(options.origin);
   const clock = options.clock ?? systemClock;
   const deadline = StoreDeadline.of('createDpopVerifier', options.storeTimeout);
   const stored = StoreAccess.checked(options.store, () => clock.now(), options.onEvent, deadline);
@@ -200,9 +214,16 @@ export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
     if (!verdict.valid) return refuse(verdict.reason, verdict.detail);
     const { claims } = verdict;
     if (claims.htm !== method) return refuse('htm', `htm must be the request's method, ${method}`);
-    const want = typeof url === 'string' ? expectedHtu(origin, url) : null;
-    if (want === null || proofHtu(claims.htu) !== want)
-      return refuse('htu', `htu must be ${want ?? 'the request URL'} (without query and fragment)`);
+    const wanted =
+      typeof url === 'string'
+        ? origins.map((o) => expectedHtu(o, url)).filter((w) => w !== null)
+        : [];
+    const htu = proofHtu(claims.htu);
+    if (htu === null || !wanted.includes(htu))
+      return refuse(
+        'htu',
+        `htu must be ${wanted.length > 0 ? wanted.join(' or ') : 'the request URL'} (without query and fragment)`,
+      );
     const now = clock.now();
     const iat = claims.iat;
     if (typeof iat !== 'number' || !Number.isFinite(iat)) return refuse('iat', 'iat is missing');
@@ -234,7 +255,8 @@ export function createDpopVerifier(options: DpopVerifierOptions): DpopVerifier {
   }
 
   return {
-    origin,
+    origin: origins[0]!,
+    origins,
     algorithms,
     verify,
     nonce: () => nonces?.current() ?? null,
