@@ -5,6 +5,7 @@
  */
 
 import { createMonitor } from '@latchkey/core/monitor';
+import { latchkeyErrorHandler } from '@latchkey/hono';
 import { Hono } from 'hono';
 import type { Asset } from './assets.js';
 import type { DemoClock } from './clock.js';
@@ -84,9 +85,12 @@ export function createDemoApp(options: DemoAppOptions): DemoApp {
     }),
   );
   app.notFound((c) => c.json({ error: 'not_found' }, 404));
-  app.onError((error, c) => {
-    console.error(error);
-    return c.json({ error: 'internal_error' }, 500);
-  });
+  // Store failures answer 503 without a stack in the log; anything else is a logged 500.
+  app.onError(
+    latchkeyErrorHandler((error, c) => {
+      console.error(error);
+      return c.json({ error: 'internal_error' }, 500);
+    }),
+  );
   return { app, sessions, events };
 }

@@ -27,7 +27,7 @@ import {
 } from '@latchkey/core';
 import { deviceBindingResponse, deviceBoundEnough, type DeviceBinding } from '@latchkey/core/dbsc';
 import type { AccessClaims } from '@latchkey/core/tokens';
-import type { Context, MiddlewareHandler } from 'hono';
+import type { Context, ErrorHandler, MiddlewareHandler } from 'hono';
 
 /** What a handler after `requireAccessToken()` sees. */
 export type AccessTokenEnv = { Variables: { claims: AccessClaims } };
@@ -94,6 +94,28 @@ export function latchkey<Data extends SessionData = SessionData>(
     // Clear first: Hono's `res` setter merges the old response's headers into the new one, which would put back the old Set-Cookie list.
     c.res = undefined;
     c.res = response;
+  };
+}
+
+/**
+ * For `app.onError`: a store failure thrown in a handler answers 503 and a lost write race 409,
+ * quietly (the middleware answers them so anyway, but Hono's default error handler first logs a
+ * stack for each: one per request while a store is down). Any other error goes to `fallback`, or
+ * is answered as Hono's default does (an `HTTPException`'s own response, else a logged 500).
+ *
+ * @example
+ * app.onError(latchkeyErrorHandler());
+ * app.onError(latchkeyErrorHandler((error, c) => c.json({ error: 'internal_error' }, 500)));
+ */
+export function latchkeyErrorHandler(fallback?: ErrorHandler): ErrorHandler {
+  return (error, c) => {
+    const failure = sessionFailureResponse(c.req.raw, error);
+    if (failure) return failure;
+    if (fallback) return fallback(error, c);
+    if ('getResponse' in error && typeof error.getResponse === 'function')
+      return (error.getResponse as () => Response)();
+    console.error(error);
+    return c.text('Internal Server Error', 500);
   };
 }
 

@@ -2,9 +2,10 @@
 // engine, immutable responses, commit failures and conflicts, guard options and misuse.
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
 import {
   createLatchkey,
   MemoryStore,
@@ -15,7 +16,7 @@ import {
 } from '@latchkey/core';
 import { createSealedSessions } from '@latchkey/core/sealed';
 import { ManualClock } from '@latchkey/core/testing';
-import { latchkey, requireFreshAuth, requireSession } from '../src/index.js';
+import { latchkey, latchkeyErrorHandler, requireFreshAuth, requireSession } from '../src/index.js';
 
 declare module '@latchkey/core' {
   interface SessionData {
@@ -102,6 +103,47 @@ describe('@latchkey/hono', () => {
     expect(response.headers.get('location')).toBe('http://localhost/home');
     expect(response.headers.getSetCookie()).toHaveLength(1);
     expect(cookieOf(response)).toMatch(/^session=[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('latchkeyErrorHandler() answers a store failure thrown in a handler with a quiet 503; other errors as Hono does', async () => {
+    const { app, store } = setup();
+    app.get('/load', async (c) => {
+      await c.var.session.regenerate(); // writes at once: throws the store's failure into Hono
+      return c.text('never');
+    });
+    app.get('/teapot', () => {
+      throw new HTTPException(418, { message: 'short and stout' });
+    });
+    app.get('/bug', () => {
+      throw new Error('a bug');
+    });
+    const cookie = cookieOf(await app.request('/login', { method: 'POST' }));
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      store.failWrites = true;
+      const ask = (path: string) =>
+        app.request(path, { headers: { cookie, accept: 'application/json' } });
+      // Without it, Hono's default handler logs a stack for every such request first.
+      expect((await ask('/load')).status).toBe(503);
+      expect(logged).toHaveBeenCalledTimes(1);
+      logged.mockClear();
+      app.onError(latchkeyErrorHandler());
+      const quiet = await ask('/load');
+      expect([quiet.status, await quiet.json()]).toEqual([
+        503,
+        { error: 'session_store_unavailable' },
+      ]);
+      expect(logged).not.toHaveBeenCalled();
+      store.failWrites = false;
+      const teapot = await ask('/teapot');
+      expect([teapot.status, await teapot.text()]).toEqual([418, 'short and stout']);
+      expect((await ask('/bug')).status).toBe(500);
+      expect(logged).toHaveBeenCalledTimes(1);
+      app.onError(latchkeyErrorHandler((_error, c) => c.json({ error: 'internal_error' }, 500)));
+      expect(await (await ask('/bug')).json()).toEqual({ error: 'internal_error' });
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it("answers 503 instead of the handler's response when the commit cannot be written", async () => {
