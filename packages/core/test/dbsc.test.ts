@@ -197,11 +197,13 @@ describe('DBSC refresh', () => {
       )!.challenge;
     const proof = (c: string) => signDbscProof('ES256', session.keys, c, false);
     // Two refreshes race: each got its own 403 challenge, so the first one's is now the previous.
+    // Both proofs are signed before either arrives; they arrive one after the other (as sent at
+    // once, they could arrive in either order, and the second to finish may find its challenge
+    // two back: a 403 the browser answers by signing the fresh one).
     const [c1, c2] = [await challenge(), await challenge()];
-    const [first, second] = await Promise.all([
-      fetch(refresh(browser, session.id, await proof(c1))),
-      fetch(refresh(browser, session.id, await proof(c2))),
-    ]);
+    const [p1, p2] = [await proof(c1), await proof(c2)];
+    const first = await fetch(refresh(browser, session.id, p1)); // the previous challenge
+    const second = await fetch(refresh(browser, session.id, p2)); // previous now too: first issued one
     expect([first.status, second.status]).toEqual([200, 200]);
     // Three issued: the oldest died when the third was.
     const [old] = [await challenge(), await challenge(), await challenge()];
