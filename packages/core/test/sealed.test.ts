@@ -17,6 +17,7 @@ import {
 } from '../src/sealed/sealed-sessions.js';
 import type { SealedRequestSession } from '../src/sealed/sealed-sessions.js';
 import { MemoryStore } from '../src/store/memory.js';
+import { createMonitor } from '../src/monitor/monitor.js';
 import type { LoadOutcome } from '../src/outcome.js';
 
 const policy: PolicyOptions = {
@@ -340,6 +341,36 @@ describe('sealed sessions: tampering, cache, revocation', () => {
     });
     clock.advance('1ms');
     await b.go((rs) => rs.login('ada'));
+    expect((await b.go()).outcome.valid).toBe(true);
+  });
+
+  it('forged sealed cookies from one client are a validation-burst in the monitor, as with server sessions', async () => {
+    const clock = new ManualClock();
+    const { sessions, events, browser: b } = setup({}, clock);
+    await b.go((rs) => rs.login('ada'));
+    const good = b.jar.cookies.get('__Host-session')!;
+    const monitor = createMonitor({ clock, burst: { threshold: 5, window: '1m' } });
+    const attacker = '203.0.113.66';
+    const forged = [
+      `${good.slice(0, -2)}AA`, // a flipped tag
+      good.slice(0, 40), // truncated
+      'not-a-sealed-cookie',
+      `${good}x`,
+      good.split('').reverse().join(''),
+    ];
+    for (const value of forged) {
+      const rs = sessions.forRequest(
+        new Request('https://app.example/', { headers: { cookie: `__Host-session=${value}` } }),
+        { ip: attacker },
+      );
+      expect(await rs.load()).toMatchObject({ valid: false, reason: 'malformed' });
+    }
+    const failed = events.filter((e) => e.type === 'validation-failed');
+    expect(failed).toHaveLength(5);
+    expect(failed.every((e) => e.type === 'validation-failed' && e.client === attacker)).toBe(true);
+    for (const e of events) monitor.observe(e);
+    expect(monitor.anomalies().map((a) => a.kind)).toEqual(['validation-burst']);
+    // The real cookie still signs ada in.
     expect((await b.go()).outcome.valid).toBe(true);
   });
 

@@ -55,6 +55,7 @@ export class SealedRequestSession<
   constructor(
     private readonly engine: SealedEngine<Data>,
     readonly request: Request,
+    private readonly facts: DeviceFacts = {},
   ) {}
 
   /** The loaded session, or `null`. */
@@ -83,13 +84,28 @@ export class SealedRequestSession<
     return this.#previous;
   }
 
+  /** A cookie that does not unseal (forged, truncated, another app's key): said for burst detection, with the client. */
+  #malformed(): LoadOutcome<Data> {
+    const ip = this.facts.ip;
+    const client = typeof ip === 'string' && ip ? ip.trim().slice(0, 64) : undefined;
+    emit(this.engine.onEvent, {
+      type: 'validation-failed',
+      at: this.engine.clock.now(),
+      reason: 'malformed',
+      ...(client === undefined ? {} : { client }),
+    });
+    return { valid: false, reason: 'malformed' };
+  }
+
   async #load(): Promise<LoadOutcome<Data>> {
     const { engine } = this;
     const read = this.#read();
     if (read.value === undefined)
-      return { valid: false, reason: read.plain || read.chunks > 0 ? 'malformed' : 'missing' };
+      return read.plain || read.chunks > 0
+        ? this.#malformed()
+        : { valid: false, reason: 'missing' };
     const opened = await engine.unseal(read.value);
-    if (!opened) return { valid: false, reason: 'malformed' };
+    if (!opened) return this.#malformed();
     const { sealed, kid } = opened;
     const now = engine.clock.now();
     const decision = decide(engine.policy, sealed.r, now);
@@ -431,8 +447,8 @@ export function createSealedSessions<Data extends SessionData = SessionData>(
     policy,
     clock: engine.clock,
     cookieName: engine.cookie.name,
-    forRequest: (request) =>
-      new SealedRequestSession<Data>(engine, requireRequest(request, 'forRequest')),
+    forRequest: (request, facts) =>
+      new SealedRequestSession<Data>(engine, requireRequest(request, 'forRequest'), facts),
     requireFreshAuth: (session, check) =>
       judgeFreshAuth(session, check, { policy, now: engine.clock.now() }),
     setNotBefore: async (userId) => {
