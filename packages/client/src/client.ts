@@ -334,7 +334,12 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     since: number,
   ): Promise<{ outcome: RefreshOutcome; reason?: SignedOutReason }> {
     if (!tabs.carriesTokens) return refreshNow();
-    if (peerRefreshing && (await handedOver(since))) return { outcome: 'refreshed' };
+    if (peerRefreshing) {
+      if (await handedOver(since)) return { outcome: 'refreshed' };
+      // The other tab's refresh found the session over: so is this tab's.
+      if (state.status === 'signed-out' && state.source === 'other-tab')
+        return { outcome: 'signed-out', reason: state.reason };
+    }
     tabs.post({ type: 'refreshing' });
     const result = await refreshNow();
     if (result.outcome === 'failed') tabs.post({ type: 'refresh-ended' });

@@ -334,6 +334,37 @@ describe('cross-tab state', () => {
     b.close();
   });
 
+  it('a tab that gets the lock just after another tab found the session over does not ask again', async () => {
+    // Delivered after B's own call is refused (1 ms), before A's refresh is answered (20 ms).
+    vi.stubGlobal('BroadcastChannel', lateChannel(10));
+    const locks = inProcessLocks();
+    const server = fakeServer();
+    server.refuseRefresh = true;
+    const slow = async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (new URL(new Request(input, init).url).pathname === '/auth/refresh')
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      return server.fetch(input, init);
+    };
+    const channel = `tabs-${++channels}`;
+    const options = {
+      crossTab: 'auto',
+      channel,
+      locks,
+      fetch: slow,
+      onSignedOut: () => {},
+    } as const;
+    const a = tokenClient(server, options).client;
+    const b = tokenClient(server, options).client;
+    a.signIn({ accessToken: 'at-0', expiresIn: 300 });
+    await vi.waitFor(() => expect(b.state).toEqual({ status: 'signed-in', source: 'other-tab' }));
+    expect((await a.fetch('/api/a')).status).toBe(401); // refused: revoked; A's news is on its way to B
+    expect((await b.fetch('/api/b')).status).toBe(401);
+    expect(server.refreshes).toBe(1);
+    expect(b.state).toMatchObject({ status: 'signed-out', reason: 'revoked' });
+    a.close();
+    b.close();
+  });
+
   it('a tab waiting on another tab whose refresh failed without an answer refreshes itself at once', async () => {
     vi.stubGlobal('BroadcastChannel', lateChannel(1));
     const locks = inProcessLocks();
