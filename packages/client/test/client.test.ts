@@ -130,6 +130,41 @@ function tokenClient(server: ReturnType<typeof fakeServer>, extra: Partial<Clien
   return { client, location };
 }
 
+/**
+ * Tabs A and B of one origin on a channel delivering `delay` ms late and an in-process lock
+ * manager; A signs in with `at-0` (expired on the server) and B has it from A. `refreshDelay`
+ * holds each refresh that long before `fetch` answers it.
+ */
+async function twoTabs(
+  server: ReturnType<typeof fakeServer>,
+  {
+    delay,
+    refreshDelay = 20,
+    fetch = server.fetch,
+    ...extra
+  }: { delay: number; refreshDelay?: number } & Partial<ClientOptions>,
+) {
+  vi.stubGlobal('BroadcastChannel', lateChannel(delay));
+  const locks = inProcessLocks();
+  const held = async (input: RequestInfo | URL, init?: RequestInit) => {
+    if (new URL(new Request(input, init).url).pathname === '/auth/refresh')
+      await new Promise((resolve) => setTimeout(resolve, refreshDelay));
+    return fetch(input, init);
+  };
+  const options = {
+    crossTab: 'auto',
+    channel: `tabs-${++channels}`,
+    locks,
+    fetch: held,
+    ...extra,
+  } as const;
+  const a = tokenClient(server, options).client;
+  const b = tokenClient(server, options).client;
+  a.signIn({ accessToken: 'at-0', expiresIn: 300 });
+  await vi.waitFor(() => expect(b.state).toEqual({ status: 'signed-in', source: 'other-tab' }));
+  return { a, b, locks };
+}
+
 afterEach(() => {
   vi.unstubAllGlobals();
   vi.useRealTimers();
@@ -306,20 +341,8 @@ describe('cross-tab state', () => {
   it('a tab that gets the refresh lock just after another released it waits for the token still in flight, and does not refresh again', async () => {
     // WebKit hands the lock over before the other tab's BroadcastChannel message arrives:
     // a channel that delivers 5 ms late, and a lock manager that hands over at once, replay that.
-    vi.stubGlobal('BroadcastChannel', lateChannel(5));
-    const locks = inProcessLocks();
     const server = fakeServer();
-    const slow = async (input: RequestInfo | URL, init?: RequestInit) => {
-      if (new URL(new Request(input, init).url).pathname === '/auth/refresh')
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      return server.fetch(input, init);
-    };
-    const channel = `tabs-${++channels}`;
-    const options = { crossTab: 'auto', channel, locks, fetch: slow } as const;
-    const a = tokenClient(server, options).client;
-    const b = tokenClient(server, options).client;
-    a.signIn({ accessToken: 'at-0', expiresIn: 300 }); // expired on the server; B gets it from A
-    await vi.waitFor(() => expect(b.state).toEqual({ status: 'signed-in', source: 'other-tab' }));
+    const { a, b, locks } = await twoTabs(server, { delay: 5 });
     expect((await a.fetch('/api/a')).status).toBe(200); // refreshed to at-2; its token is still on the way to B
     expect(locks.held()).toBe(false);
     expect((await b.fetch('/api/b')).status).toBe(200);
@@ -336,27 +359,9 @@ describe('cross-tab state', () => {
 
   it('a tab that gets the lock just after another tab found the session over does not ask again', async () => {
     // Delivered after B's own call is refused (1 ms), before A's refresh is answered (20 ms).
-    vi.stubGlobal('BroadcastChannel', lateChannel(10));
-    const locks = inProcessLocks();
     const server = fakeServer();
     server.refuseRefresh = true;
-    const slow = async (input: RequestInfo | URL, init?: RequestInit) => {
-      if (new URL(new Request(input, init).url).pathname === '/auth/refresh')
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      return server.fetch(input, init);
-    };
-    const channel = `tabs-${++channels}`;
-    const options = {
-      crossTab: 'auto',
-      channel,
-      locks,
-      fetch: slow,
-      onSignedOut: () => {},
-    } as const;
-    const a = tokenClient(server, options).client;
-    const b = tokenClient(server, options).client;
-    a.signIn({ accessToken: 'at-0', expiresIn: 300 });
-    await vi.waitFor(() => expect(b.state).toEqual({ status: 'signed-in', source: 'other-tab' }));
+    const { a, b } = await twoTabs(server, { delay: 10, onSignedOut: () => {} });
     expect((await a.fetch('/api/a')).status).toBe(401); // refused: revoked; A's news is on its way to B
     expect((await b.fetch('/api/b')).status).toBe(401);
     expect(server.refreshes).toBe(1);
@@ -366,32 +371,18 @@ describe('cross-tab state', () => {
   });
 
   it('a tab waiting on another tab whose refresh failed without an answer refreshes itself at once', async () => {
-    vi.stubGlobal('BroadcastChannel', lateChannel(1));
-    const locks = inProcessLocks();
     const server = fakeServer();
     let down = true;
     const flaky = async (input: RequestInfo | URL, init?: RequestInit) => {
       const path = new URL(new Request(input, init).url).pathname;
       if (path === '/auth/refresh' && down) {
         down = false;
-        await new Promise((resolve) => setTimeout(resolve, 20));
         throw new TypeError('network down');
       }
       return server.fetch(input, init);
     };
-    const channel = `tabs-${++channels}`;
     // A handoff timeout far beyond the test's: only `refresh-ended` can end B's wait in time.
-    const options = {
-      crossTab: 'auto',
-      channel,
-      locks,
-      fetch: flaky,
-      handoffTimeout: 60_000,
-    } as const;
-    const a = tokenClient(server, options).client;
-    const b = tokenClient(server, options).client;
-    a.signIn({ accessToken: 'at-0', expiresIn: 300 });
-    await vi.waitFor(() => expect(b.state).toEqual({ status: 'signed-in', source: 'other-tab' }));
+    const { a, b } = await twoTabs(server, { delay: 1, fetch: flaky, handoffTimeout: 60_000 });
     const [fromA, fromB] = await Promise.all([
       a.fetch('/api/a').then((r) => r.status),
       new Promise((resolve) => setTimeout(resolve, 5)).then(() =>

@@ -131,6 +131,18 @@ export function deviceFactsOf(request: Request, facts: DeviceFacts = {}): Device
   const out: DeviceFacts = {};
   if (typeof all.userAgent === 'string' && all.userAgent)
     out.userAgent = all.userAgent.slice(0, 512);
-  if (typeof all.ip === 'string' && all.ip) out.ip = all.ip.trim().slice(0, 64);
+  const ip = clientAddress(all);
+  if (ip !== undefined) out.ip = ip;
   return out;
+}
+
+/**
+ * The client's address from the adapter's facts, bounded (it may come from a forwarded header).
+ *
+ * @example
+ * clientAddress({ ip: ' 203.0.113.9 ' }); // '203.0.113.9'
+ */
+export function clientAddress(facts: DeviceFacts): string | undefined {
+  const ip = facts.ip;
+  return typeof ip === 'string' && ip ? ip.trim().slice(0, 64) : undefined;
 }

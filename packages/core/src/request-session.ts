@@ -22,7 +22,7 @@ import type { Entry, NewSession, SessionLedger } from './ledger.js';
 import type { LoadOutcome } from './outcome.js';
 import type { SessionPolicy } from './policy.js';
 import { hashSecret, isSecretShaped } from './random.js';
-import { deviceFactsOf, type DeviceFacts } from './record.js';
+import { clientAddress, deviceFactsOf, type DeviceFacts } from './record.js';
 import {
   assertRememberMeAllowed,
   type DeviceCookie,
@@ -160,8 +160,7 @@ export class ServerRequestSession<
     handle: string | undefined,
     at: number,
   ): LoadOutcome<Data> {
-    const ip = this.deviceFacts.ip;
-    const client = typeof ip === 'string' && ip ? ip.trim().slice(0, 64) : undefined;
+    const client = clientAddress(this.deviceFacts);
     emit(this.parts.sink, {
       type: 'validation-failed',
       at,

@@ -16,7 +16,7 @@ import type {
   SessionEngine,
 } from '../contract.js';
 import { ConfigError, PolicyError, SessionRequiredError } from '../errors.js';
-import type { DeviceFacts } from '../record.js';
+import { clientAddress, type DeviceFacts } from '../record.js';
 import { judgeFreshAuth } from '../step-up.js';
 import { emit } from '../events.js';
 import type { LoadOutcome } from '../outcome.js';
@@ -86,8 +86,7 @@ export class SealedRequestSession<
 
   /** A cookie that does not unseal (forged, truncated, another app's key): said for burst detection, with the client. */
   #malformed(): LoadOutcome<Data> {
-    const ip = this.facts.ip;
-    const client = typeof ip === 'string' && ip ? ip.trim().slice(0, 64) : undefined;
+    const client = clientAddress(this.facts);
     emit(this.engine.onEvent, {
       type: 'validation-failed',
       at: this.engine.clock.now(),
